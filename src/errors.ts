@@ -1,0 +1,139 @@
+/**
+ * Berth's one error type. Every failure that reaches a user is a BerthError with a code from a
+ * closed set (containerd's errdefs categories plus libpod's "container state improper").
+ * Codes map to CLI exit codes and HTTP statuses in exactly one table each, below.
+ */
+
+export const ERROR_CODES = [
+  'ENOCTR', // no such container
+  'EEXIST', // name or id already taken
+  'ECTRSTATE', // container state improper (libpod ErrCtrStateInvalid)
+  'ECTRSTOPPED', // container is stopped (libpod ErrCtrStopped)
+  'ECTRRUNNING', // container is running (libpod ErrCtrStateRunning)
+  'EINVAL', // invalid argument
+  'ESTALE', // fence or version lost: another writer got there first
+  'EOCI', // the OCI runtime failed; message carries runc's own error line
+  'ENORUNTIME', // the runtime binary (or conmon) is missing or unusable
+  'EUNSUPPORTED', // the host cannot do this (CRIU checkpoint, crun on hybrid cgroups)
+  'EUNAVAIL', // Redis (or another dependency) unreachable
+  'ETIMEOUT', // gave up waiting
+  'EINTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface BerthErrorDetails {
+  container?: string;
+  command?: string;
+  state?: string;
+  cause?: unknown;
+}
+
+export class BerthError extends Error {
+  readonly code: ErrorCode;
+  readonly container: string | undefined;
+  readonly command: string | undefined;
+  readonly state: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: BerthErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    Object.defineProperty(this, 'name', { value: 'BerthError', enumerable: false });
+    this.code = code;
+    this.container = details.container;
+    this.command = details.command;
+    this.state = details.state;
+  }
+
+  /** Plain data for a BullMQ failure reason or an HTTP body; `fromJSON` reverses it. */
+  toJSON(): SerializedError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.container === undefined ? {} : { container: this.container }),
+      ...(this.command === undefined ? {} : { command: this.command }),
+      ...(this.state === undefined ? {} : { state: this.state }),
+    };
+  }
+
+  static fromJSON(data: SerializedError): BerthError {
+    return new BerthError(data.code, data.message, data);
+  }
+}
+
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  container?: string;
+  command?: string;
+  state?: string;
+}
+
+export function isBerthError(value: unknown): value is BerthError {
+  return value instanceof BerthError;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** The message libpod gives for ErrCtrStateInvalid, naming the container, command and state. */
+export function stateError(container: string, command: string, state: string): BerthError {
+  const code: ErrorCode =
+    command === 'stop' && (state === 'stopped' || state === 'exited')
+      ? 'ECTRSTOPPED'
+      : command === 'start' && state === 'running'
+        ? 'ECTRRUNNING'
+        : 'ECTRSTATE';
+  const reason =
+    code === 'ECTRSTOPPED'
+      ? 'container is stopped'
+      : code === 'ECTRRUNNING'
+        ? 'container is running'
+        : 'container state improper';
+  return new BerthError(code, `cannot ${command} container ${container} in state ${state}: ${reason}`, {
+    container,
+    command,
+    state,
+  });
+}
+
+/** CLI exit codes: Podman's convention, 125 for any error of Berth itself. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  ENOCTR: 125,
+  EEXIST: 125,
+  ECTRSTATE: 125,
+  ECTRSTOPPED: 125,
+  ECTRRUNNING: 125,
+  EINVAL: 125,
+  ESTALE: 125,
+  EOCI: 125,
+  ENORUNTIME: 125,
+  EUNSUPPORTED: 125,
+  EUNAVAIL: 125,
+  ETIMEOUT: 125,
+  EINTERNAL: 125,
+};
+
+/** HTTP statuses for the inspector's JSON API. */
+export const HTTP_STATUSES: Record<ErrorCode, number> = {
+  ENOCTR: 404,
+  EEXIST: 409,
+  ECTRSTATE: 409,
+  ECTRSTOPPED: 304,
+  ECTRRUNNING: 304,
+  EINVAL: 400,
+  ESTALE: 409,
+  EOCI: 500,
+  ENORUNTIME: 503,
+  EUNSUPPORTED: 501,
+  EUNAVAIL: 503,
+  ETIMEOUT: 504,
+  EINTERNAL: 500,
+};
+
+/** Wraps anything thrown into a BerthError, keeping the original as `cause`. */
+export function toBerthError(err: unknown, fallback: ErrorCode = 'EINTERNAL'): BerthError {
+  if (err instanceof BerthError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new BerthError(fallback, message, { cause: err });
+}

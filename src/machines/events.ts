@@ -1,0 +1,87 @@
+/**
+ * The container machine's events: one discriminated union, dot-namespaced by origin.
+ *   cmd.*      commands from users (CLI, API, foreign BullMQ producers) or from Berth itself
+ *   runtime.*  observations of the OCI runtime (an exit recorded by the monitor)
+ *   xstate.*   results of invoked runtime calls, fed back by the worker, and the stop deadline
+ */
+
+export interface RuntimeFailure {
+  code: string;
+  message: string;
+}
+
+export type CommandEvent =
+  | { type: 'cmd.init' }
+  | { type: 'cmd.start' }
+  | { type: 'cmd.stop'; timeout: number }
+  | { type: 'cmd.kill'; signal: string }
+  | { type: 'cmd.pause' }
+  | { type: 'cmd.unpause' }
+  | { type: 'cmd.restart'; timeout: number }
+  | { type: 'cmd.cleanup' }
+  | { type: 'cmd.remove'; force: boolean };
+
+export type RuntimeEvent =
+  | { type: 'runtime.exited'; code: number; at: string; oomKilled: boolean }
+  | { type: 'runtime.lost'; reason: string };
+
+/** What the worker feeds back after running an invoked runtime call. */
+export type EffectResultEvent =
+  | { type: `xstate.done.actor.${string}`; output: EffectOutput }
+  | { type: `xstate.error.actor.${string}`; error: RuntimeFailure };
+
+/** The durable stop deadline; `stops` says which stop scheduled it (stale deadlines are ignored). */
+export type DeadlineEvent = { type: `xstate.after.${string}`; stops: number };
+
+export type ContainerEvent = CommandEvent | RuntimeEvent;
+
+export interface EffectOutput {
+  pid?: number;
+  at?: string;
+}
+
+/** The command names of the job contract (`cmd.` stripped). */
+export const COMMANDS = [
+  'init',
+  'start',
+  'stop',
+  'kill',
+  'pause',
+  'unpause',
+  'restart',
+  'cleanup',
+  'remove',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
+}
+
+/** Event factories: one per event, so callers never spell a type string. */
+export const events = {
+  init: (): CommandEvent => ({ type: 'cmd.init' }),
+  start: (): CommandEvent => ({ type: 'cmd.start' }),
+  stop: (timeout: number): CommandEvent => ({ type: 'cmd.stop', timeout }),
+  kill: (signal: string): CommandEvent => ({ type: 'cmd.kill', signal }),
+  pause: (): CommandEvent => ({ type: 'cmd.pause' }),
+  unpause: (): CommandEvent => ({ type: 'cmd.unpause' }),
+  restart: (timeout: number): CommandEvent => ({ type: 'cmd.restart', timeout }),
+  cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
+  remove: (force: boolean): CommandEvent => ({ type: 'cmd.remove', force }),
+  exited: (code: number, at: string, oomKilled = false): RuntimeEvent => ({
+    type: 'runtime.exited',
+    code,
+    at,
+    oomKilled,
+  }),
+  lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
+  done: (invokeId: string, output: EffectOutput = {}): EffectResultEvent => ({
+    type: `xstate.done.actor.${invokeId}`,
+    output,
+  }),
+  failed: (invokeId: string, error: RuntimeFailure): EffectResultEvent => ({
+    type: `xstate.error.actor.${invokeId}`,
+    error,
+  }),
+};

@@ -1,0 +1,19 @@
+/**
+ * machines: the pure statecharts. Nothing here does I/O; effects are named (invoked actors,
+ * the `requestCleanup` action, the `stopTimeout` delay) and supplied or executed from outside.
+ */
+export { containerMachine, MACHINE_ID, MACHINE_VERSION } from './container.js';
+export type { ContainerContext, ContainerInput, ContainerMachine } from './container.js';
+export { COMMANDS, events, isCommandName } from './events.js';
+export type {
+  CommandEvent,
+  CommandName,
+  ContainerEvent,
+  DeadlineEvent,
+  EffectOutput,
+  EffectResultEvent,
+  RuntimeEvent,
+  RuntimeFailure,
+} from './events.js';
+export { statusOf, activityOf, STATUSES } from './status.js';
+export type { Status } from './status.js';
