@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Berth needs and is missing: Debian packages (runc, conmon, busybox-static,
+# redis-server; with --test also crun and criu, whose failures on this kind of host the tests
+# check) and the npm packages. Safe to run again: it only installs what is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(runc conmon busybox-static redis-server)
+[[ "${1:-}" == "--test" ]] && want+=(crun criu)
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "berth: missing Debian packages: ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "berth: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Debian starts a system redis-server on 6379; Berth runs its own, so leave the system one be.
+fi
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "berth: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi

@@ -1,0 +1,70 @@
+/**
+ * The create command's commit: validates the spec on the node that will run it (the rootfs and the
+ * command must exist there), then writes the record in state configured. A create that fails
+ * changes nothing: the id's mailbox is dropped and the name stays free.
+ */
+import { BerthError, toBerthError } from '../errors.js';
+import { checkRootfs, resolveCommand } from '../oci/validate.js';
+import { parseSpec } from '../spec.js';
+import type { ContainerStore } from '../store/containers.js';
+import type { ContainerRecord } from '../store/records.js';
+import type { CommandResult } from './host.js';
+import { inspectFrom } from './inspect.js';
+import { initialSnapshot, serializeSnapshot } from './snapshot.js';
+import { positionOf } from './step.js';
+
+export async function createContainer(store: ContainerStore, node: string, id: string, seq: number, jobId: string): Promise<CommandResult> {
+  const stored = await store.result(id, seq);
+  if (stored) return JSON.parse(stored) as CommandResult;
+  const raw = await store.mailboxEntry(id, seq);
+  if (raw === null) {
+    // already applied and its result aged out, or never queued
+    const record = await store.get(id);
+    if (record) return { ok: true, inspect: inspectFrom(record) };
+    throw new BerthError('ENOCTR', `create command ${seq} of container ${id} is not queued`, { container: id });
+  }
+  try {
+    const entry = JSON.parse(raw) as { spec?: unknown; name?: string };
+    const spec = parseSpec(entry.spec, defaultName(id));
+    await checkRootfs(spec.rootfs);
+    await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
+    const snapshot = initialSnapshot({ stopSignal: spec.stopSignal, stopTimeout: spec.stopTimeout });
+    const created = new Date().toISOString();
+    const record: ContainerRecord = {
+      id,
+      name: spec.name,
+      node,
+      spec: { ...spec, node },
+      snapshot: serializeSnapshot(snapshot),
+      status: positionOf(snapshot).status,
+      created,
+      version: 1,
+      epoch: 0,
+      applied: seq,
+    };
+    const inspect = inspectFrom(record, snapshot);
+    const result: CommandResult = { ok: true, inspect };
+    await store.create({
+      id,
+      name: spec.name,
+      node,
+      spec: JSON.stringify(record.spec),
+      snapshot: record.snapshot,
+      status: record.status,
+      created,
+      seq,
+      result: JSON.stringify(result),
+      history: { from: '', to: record.status, command: 'create', jobId, node, at: created, ms: 0 },
+      event: JSON.stringify({ id, name: spec.name, node, version: 1, from: '', to: record.status, command: 'create', jobId, at: created, ms: 0, state: inspect }),
+    });
+    return result;
+  } catch (err) {
+    await store.abandonCreate(id);
+    throw toBerthError(err, 'EINVAL');
+  }
+}
+
+/** Podman generates adjective_noun names; Berth uses a short, recognisable form of the Id. */
+export function defaultName(id: string): string {
+  return `berth-${id.slice(0, 12)}`;
+}

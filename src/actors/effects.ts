@@ -1,0 +1,66 @@
+/**
+ * Runs the machine's named runtime calls against an OciRuntime: the only place where an effect
+ * of the statechart touches the runtime. Failures come back as data (RuntimeFailure) to be fed to
+ * the machine as xstate.error.actor.<id>.
+ */
+import { toBerthError, type BerthError } from '../errors.js';
+import type { EffectOutput, RuntimeFailure } from '../machines/index.js';
+import type { OciRuntime, RuntimeSpec } from '../oci/types.js';
+import type { ContainerRecord } from '../store/records.js';
+import type { Effect } from './step.js';
+
+export function runtimeSpecOf(record: ContainerRecord): RuntimeSpec {
+  return {
+    id: record.id,
+    rootfs: record.spec.rootfs,
+    command: record.spec.command,
+    env: record.spec.env,
+    workdir: record.spec.workdir,
+    hostname: record.spec.hostname,
+    stopSignal: record.spec.stopSignal,
+  };
+}
+
+export type CallOutcome = { ok: true; output: EffectOutput } | { ok: false; failure: RuntimeFailure; error: BerthError };
+
+export async function runCall(
+  runtime: OciRuntime,
+  record: ContainerRecord,
+  effect: Extract<Effect, { kind: 'call' }>,
+): Promise<CallOutcome> {
+  const id = record.id;
+  try {
+    switch (effect.call) {
+      case 'ociCreate': {
+        const { pid } = await runtime.create(runtimeSpecOf(record));
+        return { ok: true, output: { pid } };
+      }
+      case 'ociStart': {
+        await runtime.start(id);
+        const at = new Date().toISOString();
+        const state = await runtime.state(id);
+        return { ok: true, output: { pid: state?.pid ?? 0, at } };
+      }
+      case 'ociKill':
+        await runtime.kill(id, String(effect.input['signal'] ?? 'SIGKILL'));
+        return { ok: true, output: {} };
+      case 'ociPause':
+        await runtime.pause(id);
+        return { ok: true, output: {} };
+      case 'ociResume':
+        await runtime.resume(id);
+        return { ok: true, output: {} };
+      case 'ociDelete':
+        await runtime.delete(id, { force: effect.input['force'] === true });
+        await runtime.clearExit(id);
+        return { ok: true, output: {} };
+      case 'ociRemove':
+        await runtime.delete(id, { force: true });
+        await runtime.purge(id);
+        return { ok: true, output: {} };
+    }
+  } catch (err) {
+    const error = toBerthError(err, 'EOCI');
+    return { ok: false, failure: { code: error.code, message: error.message }, error };
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * Hosts container actors on one node. For each container it takes the lease (fencing epoch),
+ * hydrates the persisted snapshot and applies the mailbox's commands strictly in seq order. Each
+ * command is: pure step -> commit (CAS on version and epoch) -> effects -> feed result -> commit,
+ * until the machine rests. A live actor is never restored with a call in flight: an interrupted
+ * call is reconciled against the runtime first (reconcile.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { BerthError, stateError, toBerthError, type SerializedError } from '../errors.js';
+import { events as ev } from '../machines/index.js';
+import { parseSignal } from '../oci/signals.js';
+import type { OciRuntime } from '../oci/types.js';
+import type { ContainerStore } from '../store/containers.js';
+import type { ContainerRecord } from '../store/records.js';
+import type { Logger } from '../log.js';
+import type { JobCommand } from '../queue/contract.js';
+import { runCall } from './effects.js';
+import { inspectFrom, type Inspect } from './inspect.js';
+import { reconcileCall } from './reconcile.js';
+import { hydrateSnapshot, serializeSnapshot, type ContainerSnapshot } from './snapshot.js';
+import { accepts, positionOf, step, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
+
+/** Durable timers and follow-up commands, provided by the queue layer. */
+export interface Scheduler {
+  schedule(container: string, timerId: string, delayMs: number, eventType: string, stops: number): Promise<void>;
+  cancel(container: string, timerId: string, stops: number): Promise<void>;
+  requestCleanup(container: string): Promise<void>;
+}
+
+/** What a command came to, as stored in the container's results (replayed for retried jobs). */
+export interface CommandResult {
+  ok: boolean;
+  /** An internal command that no longer applied (a stale exit or deadline, a late cleanup). */
+  ignored?: boolean;
+  error?: SerializedError;
+  inspect: Inspect;
+}
+
+export interface HostOptions {
+  node: string;
+  runtime: OciRuntime;
+  store: ContainerStore;
+  scheduler: Scheduler;
+  log: Logger;
+  /** Lease duration; renewed every third of it while a container is being worked on. */
+  leaseMs: number;
+}
+
+const INTERNAL = new Set(['exited', 'deadline', 'cleanup-request']);
+
+interface Working {
+  record: ContainerRecord;
+  snapshot: ContainerSnapshot;
+  token: string;
+  epoch: number;
+}
+
+export class ContainerHost {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly token = `${randomBytes(6).toString('hex')}`;
+
+  constructor(private readonly o: HostOptions) {}
+
+  /** Serialises work per container inside this process. */
+  private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.chains.set(id, tail);
+    void tail.then(() => {
+      if (this.chains.get(id) === tail) this.chains.delete(id);
+    });
+    return run;
+  }
+
+  /** Applies every queued command of the container up to `seq`; resolves to seq's result. */
+  drain(id: string, seq: number): Promise<CommandResult> {
+    return this.exclusive(id, async () => {
+      const stored = await this.storedResult(id, seq);
+      if (stored) return stored;
+      const w = await this.take(id);
+      const renew = setInterval(() => {
+        void this.o.store.renewLease(id, w.token, this.o.leaseMs).catch(() => undefined);
+      }, Math.max(200, Math.floor(this.o.leaseMs / 3)));
+      try {
+        await this.finishInterrupted(w);
+        while (w.record.applied < seq) {
+          const next = w.record.applied + 1;
+          const raw = await this.o.store.mailboxEntry(id, next);
+          if (raw === null) throw new BerthError('EINTERNAL', `command ${next} of container ${id} is missing from its mailbox`);
+          await this.applyOne(w, JSON.parse(raw) as MailboxEntry, next);
+        }
+      } finally {
+        clearInterval(renew);
+        await this.o.store.releaseLease(id, w.token).catch(() => undefined);
+      }
+      const result = await this.storedResult(id, seq);
+      if (!result) throw new BerthError('EINTERNAL', `no result stored for command ${seq} of container ${id}`);
+      return result;
+    });
+  }
+
+  private async storedResult(id: string, seq: number): Promise<CommandResult | null> {
+    const raw = await this.o.store.result(id, seq);
+    return raw === null ? null : (JSON.parse(raw) as CommandResult);
+  }
+
+  /** Takes the lease; while another worker holds it, waits at most until it expires. */
+  private async take(id: string): Promise<Working> {
+    const token = `${this.o.node}:${process.pid}:${this.token}`;
+    for (;;) {
+      const lease = await this.o.store.acquireLease(id, token, this.o.leaseMs);
+      if ('epoch' in lease) {
+        const record = await this.o.store.get(id);
+        if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+        return { record, snapshot: hydrateSnapshot(record.snapshot, id), token, epoch: lease.epoch };
+      }
+      await new Promise((r) => setTimeout(r, Math.max(10, Math.min(lease.heldMs, this.o.leaseMs))));
+    }
+  }
+
+  /** A call persisted as in flight by a worker that died: settle it from the runtime's view. */
+  private async finishInterrupted(w: Working): Promise<void> {
+    const child = Object.values(w.snapshot.children)[0] as
+      | { id: string; src: unknown; getSnapshot(): { input?: unknown } }
+      | undefined;
+    if (!child || typeof child.src !== 'string') return;
+    const call = child.src as RuntimeCall;
+    const observed = await this.o.runtime.state(w.record.id).catch(() => null);
+    const decision = reconcileCall(call, observed);
+    this.o.log.warn({ container: w.record.id, call, observed: observed?.status ?? 'absent', decision: decision.kind }, 'reconciling an interrupted runtime call');
+    const seq = w.record.applied + 1;
+    const raw = await this.o.store.mailboxEntry(w.record.id, seq);
+    const entry = raw ? (JSON.parse(raw) as MailboxEntry) : { command: 'start', container: w.record.id, jobId: '' };
+    const first: Effect = { kind: 'call', id: child.id, call, input: (child.getSnapshot().input ?? {}) as Record<string, unknown> };
+    await this.run(w, entry, raw ? seq : 0, first, decision.kind === 'done' ? { pid: decision.pid } : undefined);
+  }
+
+  private async applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
+    const log = this.o.log.child({ container: w.record.id, job: entry.jobId ?? null });
+    const internal = INTERNAL.has(entry.command) || entry.internal === true;
+    let event: MachineEventInput;
+    try {
+      event = toMachineEvent(entry, w.record);
+    } catch (err) {
+      return this.refuse(w, entry, seq, toBerthError(err, 'EINVAL'));
+    }
+    const { status } = positionOf(w.snapshot);
+    if (!accepts(w.snapshot, event)) {
+      log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
+      return this.refuse(w, entry, seq, internal ? null : stateError(w.record.name, entry.command, status));
+    }
+    const next = step(w.snapshot, event);
+    const call = next.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
+    // a step that starts a runtime call is intermediate: the command completes when the machine rests
+    await this.commitStep(w, entry, next.snapshot, call ? 0 : seq, next.effects, null, Date.now());
+    if (call) await this.run(w, entry, seq, call);
+  }
+
+  /** Runs a call and feeds its result back, step after step, until the machine rests. */
+  private async run(w: Working, entry: MailboxEntry, seq: number, first: Extract<Effect, { kind: 'call' }>, settled?: { pid?: number }): Promise<void> {
+    let call: Extract<Effect, { kind: 'call' }> | undefined = first;
+    let failure: BerthError | null = null;
+    let t0 = Date.now();
+    let useSettled = settled;
+    while (call) {
+      let fed: MachineEventInput;
+      if (useSettled) {
+        fed = ev.done(call.id, useSettled.pid ? { pid: useSettled.pid, at: new Date().toISOString() } : {}) as MachineEventInput;
+        useSettled = undefined;
+      } else {
+        const outcome = await runCall(this.o.runtime, w.record, call);
+        if (outcome.ok) fed = ev.done(call.id, outcome.output) as MachineEventInput;
+        else {
+          failure = outcome.error;
+          fed = ev.failed(call.id, outcome.failure) as MachineEventInput;
+        }
+      }
+      const next = step(w.snapshot, fed);
+      call = next.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
+      const before = positionOf(w.snapshot).status;
+      await this.commitStep(w, entry, next.snapshot, call ? 0 : seq, next.effects, failure, t0);
+      if (positionOf(next.snapshot).status !== before) t0 = Date.now();
+    }
+  }
+
+  private async refuse(w: Working, entry: MailboxEntry, seq: number, error: BerthError | null): Promise<void> {
+    const result: CommandResult = {
+      ok: error === null,
+      ...(error ? { error: error.toJSON() } : { ignored: true }),
+      inspect: inspectFrom(w.record, w.snapshot),
+    };
+    await this.o.store.commit({
+      id: w.record.id,
+      node: w.record.node,
+      token: w.token,
+      epoch: w.epoch,
+      version: w.record.version,
+      snapshot: '',
+      status: w.record.status,
+      seq,
+      result: JSON.stringify(result),
+      history: null,
+      event: '',
+    });
+    w.record = { ...w.record, applied: seq };
+  }
+
+  private async commitStep(
+    w: Working,
+    entry: MailboxEntry,
+    next: ContainerSnapshot,
+    seq: number,
+    effects: Effect[],
+    failure: BerthError | null,
+    t0: number,
+  ): Promise<void> {
+    const before = positionOf(w.snapshot);
+    const after = positionOf(next);
+    const at = new Date().toISOString();
+    const record: ContainerRecord = { ...w.record, version: w.record.version + 1, status: after.status, applied: seq || w.record.applied };
+    const inspect = inspectFrom(record, next);
+    const jobId = entry.jobId ?? '';
+    const command = entry.internal ? `${entry.command} (internal)` : entry.command;
+    const result: CommandResult = { ok: failure === null, ...(failure ? { error: failure.toJSON() } : {}), inspect };
+    const ms = Date.now() - t0;
+    const version = await this.o.store.commit({
+      id: w.record.id,
+      node: w.record.node,
+      token: w.token,
+      epoch: w.epoch,
+      version: w.record.version,
+      snapshot: serializeSnapshot(next),
+      status: after.status,
+      seq,
+      result: seq ? JSON.stringify(result) : '',
+      history:
+        before.status === after.status
+          ? null
+          : { from: before.status, to: after.status, command, jobId, node: this.o.node, at, ms },
+      event: JSON.stringify({
+        id: w.record.id,
+        name: w.record.name,
+        node: w.record.node,
+        version: record.version,
+        from: before.path,
+        to: after.path,
+        command,
+        jobId,
+        at,
+        ms,
+        state: inspect,
+      }),
+    });
+    w.record = { ...record, version };
+    w.snapshot = next;
+    await this.afterCommit(w, effects);
+  }
+
+  /** Effects other than runtime calls, run once the step that named them is committed. */
+  private async afterCommit(w: Working, effects: Effect[]): Promise<void> {
+    const id = w.record.id;
+    for (const e of effects) {
+      if (e.kind === 'schedule') await this.o.scheduler.schedule(id, e.id, e.delay, e.event.type, w.snapshot.context.stops);
+      else if (e.kind === 'cancel') await this.o.scheduler.cancel(id, e.id, w.snapshot.context.stops);
+      else if (e.kind === 'requestCleanup') await this.o.scheduler.requestCleanup(id);
+    }
+    if (w.snapshot.context.exited && positionOf(w.snapshot).status === 'stopped') {
+      await this.o.runtime.clearExit(id).catch(() => undefined);
+    }
+  }
+}
+
+/** A mailbox entry: the job's command plus where it came from. */
+export interface MailboxEntry {
+  command: JobCommand['command'] | string;
+  container: string;
+  jobId?: string;
+  internal?: boolean;
+  [arg: string]: unknown;
+}
+
+function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput {
+  const e = entry;
+  switch (entry.command) {
+    case 'init':
+      return ev.init() as MachineEventInput;
+    case 'start':
+      return ev.start() as MachineEventInput;
+    case 'pause':
+      return ev.pause() as MachineEventInput;
+    case 'unpause':
+      return ev.unpause() as MachineEventInput;
+    case 'cleanup':
+      return ev.cleanup() as MachineEventInput;
+    case 'stop':
+      return ev.stop(typeof e['timeout'] === 'number' ? e['timeout'] : record.spec.stopTimeout) as MachineEventInput;
+    case 'restart':
+      return ev.restart(typeof e['timeout'] === 'number' ? e['timeout'] : record.spec.stopTimeout) as MachineEventInput;
+    case 'kill':
+      return ev.kill(parseSignal(typeof e['signal'] === 'string' ? e['signal'] : 'SIGKILL').name) as MachineEventInput;
+    case 'remove':
+      return ev.remove(e['force'] === true) as MachineEventInput;
+    case 'exited':
+      return ev.exited(Number(e['code']), String(e['at']), e['oomKilled'] === true) as MachineEventInput;
+    case 'deadline':
+      return { type: String(e['event']), stops: Number(e['stops']) } as MachineEventInput;
+    default:
+      throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * actors: hosting container machines. Hydrate/persist snapshots (snapshot.ts), the pure worker
+ * step (step.ts), applying a container's mailbox under its lease (host.ts), running the named
+ * runtime calls (effects.ts), reconciling interrupted calls (reconcile.ts), create (create.ts),
+ * and the inspect view (inspect.ts).
+ */
+export { ContainerHost } from './host.js';
+export type { CommandResult, HostOptions, Scheduler, MailboxEntry } from './host.js';
+export { createContainer, defaultName } from './create.js';
+export { inspectFrom, ZERO_TIME } from './inspect.js';
+export type { Inspect, InspectState } from './inspect.js';
+export { initialSnapshot, hydrateSnapshot, serializeSnapshot } from './snapshot.js';
+export type { ContainerSnapshot } from './snapshot.js';
+export { step, accepts, positionOf } from './step.js';
+export type { Effect, RuntimeCall, StepResult, Position } from './step.js';
+export { reconcileCall } from './reconcile.js';
+export { runCall, runtimeSpecOf } from './effects.js';

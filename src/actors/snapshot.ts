@@ -1,0 +1,61 @@
+/**
+ * Hydrate and persist: a container's snapshot travels through Redis as JSON tagged with the
+ * machine id and version. A snapshot of another machine or version, or a corrupt one, is a clear
+ * error, never a crash.
+ */
+import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
+import { BerthError } from '../errors.js';
+import { containerMachine, MACHINE_ID, MACHINE_VERSION, type ContainerInput } from '../machines/index.js';
+
+export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
+
+interface Envelope {
+  machine: string;
+  version: string;
+  snapshot: unknown;
+}
+
+export function initialSnapshot(input: ContainerInput): ContainerSnapshot {
+  return initialTransition(containerMachine, input)[0];
+}
+
+export function serializeSnapshot(snapshot: ContainerSnapshot): string {
+  const envelope: Envelope = {
+    machine: MACHINE_ID,
+    version: MACHINE_VERSION,
+    snapshot: containerMachine.getPersistedSnapshot(snapshot),
+  };
+  return JSON.stringify(envelope);
+}
+
+export function hydrateSnapshot(json: string, container: string): ContainerSnapshot {
+  let envelope: Partial<Envelope>;
+  try {
+    envelope = JSON.parse(json) as Partial<Envelope>;
+  } catch (err) {
+    throw new BerthError('EINTERNAL', `snapshot of container ${container} is corrupt: not JSON`, { cause: err, container });
+  }
+  if (envelope.machine !== MACHINE_ID || typeof envelope.snapshot !== 'object' || envelope.snapshot === null) {
+    throw new BerthError('EINTERNAL', `snapshot of container ${container} is corrupt: not a ${MACHINE_ID} snapshot`, {
+      container,
+    });
+  }
+  if (envelope.version !== MACHINE_VERSION) {
+    throw new BerthError(
+      'EINTERNAL',
+      `snapshot of container ${container} is from machine version ${String(envelope.version)}; this Berth runs version ${MACHINE_VERSION}`,
+      { container },
+    );
+  }
+  // Restoring through an actor that is never started rebuilds children without running them.
+  const snapshot = createActor(containerMachine, {
+    snapshot: envelope.snapshot as ContainerSnapshot,
+    input: { stopSignal: 'SIGTERM', stopTimeout: 10 },
+  }).getSnapshot();
+  if (snapshot.status === 'error') {
+    throw new BerthError('EINTERNAL', `snapshot of container ${container} is corrupt: ${String(snapshot.error)}`, {
+      container,
+    });
+  }
+  return snapshot;
+}

@@ -1,0 +1,85 @@
+/**
+ * A worker step, pure: xstate's `transition()` gives the next snapshot and the actions it would
+ * run; this turns those actions into Effects, data the worker executes after it has persisted the
+ * snapshot. Nothing here does I/O.
+ */
+import { transition } from 'xstate';
+import { containerMachine, statusOf, activityOf, type Status } from '../machines/index.js';
+import type { ContainerSnapshot } from './snapshot.js';
+
+export type RuntimeCall = 'ociCreate' | 'ociStart' | 'ociKill' | 'ociPause' | 'ociResume' | 'ociDelete' | 'ociRemove';
+
+export type Effect =
+  /** Run a runtime call, then feed back xstate.done.actor.<id> or xstate.error.actor.<id>. */
+  | { kind: 'call'; id: string; call: RuntimeCall; input: Record<string, unknown> }
+  /** A durable timer: deliver `event` after `delay` ms (a BullMQ delayed job). */
+  | { kind: 'schedule'; id: string; delay: number; event: { type: string } }
+  | { kind: 'cancel'; id: string }
+  | { kind: 'requestCleanup' };
+
+export type MachineEventInput = Parameters<typeof transition<typeof containerMachine>>[2];
+
+export interface StepResult {
+  snapshot: ContainerSnapshot;
+  effects: Effect[];
+}
+
+const CALLS = new Set<string>(['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove']);
+
+export function accepts(snapshot: ContainerSnapshot, event: MachineEventInput): boolean {
+  return snapshot.status === 'active' && snapshot.can(event);
+}
+
+export function step(snapshot: ContainerSnapshot, event: MachineEventInput): StepResult {
+  const [next, actions] = transition(containerMachine, snapshot, event);
+  const effects: Effect[] = [];
+  for (const action of actions) {
+    const params = (action.params ?? {}) as Record<string, unknown>;
+    switch (action.type as string) {
+      case 'xstate.spawnChild': {
+        const src = params['src'];
+        if (typeof src === 'string' && CALLS.has(src)) {
+          effects.push({
+            kind: 'call',
+            id: String(params['id']),
+            call: src as RuntimeCall,
+            input: (params['input'] ?? {}) as Record<string, unknown>,
+          });
+        }
+        break;
+      }
+      case 'xstate.raise':
+        if (typeof params['delay'] === 'number') {
+          effects.push({
+            kind: 'schedule',
+            id: String(params['id']),
+            delay: params['delay'],
+            event: params['event'] as { type: string },
+          });
+        }
+        break;
+      case 'xstate.cancel':
+        effects.push({ kind: 'cancel', id: String(params['sendId']) });
+        break;
+      case 'requestCleanup':
+        effects.push({ kind: 'requestCleanup' });
+        break;
+      default:
+        break;
+    }
+  }
+  return { snapshot: next, effects };
+}
+
+export interface Position {
+  status: Status;
+  /** The in-flight call or sub-state ("pausing", "waiting"), '' when idle. */
+  activity: string;
+  path: string;
+}
+
+export function positionOf(snapshot: ContainerSnapshot): Position {
+  const status = statusOf(snapshot.value);
+  const activity = activityOf(snapshot.value);
+  return { status, activity: activity === 'idle' ? '' : activity, path: activity ? `${status}.${activity}` : status };
+}

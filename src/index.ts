@@ -1,0 +1,20 @@
+/**
+ * Berth's TypeScript API. `Berth.connect({ redis })` gives a client whose methods queue commands
+ * as BullMQ jobs and resolve to Podman-shaped inspect objects; errors are BerthError with a code.
+ */
+export { Berth, BerthClient } from './queue/client.js';
+export type { ConnectOptions, Enqueued, EnqueueArgs } from './queue/client.js';
+export { BerthWorker, DEFAULT_WORKER_OPTIONS } from './queue/worker.js';
+export type { WorkerOptions } from './queue/worker.js';
+export { BerthError, EXIT_CODES, HTTP_STATUSES, ERROR_CODES, isBerthError } from './errors.js';
+export type { ErrorCode, SerializedError } from './errors.js';
+export type { Inspect, InspectState } from './actors/inspect.js';
+export type { ContainerSpecInput, ContainerSpec } from './spec.js';
+export type { HistoryEntry } from './store/records.js';
+export type { NodeStatus } from './store/nodes.js';
+export type { TransitionEvent } from './store/events.js';
+export type { LogLine } from './oci/types.js';
+export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
+export type { CommandName, Status } from './machines/index.js';
+export { commandSchema, parseJobCommand } from './queue/contract.js';
+export type { JobCommand } from './queue/contract.js';

@@ -1,0 +1,297 @@
+/**
+ * The producer side: Berth's TypeScript API. Every command is queued as a BullMQ job on the
+ * container's node queue, after its place in the container's mailbox is fixed (seq); results come
+ * back through QueueEvents. Reads (inspect, list, history) go straight to the store. Waiting for a
+ * state (wait, stop, restart) follows the events stream from a cursor taken before the command.
+ */
+import { randomBytes } from 'node:crypto';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BerthError, toBerthError } from '../errors.js';
+import type { Inspect } from '../actors/inspect.js';
+import { inspectFrom } from '../actors/inspect.js';
+import { defaultName } from '../actors/create.js';
+import { isCommandName, type CommandName } from '../machines/index.js';
+import { parseSignal } from '../oci/signals.js';
+import type { LogLine } from '../oci/types.js';
+import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
+import { ContainerStore } from '../store/containers.js';
+import { EventFeed, type TransitionEvent } from '../store/events.js';
+import { Keys } from '../store/keys.js';
+import { NodeRegistry, type NodeStatus } from '../store/nodes.js';
+import type { HistoryEntry } from '../store/records.js';
+import { connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
+import { decodeFailure } from './contract.js';
+import { JOB_DEFAULTS } from './jobs.js';
+
+export interface ConnectOptions {
+  /** redis://, rediss:// or unix:// URL. */
+  redis: string;
+  /** Key prefix, a hash tag (default "{berth}"). */
+  prefix?: string;
+  /** How long to wait for Redis before failing with EUNAVAIL (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+export interface Enqueued {
+  jobId: string;
+  /** Resolves to the container's inspect object once the command is applied. */
+  result(): Promise<Inspect>;
+}
+
+export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean };
+
+const STOPPED_STATES = new Set(['stopped', 'exited', 'removed']);
+
+export class BerthClient {
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private feed: EventFeed | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly opts: Required<ConnectOptions>,
+    private readonly redis: Redis,
+    readonly keys: Keys,
+    readonly store: ContainerStore,
+    readonly nodes: NodeRegistry,
+  ) {}
+
+  static async connect(options: ConnectOptions): Promise<BerthClient> {
+    const opts = { prefix: '{berth}', timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, ...options };
+    const keys = new Keys(opts.prefix);
+    const redis = await connectRedis(opts.redis, { timeoutMs: opts.timeoutMs, name: 'berth-client' });
+    return new BerthClient(opts, redis, keys, new ContainerStore(redis, keys), new NodeRegistry(redis, keys));
+  }
+
+  /** Creates a container (state configured) on its node; resolves to its inspect object. */
+  async create(spec: ContainerSpecInput): Promise<Inspect> {
+    const parsed = containerSpecSchema.safeParse(spec);
+    if (!parsed.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(parsed.error)}`);
+    const id = randomBytes(32).toString('hex');
+    const name = parsed.data.name ?? defaultName(id);
+    const node = parsed.data.node ?? (await this.nodes.place());
+    if (parsed.data.node && !(await this.nodes.isLive(node))) {
+      throw new BerthError('EUNAVAIL', `node "${node}" is not live: no worker heartbeats for it`);
+    }
+    const data = { ...parsed.data, name };
+    const seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: data }), { create: { name } });
+    const job = await this.add(node, 'create', { command: 'create', container: id, spec: data, seq }, `${id}-${seq}`);
+    return this.finished(node, job);
+  }
+
+  /** Queues a command without waiting for it. */
+  async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
+    if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
+    const data = this.validateArgs(command, args);
+    const id = await this.store.resolve(nameOrId);
+    const record = await this.store.get(id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
+    const seq = await this.store.enqueue(id, JSON.stringify({ command, container: id, ...data }));
+    const jobId = `${id}-${seq}`;
+    const job = await this.add(record.node, command, { command, container: id, ...data, seq }, jobId);
+    return { jobId, result: () => this.finished(record.node, job) };
+  }
+
+  private validateArgs(command: CommandName, args: EnqueueArgs): EnqueueArgs {
+    const out: EnqueueArgs = {};
+    if (args.timeout !== undefined) {
+      if (!Number.isInteger(args.timeout) || args.timeout < 0) {
+        throw new BerthError('EINVAL', `\`timeout\` must be a whole number of seconds >= 0, got ${String(args.timeout)}`);
+      }
+      if (command === 'stop' || command === 'restart') out.timeout = args.timeout;
+    }
+    if (args.signal !== undefined && command === 'kill') out.signal = parseSignal(args.signal).name;
+    if (args.force !== undefined && command === 'remove') out.force = args.force === true;
+    return out;
+  }
+
+  private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
+    const { result } = await this.enqueue(nameOrId, command, args);
+    return result();
+  }
+
+  init(name: string): Promise<Inspect> {
+    return this.run(name, 'init');
+  }
+
+  /** Starts a configured, created, stopped or exited container; a running one is left as is. */
+  async start(name: string): Promise<Inspect> {
+    try {
+      return await this.run(name, 'start');
+    } catch (err) {
+      if (err instanceof BerthError && err.code === 'ECTRRUNNING') return this.inspect(name);
+      throw err;
+    }
+  }
+
+  /** Sends the stop signal, SIGKILL after `timeout` s; resolves once the container is cleaned up. */
+  async stop(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
+    const id = await this.store.resolve(name);
+    const { cursor } = await this.store.readWithCursor(id);
+    let after: Inspect;
+    try {
+      after = await this.run(id, 'stop', opts);
+    } catch (err) {
+      // stop of a stopped or never-started container is success (Podman 4+)
+      if (err instanceof BerthError && (err.code === 'ECTRSTOPPED' || (err.code === 'ECTRSTATE' && err.state === 'configured'))) {
+        return this.inspect(id);
+      }
+      throw err;
+    }
+    if (after.State.Status === 'exited' || after.State.Status === 'configured') return after;
+    const done = await this.events().waitFor(
+      cursor,
+      (e) => e.id === id && (e.state.State.Status === 'exited' || e.state.State.Status === 'removed' || cleanupFailed(e)),
+    );
+    return done.state as unknown as Inspect;
+  }
+
+  kill(name: string, opts: { signal?: string } = {}): Promise<Inspect> {
+    return this.run(name, 'kill', { signal: opts.signal ?? 'SIGKILL' });
+  }
+
+  pause(name: string): Promise<Inspect> {
+    return this.run(name, 'pause');
+  }
+
+  unpause(name: string): Promise<Inspect> {
+    return this.run(name, 'unpause');
+  }
+
+  /** Stops (with `timeout`) and starts again; resolves once it runs. */
+  async restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
+    const id = await this.store.resolve(name);
+    const { cursor } = await this.store.readWithCursor(id);
+    const after = await this.run(id, 'restart', opts);
+    if (after.State.Status === 'running') return after;
+    // the exit that ends the stop starts it again; a failed start rests with State.Error set
+    const done = await this.events().waitFor(
+      cursor,
+      (e) =>
+        e.id === id &&
+        e.version > after.Version &&
+        e.state.State.Activity === '' &&
+        (e.state.State.Status === 'running' || (e.state.State.Error !== '' && e.state.State.Status !== 'stopping')),
+    );
+    if (done.state.State.Status !== 'running') {
+      throw new BerthError('EOCI', `restart of container ${name} failed: ${done.state.State.Error}`, { container: name, command: 'restart' });
+    }
+    return done.state as unknown as Inspect;
+  }
+
+  /** Removes a container; `force` kills it first, whatever its state. */
+  remove(name: string, opts: { force?: boolean } = {}): Promise<Inspect> {
+    return this.run(name, 'remove', { force: opts.force === true });
+  }
+
+  /** Resolves to the exit code once the container has stopped (now or later). */
+  async wait(name: string): Promise<number> {
+    const id = await this.store.resolve(name);
+    const { record, cursor } = await this.store.readWithCursor(id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+    const now = inspectFrom(record);
+    if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
+    const done = await this.events().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
+    return done.state.State.ExitCode;
+  }
+
+  async inspect(name: string): Promise<Inspect> {
+    const id = await this.store.resolve(name);
+    const record = await this.store.get(id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+    return inspectFrom(record);
+  }
+
+  /** All containers, oldest first; only running ones unless `all`. */
+  async list(opts: { all?: boolean } = {}): Promise<Inspect[]> {
+    const records = await this.store.list();
+    const all = records.map((r) => inspectFrom(r)).sort((a, b) => a.Created.localeCompare(b.Created));
+    return opts.all ? all : all.filter((c) => c.State.Status === 'running');
+  }
+
+  async history(name: string): Promise<HistoryEntry[]> {
+    return this.store.history(await this.store.resolve(name));
+  }
+
+  /** Captured stdout/stderr, read on the container's node. */
+  async logs(name: string): Promise<LogLine[]> {
+    const id = await this.store.resolve(name);
+    const record = await this.store.get(id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+    const job = await this.add(record.node, 'logs', { container: id }, undefined);
+    return this.finished(record.node, job) as unknown as Promise<LogLine[]>;
+  }
+
+  nodeList(): Promise<NodeStatus[]> {
+    return this.nodes.list();
+  }
+
+  /** The transition events stream, shared by every waiter of this client. */
+  events(): EventFeed {
+    if (!this.feed) {
+      this.feed = new EventFeed(this.redis, this.duplicateBlocking('berth-client-events'), this.keys);
+    }
+    return this.feed;
+  }
+
+  private node(node: string): { queue: Queue; events: QueueEvents } {
+    let q = this.queues.get(node);
+    if (!q) {
+      const name = this.keys.nodeQueue(node);
+      q = {
+        queue: new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix }),
+        events: new QueueEvents(name, {
+          connection: this.duplicateBlocking('berth-client-qe'),
+          prefix: this.keys.queuePrefix,
+        }),
+      };
+      q.queue.setMaxListeners(0);
+      q.events.setMaxListeners(0);
+      this.queues.set(node, q);
+    }
+    return q;
+  }
+
+  private duplicateBlocking(name: string): Redis {
+    const conn = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: name });
+    conn.on('error', () => undefined); // reconnects are retried; waiters fail on their own
+    return conn;
+  }
+
+  private async add(node: string, name: string, data: Record<string, unknown>, jobId: string | undefined): Promise<Job> {
+    const { queue, events } = this.node(node);
+    await events.waitUntilReady();
+    return queue.add(name, data, { ...JOB_DEFAULTS, ...(jobId ? { jobId } : {}) });
+  }
+
+  private async finished(node: string, job: Job): Promise<Inspect> {
+    try {
+      return (await job.waitUntilFinished(this.node(node).events)) as Inspect;
+    } catch (err) {
+      if (err instanceof Error && !(err instanceof BerthError)) throw decodeFailure(err.message);
+      throw toBerthError(err);
+    }
+  }
+
+  /** Closes every connection this client opened. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.feed?.close().catch(() => undefined);
+      for (const { queue, events } of this.queues.values()) {
+        await events.close().catch(() => undefined);
+        await queue.close().catch(() => undefined);
+      }
+      await this.redis.quit().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+}
+
+function cleanupFailed(e: TransitionEvent): boolean {
+  return e.state.State.Status === 'stopped' && e.command.startsWith('cleanup') && e.to === 'stopped';
+}
+
+/** `Berth.connect({ redis })`: the package's entry point. */
+export const Berth = {
+  connect: (options: ConnectOptions): Promise<BerthClient> => BerthClient.connect(options),
+};

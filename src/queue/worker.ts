@@ -1,0 +1,208 @@
+/**
+ * A node's worker: consumes the node's BullMQ queue, hands each command to the ContainerHost,
+ * turns exits recorded by the runtime's monitor into `exited` commands, keeps durable timers as
+ * delayed jobs, and heartbeats the node.
+ */
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BerthError, toBerthError } from '../errors.js';
+import { ContainerHost, type CommandResult, type Scheduler } from '../actors/host.js';
+import { createContainer } from '../actors/create.js';
+import type { Inspect } from '../actors/inspect.js';
+import type { Logger } from '../log.js';
+import type { ExitMonitor, ExitRecord, LogLine, OciRuntime } from '../oci/types.js';
+import { ContainerStore } from '../store/containers.js';
+import { Keys } from '../store/keys.js';
+import { NodeRegistry } from '../store/nodes.js';
+import { connectRedis } from '../store/redis.js';
+import { encodeFailure, parseJobCommand } from './contract.js';
+import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
+
+export interface WorkerOptions {
+  redis: string;
+  prefix?: string;
+  node: string;
+  labels?: Record<string, string>;
+  concurrency?: number;
+  runtime: OciRuntime;
+  monitor: ExitMonitor;
+  log: Logger;
+  /** Container lease; renewed while held. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** A node whose heartbeat is older than this is lost. */
+  lostAfterMs?: number;
+  /** BullMQ job lock: a crashed worker's job is re-run after about this long. */
+  lockDurationMs?: number;
+  version?: string;
+}
+
+export const DEFAULT_WORKER_OPTIONS = Object.freeze({
+  concurrency: 8,
+  leaseMs: 5000,
+  heartbeatMs: 2000,
+  lostAfterMs: 10_000,
+  lockDurationMs: 4000,
+});
+
+export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', ...o };
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs'] as const) {
+    const v = merged[key];
+    if (!Number.isInteger(v) || v <= 0) {
+      throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);
+    }
+  }
+  if (merged.heartbeatMs >= merged.lostAfterMs) {
+    throw new BerthError('EINVAL', `\`heartbeatMs\` (${merged.heartbeatMs}) must be below \`lostAfterMs\` (${merged.lostAfterMs})`);
+  }
+  return { ...merged, prefix: o.prefix };
+}
+
+export class BerthWorker {
+  private closing: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly o: ReturnType<typeof validateWorkerOptions>,
+    private readonly redis: Redis,
+    private readonly queue: Queue,
+    private readonly store: ContainerStore,
+    private readonly nodes: NodeRegistry,
+    private readonly host: ContainerHost,
+    private worker: Worker | undefined = undefined,
+  ) {}
+
+  static async start(options: WorkerOptions): Promise<BerthWorker> {
+    const o = validateWorkerOptions(options);
+    const keys = new Keys(o.prefix);
+    const redis = await connectRedis(o.redis, { name: `berth-worker-${o.node}` });
+    const store = new ContainerStore(redis, keys);
+    const nodes = new NodeRegistry(redis, keys);
+    const queue = new Queue(keys.nodeQueue(o.node), { connection: redis, prefix: keys.queuePrefix });
+    const scheduler = new QueueScheduler(queue, store);
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs });
+    const self = new BerthWorker(o, redis, queue, store, nodes, host);
+    await nodes.register({
+      name: o.node,
+      labels: o.labels,
+      runtime: o.runtime.name,
+      version: o.version,
+      concurrency: o.concurrency,
+      startedAt: new Date().toISOString(),
+    });
+    await nodes.heartbeat(o.node, o.lostAfterMs);
+    self.heartbeat = setInterval(() => {
+      nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
+    }, o.heartbeatMs);
+    // Exits recorded while no worker watched are reported first, then new ones as they happen.
+    await o.monitor.start((exit) => {
+      self.onExit(exit).catch((err: unknown) => o.log.error({ err, container: exit.id }, 'could not queue an exit'));
+    });
+    const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
+    self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
+      connection: blocking,
+      prefix: keys.queuePrefix,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+      maxStalledCount: 2,
+    });
+    self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+    await self.worker.waitUntilReady();
+    o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name }, 'worker ready');
+    return self;
+  }
+
+  private async process(job: Job): Promise<Inspect | LogLine[]> {
+    const log = this.o.log.child({ job: job.id ?? null });
+    try {
+      if (job.name === 'logs') {
+        const { container } = logsJobSchema.parse(job.data);
+        return await this.o.runtime.logs(await this.store.resolve(container));
+      }
+      const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
+      const cmd = parseJobCommand({ command: job.name, ...data });
+      let result: CommandResult;
+      if (cmd.command === 'create') {
+        const seq =
+          cmd.seq ??
+          (await this.store.enqueue(cmd.container, JSON.stringify({ command: 'create', container: cmd.container, spec: cmd.spec, jobId: job.id }), {
+            create: { name: cmd.spec.name ?? '' },
+          }));
+        result = await createContainer(this.store, this.o.node, cmd.container, seq, job.id ?? '');
+      } else {
+        const id = await this.store.resolve(cmd.container);
+        const seq = cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id })));
+        result = await this.host.drain(id, seq);
+      }
+      log.debug({ container: result.inspect.Id, command: cmd.command, ok: result.ok }, 'command applied');
+      if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
+      return result.inspect;
+    } catch (err) {
+      const e = toBerthError(err);
+      if (e.code === 'EUNAVAIL' || e.code === 'ESTALE') throw e; // transient: BullMQ retries
+      log.info({ code: e.code, msg: e.message }, 'command failed');
+      throw new UnrecoverableError(encodeFailure(e));
+    }
+  }
+
+  private async onExit(exit: ExitRecord): Promise<void> {
+    const log = this.o.log.child({ container: exit.id });
+    let seq: number;
+    try {
+      seq = await this.store.enqueue(
+        exit.id,
+        JSON.stringify({ command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled }),
+        { dedupe: `exit:${exit.at}` },
+      );
+    } catch (err) {
+      if (err instanceof BerthError && err.code === 'ENOCTR') return log.debug('exit of a container Berth does not know');
+      throw err;
+    }
+    if (seq === 0) return; // this exit is already queued
+    log.info({ code: exit.code }, 'container exited');
+    await this.queue.add('exited', { container: exit.id, command: 'exited', code: exit.code, at: exit.at, seq }, { ...JOB_DEFAULTS, jobId: `${exit.id}-${seq}` });
+  }
+
+  /** Stops taking jobs, finishes those in flight, leaves containers running. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.heartbeat);
+      const steps: Array<() => Promise<unknown>> = [
+        () => this.worker?.close() ?? Promise.resolve(),
+        () => this.o.monitor.close(),
+        () => this.queue.close(),
+        () => this.redis.quit(),
+      ];
+      for (const s of steps) await s().catch((err: unknown) => this.o.log.warn({ err }, 'error while closing'));
+    })();
+    return this.closing;
+  }
+}
+
+/** Durable timers and follow-up commands as BullMQ jobs on the node's queue. */
+class QueueScheduler implements Scheduler {
+  constructor(
+    private readonly queue: Queue,
+    private readonly store: ContainerStore,
+  ) {}
+
+  async schedule(container: string, _timerId: string, delayMs: number, eventType: string, stops: number): Promise<void> {
+    await this.queue.add(
+      'deadline',
+      { container, command: 'deadline', event: eventType, stops },
+      { ...JOB_DEFAULTS, delay: delayMs, jobId: `${container}-deadline-${stops}` },
+    );
+  }
+
+  async cancel(container: string, _timerId: string, stops: number): Promise<void> {
+    const job = await this.queue.getJob(`${container}-deadline-${stops}`);
+    await job?.remove().catch(() => undefined); // already running: the machine's guard ignores it
+  }
+
+  async requestCleanup(container: string): Promise<void> {
+    const seq = await this.store.enqueue(container, JSON.stringify({ command: 'cleanup', container, internal: true }));
+    await this.queue.add('cleanup', { container, command: 'cleanup', seq }, { ...JOB_DEFAULTS, jobId: `${container}-${seq}` });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Container persistence: records, the name index, mailboxes, results, history, leases. Every
+ * multi-key write is one Lua script (./lua); reads are plain commands. Keys come from Keys.
+ */
+import type { Redis } from 'ioredis';
+import { BerthError } from '../errors.js';
+import { ID_PATTERN } from '../spec.js';
+import type { Keys } from './keys.js';
+import { parseHistory, parseRecord, type ContainerRecord, type HistoryEntry } from './records.js';
+import { runScript, ScriptCode } from './scripts.js';
+
+/** Stream entries kept (approximately) in the events stream. */
+export const EVENTS_MAX_LEN = 100_000;
+/** Seconds a removed container's record stays readable (Podman keeps exit codes 5 minutes). */
+export const REMOVED_TTL_S = 300;
+
+export interface CommitArgs {
+  id: string;
+  node: string;
+  token: string;
+  epoch: number;
+  version: number;
+  /** '' acknowledges a refused command without a transition. */
+  snapshot: string;
+  status: string;
+  /** The seq this step completes, 0 for an intermediate step. */
+  seq: number;
+  result: string;
+  history: HistoryEntry | null;
+  event: string;
+}
+
+export interface CreateArgs {
+  id: string;
+  name: string;
+  node: string;
+  spec: string;
+  snapshot: string;
+  status: string;
+  created: string;
+  seq: number;
+  result: string;
+  history: HistoryEntry;
+  event: string;
+}
+
+export type LeaseResult = { epoch: number } | { heldMs: number };
+
+export class ContainerStore {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+  ) {}
+
+  /** Appends a command to the mailbox; resolves to its seq (0 when deduplicated). */
+  async enqueue(
+    id: string,
+    command: string,
+    opts: { create?: { name: string }; dedupe?: string } = {},
+  ): Promise<number> {
+    const k = this.keys.container(id);
+    const code = Number(
+      await runScript(this.redis, 'enqueueCommand', [k.record, k.seq, k.mailbox, this.keys.names], [
+        opts.create ? 'create' : 'command',
+        command,
+        opts.create?.name ?? '',
+        opts.dedupe ?? '',
+      ]),
+    );
+    if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    if (code === ScriptCode.Taken) {
+      throw new BerthError('EEXIST', `the container name "${opts.create?.name ?? id}" is already in use`, {
+        container: opts.create?.name ?? id,
+      });
+    }
+    return code;
+  }
+
+  async create(a: CreateArgs): Promise<void> {
+    const k = this.keys.container(a.id);
+    const code = Number(
+      await runScript(
+        this.redis,
+        'createContainer',
+        [k.record, this.keys.names, this.keys.ids, this.keys.events, k.history, k.results, k.mailbox, this.keys.nodeContainers(a.node)],
+        [a.id, a.name, a.node, a.spec, a.snapshot, a.status, a.created, 0, a.seq, a.result, JSON.stringify(a.history), a.event, EVENTS_MAX_LEN],
+      ),
+    );
+    if (code === ScriptCode.Taken) {
+      throw new BerthError('EEXIST', `the container name "${a.name}" is already in use`, { container: a.name });
+    }
+  }
+
+  async abandonCreate(id: string): Promise<void> {
+    const k = this.keys.container(id);
+    await runScript(this.redis, 'abandonCreate', [k.record, k.seq, k.mailbox], []);
+  }
+
+  /** Commits one step; resolves to the new version. */
+  async commit(a: CommitArgs): Promise<number> {
+    const k = this.keys.container(a.id);
+    const code = Number(
+      await runScript(
+        this.redis,
+        'commitTransition',
+        [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node)],
+        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S],
+      ),
+    );
+    switch (code) {
+      case ScriptCode.NoSuchContainer:
+        throw new BerthError('ENOCTR', `no such container ${a.id}`, { container: a.id });
+      case ScriptCode.Fenced:
+        throw new BerthError('ESTALE', `lease on container ${a.id} lost: another worker holds it`, { container: a.id });
+      case ScriptCode.VersionConflict:
+        throw new BerthError('ESTALE', `container ${a.id} changed underneath (version ${a.version} is stale)`, { container: a.id });
+      case ScriptCode.OutOfOrder:
+        throw new BerthError('ESTALE', `command ${a.seq} of container ${a.id} is out of order`, { container: a.id });
+      default:
+        return code;
+    }
+  }
+
+  async acquireLease(id: string, token: string, ttlMs: number): Promise<LeaseResult> {
+    const k = this.keys.container(id);
+    const [epoch, held] = (await runScript(this.redis, 'acquireLease', [k.lease, k.record], [token, ttlMs])) as [number, number];
+    if (epoch === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    return epoch > 0 ? { epoch } : { heldMs: held };
+  }
+
+  async renewLease(id: string, token: string, ttlMs: number): Promise<boolean> {
+    return Number(await runScript(this.redis, 'renewLease', [this.keys.container(id).lease], [token, ttlMs])) === 1;
+  }
+
+  async releaseLease(id: string, token: string): Promise<void> {
+    await runScript(this.redis, 'releaseLease', [this.keys.container(id).lease], [token]);
+  }
+
+  async get(id: string): Promise<ContainerRecord | null> {
+    return parseRecord(await this.redis.hgetall(this.keys.container(id).record), id);
+  }
+
+  async mailboxEntry(id: string, seq: number): Promise<string | null> {
+    return this.redis.hget(this.keys.container(id).mailbox, String(seq));
+  }
+
+  async result(id: string, seq: number): Promise<string | null> {
+    return this.redis.hget(this.keys.container(id).results, String(seq));
+  }
+
+  /** Name, full Id or unique Id prefix (as Podman) -> Id. */
+  async resolve(nameOrId: string): Promise<string> {
+    const byName = await this.redis.hget(this.keys.names, nameOrId);
+    if (byName) return byName;
+    if (/^[0-9a-f]+$/.test(nameOrId)) {
+      if (ID_PATTERN.test(nameOrId) && (await this.redis.zscore(this.keys.ids, nameOrId)) !== null) return nameOrId;
+      const matches = await this.redis.zrangebylex(this.keys.ids, `[${nameOrId}`, `[${nameOrId}\xff`, 'LIMIT', 0, 2);
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) {
+        throw new BerthError('EINVAL', `more than one container matches the Id prefix "${nameOrId}"`, { container: nameOrId });
+      }
+    }
+    throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
+  }
+
+  async ids(): Promise<string[]> {
+    return this.redis.zrange(this.keys.ids, '0', '-1');
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    const ids = await this.ids();
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.container(id).record);
+    const replies = (await pipeline.exec()) ?? [];
+    const out: ContainerRecord[] = [];
+    replies.forEach(([err, hash], i) => {
+      if (err) throw err;
+      const record = parseRecord(hash as Record<string, string>, ids[i]!);
+      if (record) out.push(record);
+    });
+    return out;
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return (await this.redis.lrange(this.keys.container(id).history, 0, -1)).map(parseHistory);
+  }
+
+  /** The record and the events stream's last id, read atomically: wait from there, missing nothing. */
+  async readWithCursor(id: string): Promise<{ record: ContainerRecord | null; cursor: string }> {
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.keys.container(id).record)
+      .xrevrange(this.keys.events, '+', '-', 'COUNT', '1')
+      .exec();
+    const hash = (replies?.[0]?.[1] ?? {}) as Record<string, string>;
+    const last = (replies?.[1]?.[1] ?? []) as [string, string[]][];
+    return { record: parseRecord(hash, id), cursor: last[0]?.[0] ?? '0-0' };
+  }
+}

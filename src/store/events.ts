@@ -1,0 +1,138 @@
+/**
+ * The events stream: one Redis stream entry per committed transition, carrying the container's
+ * full new state and its per-container sequence number (the snapshot version). Waiters (`wait`,
+ * `stop`, the inspector, `berth events`) read it through one EventFeed per process: a single
+ * blocking XREAD on its own connection, fanned out in memory.
+ */
+import type { Redis } from 'ioredis';
+import { BerthError } from '../errors.js';
+import type { Keys } from './keys.js';
+
+export interface TransitionEvent {
+  /** Container Id, name and node. */
+  id: string;
+  name: string;
+  node: string;
+  /** Per-container sequence number of this transition (the snapshot version after it). */
+  version: number;
+  /** State paths before and after, e.g. "running" -> "running.pausing". */
+  from: string;
+  to: string;
+  command: string;
+  jobId: string;
+  at: string;
+  /** Time the step took (since the command began applying, or since the last status change). */
+  ms: number;
+  /** The container's inspect object after the transition. */
+  state: Record<string, unknown> & { State: { Status: string; Activity: string; ExitCode: number; Error: string } };
+}
+
+export interface StreamEntry {
+  streamId: string;
+  event: TransitionEvent;
+}
+
+type Listener = (entry: StreamEntry) => void;
+
+function parseEntries(reply: [string, string[]][]): StreamEntry[] {
+  const out: StreamEntry[] = [];
+  for (const [streamId, fields] of reply) {
+    const i = fields.indexOf('data');
+    if (i < 0 || i + 1 >= fields.length) continue;
+    try {
+      out.push({ streamId, event: JSON.parse(fields[i + 1]!) as TransitionEvent });
+    } catch {
+      // a foreign or corrupt entry is skipped, never fatal
+    }
+  }
+  return out;
+}
+
+export class EventFeed {
+  private readonly listeners = new Set<Listener>();
+  private cursor = '$';
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  /** `blocking` must be a connection of its own: XREAD BLOCK holds it. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly blocking: Redis,
+    private readonly keys: Keys,
+    private readonly blockMs = 2000,
+  ) {}
+
+  /** Entries after `cursor` (exclusive) that are already in the stream. */
+  async range(cursor: string, count = 10_000): Promise<StreamEntry[]> {
+    const reply = (await this.redis.xrange(this.keys.events, `(${cursor}`, '+', 'COUNT', String(count))) as [string, string[]][];
+    return parseEntries(reply);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    this.running ??= this.loop();
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves with the first entry after `cursor` that matches, whether it is already in the
+   * stream or still to come. Never polls: the catch-up read and the live feed cover both.
+   */
+  waitFor(cursor: string, match: (e: TransitionEvent) => boolean, opts: { signal?: AbortSignal } = {}): Promise<TransitionEvent> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = () => finish(() => reject(new BerthError('ETIMEOUT', 'gave up waiting', { cause: opts.signal?.reason })));
+      const unsubscribe = this.subscribe(({ streamId, event }) => {
+        if (compareIds(streamId, cursor) > 0 && match(event)) finish(() => resolve(event));
+      });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) return onAbort();
+      this.range(cursor).then(
+        (entries) => {
+          const hit = entries.find((e) => match(e.event));
+          if (hit) finish(() => resolve(hit.event));
+        },
+        (err: unknown) => finish(() => reject(err)),
+      );
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      let reply: [string, [string, string[]][]][] | null;
+      try {
+        reply = (await this.blocking.xread('BLOCK', String(this.blockMs), 'STREAMS', this.keys.events, this.cursor)) as
+          | [string, [string, string[]][]][]
+          | null;
+      } catch (err) {
+        if (this.closed) return;
+        // transient: the connection retries with backoff; keep the cursor and go on
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length > 0) this.cursor = entries[entries.length - 1]![0];
+      for (const entry of parseEntries(entries)) for (const l of [...this.listeners]) l(entry);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.blocking.disconnect();
+    await this.running?.catch(() => undefined);
+  }
+}
+
+/** Orders two stream ids ("ms-seq"). */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}

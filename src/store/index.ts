@@ -1,0 +1,16 @@
+/**
+ * store: Redis persistence. Container records, snapshots, mailboxes, history and leases
+ * (containers.ts, one Lua script per atomic write in ./lua), the transition event stream
+ * (events.ts), nodes (nodes.ts). Keys are built only in keys.ts.
+ */
+export { Keys, DEFAULT_PREFIX } from './keys.js';
+export type { ContainerKeys } from './keys.js';
+export { ContainerStore, EVENTS_MAX_LEN, REMOVED_TTL_S } from './containers.js';
+export type { CommitArgs, CreateArgs, LeaseResult } from './containers.js';
+export { EventFeed, compareIds } from './events.js';
+export type { StreamEntry, TransitionEvent } from './events.js';
+export { NodeRegistry } from './nodes.js';
+export type { NodeInfo, NodeStatus } from './nodes.js';
+export { connectRedis, redisOptionsFromUrl, describeRedis, DEFAULT_CONNECT_TIMEOUT_MS } from './redis.js';
+export type { ConnectOptions } from './redis.js';
+export type { ContainerRecord, HistoryEntry } from './records.js';

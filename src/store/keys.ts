@@ -1,0 +1,76 @@
+/**
+ * Every Redis key and queue name Berth uses is built here and nowhere else (BullMQ's QueueKeys
+ * pattern). All keys share one hash tag, the prefix (default `{berth}`), so every Lua script
+ * works unchanged on Redis Cluster: one slot per Berth installation.
+ */
+
+export const DEFAULT_PREFIX = '{berth}';
+
+export interface ContainerKeys {
+  record: string;
+  seq: string;
+  mailbox: string;
+  results: string;
+  history: string;
+  lease: string;
+}
+
+export class Keys {
+  readonly prefix: string;
+
+  constructor(prefix: string = DEFAULT_PREFIX) {
+    if (!/^\{[A-Za-z0-9_.-]+\}$/.test(prefix)) {
+      throw new Error(`\`prefix\` must be a hash tag like "{berth}", got ${JSON.stringify(prefix)}`);
+    }
+    this.prefix = prefix;
+  }
+
+  container(id: string): ContainerKeys {
+    const base = `${this.prefix}:ctr:${id}`;
+    return {
+      record: base,
+      seq: `${base}:seq`,
+      mailbox: `${base}:mbox`,
+      results: `${base}:results`,
+      history: `${base}:history`,
+      lease: `${base}:lease`,
+    };
+  }
+
+  /** name -> id */
+  get names(): string {
+    return `${this.prefix}:names`;
+  }
+  /** zset of ids, scored by creation time */
+  get ids(): string {
+    return `${this.prefix}:ids`;
+  }
+  /** stream of every committed transition */
+  get events(): string {
+    return `${this.prefix}:events`;
+  }
+  /** pub/sub channel: "<id> <version>" after each commit */
+  get commits(): string {
+    return `${this.prefix}:commits`;
+  }
+  /** hash: node name -> registration JSON */
+  get nodes(): string {
+    return `${this.prefix}:nodes`;
+  }
+  nodeHeartbeat(node: string): string {
+    return `${this.prefix}:node:${node}:hb`;
+  }
+  /** set of container ids placed on the node */
+  nodeContainers(node: string): string {
+    return `${this.prefix}:node:${node}:ctrs`;
+  }
+
+  /** BullMQ's own prefix: its keys live under the same hash tag. */
+  get queuePrefix(): string {
+    return `${this.prefix}:q`;
+  }
+  /** The queue of the node that hosts a container. */
+  nodeQueue(node: string): string {
+    return `node.${node}`;
+  }
+}

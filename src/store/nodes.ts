@@ -1,0 +1,82 @@
+/**
+ * Nodes: each worker registers its node and heartbeats; a node whose heartbeat key has expired is
+ * lost. Placement picks the live node with the fewest containers.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { BerthError } from '../errors.js';
+import type { Keys } from './keys.js';
+
+export interface NodeInfo {
+  name: string;
+  labels: Record<string, string>;
+  runtime: string;
+  version: string;
+  concurrency: number;
+  startedAt: string;
+}
+
+export interface NodeStatus extends NodeInfo {
+  live: boolean;
+  lastHeartbeat: string | null;
+  containers: number;
+}
+
+const nodeSchema = z.object({
+  name: z.string(),
+  labels: z.record(z.string(), z.string()).default({}),
+  runtime: z.string(),
+  version: z.string(),
+  concurrency: z.number(),
+  startedAt: z.string(),
+});
+
+export class NodeRegistry {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+  ) {}
+
+  async register(info: NodeInfo): Promise<void> {
+    await this.redis.hset(this.keys.nodes, info.name, JSON.stringify(info));
+  }
+
+  /** Marks the node live for `ttlMs`; the value is the time of the beat. */
+  async heartbeat(node: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.nodeHeartbeat(node), new Date().toISOString(), 'PX', ttlMs);
+  }
+
+  async list(): Promise<NodeStatus[]> {
+    const all = await this.redis.hgetall(this.keys.nodes);
+    const names = Object.keys(all).sort();
+    if (names.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const n of names) {
+      p.get(this.keys.nodeHeartbeat(n));
+      p.scard(this.keys.nodeContainers(n));
+    }
+    const replies = (await p.exec()) ?? [];
+    return names.flatMap((name, i) => {
+      const parsed = nodeSchema.safeParse(JSON.parse(all[name] ?? 'null'));
+      if (!parsed.success) return [];
+      const beat = (replies[2 * i]?.[1] ?? null) as string | null;
+      const containers = Number(replies[2 * i + 1]?.[1] ?? 0);
+      return [{ ...parsed.data, live: beat !== null, lastHeartbeat: beat, containers }];
+    });
+  }
+
+  /** The live node with the fewest containers (ties by name). */
+  async place(): Promise<string> {
+    const live = (await this.list()).filter((n) => n.live);
+    live.sort((a, b) => a.containers - b.containers || a.name.localeCompare(b.name));
+    const chosen = live[0];
+    if (!chosen) {
+      throw new BerthError('EUNAVAIL', 'no live worker node: start one with `berth worker --node NAME` or `berth up`');
+    }
+    return chosen.name;
+  }
+
+  async isLive(node: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.nodeHeartbeat(node))) === 1;
+  }
+}

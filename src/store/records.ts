@@ -1,0 +1,90 @@
+/**
+ * What Berth keeps per container, as read back from Redis and validated (a record that does not
+ * parse is reported as corrupt, never trusted).
+ */
+import { z } from 'zod';
+import { BerthError } from '../errors.js';
+import type { ContainerSpec } from '../spec.js';
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  node: string;
+  spec: ContainerSpec;
+  /** The machine snapshot envelope (JSON). */
+  snapshot: string;
+  status: string;
+  created: string;
+  version: number;
+  epoch: number;
+  applied: number;
+}
+
+/** One line of a container's history. */
+export interface HistoryEntry {
+  from: string;
+  to: string;
+  command: string;
+  jobId: string;
+  node: string;
+  at: string;
+  ms: number;
+}
+
+const specSchema = z.object({
+  name: z.string(),
+  rootfs: z.string(),
+  command: z.array(z.string()),
+  env: z.array(z.string()),
+  workdir: z.string(),
+  hostname: z.string(),
+  stopSignal: z.string(),
+  stopTimeout: z.number(),
+  node: z.string().optional(),
+});
+
+const int = z.coerce.number().int();
+const recordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  node: z.string(),
+  spec: z.string().transform((s, ctx) => {
+    try {
+      return specSchema.parse(JSON.parse(s));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'spec is not valid JSON' });
+      return z.NEVER;
+    }
+  }),
+  snapshot: z.string(),
+  status: z.string(),
+  created: z.string(),
+  version: int,
+  epoch: int,
+  applied: int,
+});
+
+export function parseRecord(hash: Record<string, string>, id: string): ContainerRecord | null {
+  if (Object.keys(hash).length === 0) return null;
+  const parsed = recordSchema.safeParse(hash);
+  if (!parsed.success) {
+    throw new BerthError('EINTERNAL', `record of container ${id} is corrupt: ${parsed.error.issues[0]?.message ?? ''}`, {
+      container: id,
+    });
+  }
+  return { ...parsed.data, spec: { ...parsed.data.spec, node: parsed.data.spec.node } };
+}
+
+const historySchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  command: z.string(),
+  jobId: z.string(),
+  node: z.string(),
+  at: z.string(),
+  ms: z.number(),
+});
+
+export function parseHistory(line: string): HistoryEntry {
+  return historySchema.parse(JSON.parse(line));
+}

@@ -1,0 +1,94 @@
+/**
+ * Redis connections from a URL: redis://[user:pass@]host:port[/db], rediss:// (TLS), and
+ * unix:///path/to.sock (the embedded default). Connecting fails fast with EUNAVAIL instead of
+ * retrying forever, so a client never hangs on an unreachable Redis.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { BerthError } from '../errors.js';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+  }
+  const auth = {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+  };
+  switch (parsed.protocol) {
+    case 'unix:':
+    case 'redis+unix:':
+      if (!parsed.pathname) throw new BerthError('EINVAL', `\`--redis\` unix URL needs a socket path, got "${url}"`);
+      return { path: decodeURIComponent(parsed.pathname), ...auth };
+    case 'redis:':
+    case 'rediss:': {
+      const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+      if (!Number.isInteger(db) || db < 0) throw new BerthError('EINVAL', `\`--redis\` database must be a number, got "${url}"`);
+      return {
+        host: parsed.hostname || '127.0.0.1',
+        port: parsed.port ? Number(parsed.port) : 6379,
+        db,
+        ...auth,
+        ...(parsed.protocol === 'rediss:' ? { tls: { servername: parsed.hostname } } : {}),
+      };
+    }
+    default:
+      throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+  }
+}
+
+/** A safe description of the URL for messages (no password). */
+export function describeRedis(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export interface ConnectOptions {
+  timeoutMs?: number;
+  /** For BullMQ's blocking connections: never fail a command for lack of retries. */
+  blocking?: boolean;
+  name?: string;
+  /** Told of connection errors (reconnects); commands that fail reject on their own. */
+  onError?: (err: Error) => void;
+}
+
+/** Opens a connection and waits until it is ready, or fails with EUNAVAIL within the timeout. */
+export async function connectRedis(url: string, opts: ConnectOptions = {}): Promise<Redis> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const client = new Redis({
+    ...redisOptionsFromUrl(url),
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: opts.blocking ? null : 3,
+    ...(opts.name ? { connectionName: opts.name } : {}),
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  // Connection errors also reject the commands they affect; the event only reports retries,
+  // which would otherwise print "Unhandled error event" on every reconnect attempt.
+  client.on('error', opts.onError ?? (() => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return client;
+  } catch (err) {
+    client.disconnect();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new BerthError('EUNAVAIL', `cannot reach Redis at ${describeRedis(url)}: ${reason}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Bad input gets a clear error and changes nothing (DESIGN invariant 8), through the TS API with
+ * a worker on real runc.
+ */
+import { expect } from 'chai';
+import { Berth, type BerthClient } from '../../src/queue/client.js';
+import { BerthWorker } from '../../src/queue/worker.js';
+import { BerthError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import { ExitDirMonitor, RuncRuntime } from '../../src/oci/index.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+async function rejection(p: Promise<unknown>): Promise<BerthError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(BerthError);
+    return err as BerthError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('e2e: bad input', function () {
+  this.timeout(30_000);
+  let s: Stack;
+  before(async () => {
+    s = await startStack('badinput');
+    await s.client.create({ name: 'taken', rootfs: s.rootfs, command: ['sleep', '1000'] });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  const count = async () => (await s.client.list({ all: true })).length;
+
+  it('an unknown name or Id: ENOCTR', async () => {
+    const e = await rejection(s.client.start('nosuch'));
+    expect(e.code).to.equal('ENOCTR');
+    expect(e.message).to.equal('no such container nosuch');
+    expect((await rejection(s.client.inspect('0123456789ab'))).code).to.equal('ENOCTR');
+  });
+
+  it('a name already taken: EEXIST, nothing created', async () => {
+    const before = await count();
+    const e = await rejection(s.client.create({ name: 'taken', rootfs: s.rootfs, command: ['true'] }));
+    expect(e.code).to.equal('EEXIST');
+    expect(e.message).to.contain('"taken" is already in use');
+    expect(await count()).to.equal(before);
+  });
+
+  it("a name outside Podman's pattern: EINVAL", async () => {
+    const e = await rejection(s.client.create({ name: '-bad name', rootfs: s.rootfs, command: ['true'] }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('name');
+  });
+
+  it('a missing rootfs: EINVAL from the node, and the name stays free', async () => {
+    const before = await count();
+    const e = await rejection(s.client.create({ name: 'norootfs', rootfs: '/nonexistent/rootfs', command: ['true'] }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('/nonexistent/rootfs');
+    expect(await count()).to.equal(before);
+    const ok = await s.client.create({ name: 'norootfs', rootfs: s.rootfs, command: ['true'] });
+    expect(ok.Name).to.equal('norootfs');
+    await s.client.remove('norootfs');
+  });
+
+  it('a command not found in the rootfs: EINVAL, nothing created', async () => {
+    const before = await count();
+    const e = await rejection(s.client.create({ name: 'nocmd', rootfs: s.rootfs, command: ['no-such-binary'] }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('no-such-binary');
+    expect(await count()).to.equal(before);
+  });
+
+  it('an unknown signal: EINVAL before anything is queued', async () => {
+    const e = await rejection(s.client.kill('taken', { signal: 'SIGNOPE' }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('SIGNOPE');
+    expect((await s.client.inspect('taken')).Version).to.equal(1);
+  });
+
+  it('a negative timeout: EINVAL', async () => {
+    const e = await rejection(s.client.stop('taken', { timeout: -1 }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('timeout');
+    expect((await s.client.inspect('taken')).State.Status).to.equal('configured');
+  });
+
+  it('a refused command names the container, the command and the state, and changes nothing', async () => {
+    const before = await s.client.inspect('taken');
+    const e = await rejection(s.client.pause('taken'));
+    expect(e.code).to.equal('ECTRSTATE');
+    expect(e.message).to.equal('cannot pause container taken in state configured: container state improper');
+    expect(await s.client.inspect('taken')).to.deep.equal(before);
+  });
+
+  it('Redis unreachable: EUNAVAIL within 5 s, never a hang', async () => {
+    const t0 = Date.now();
+    const e = await rejection(Berth.connect({ redis: 'redis://127.0.0.1:1' }));
+    expect(e.code).to.equal('EUNAVAIL');
+    expect(e.message).to.contain('cannot reach Redis at redis://127.0.0.1:1');
+    expect(Date.now() - t0).to.be.below(5500);
+  });
+
+  it('runc missing: ENORUNTIME, the container stays where it was', async () => {
+    const node = 'no-runc';
+    const worker = await BerthWorker.start({
+      redis: s.redis.url,
+      prefix: s.prefix,
+      node,
+      runtime: new RuncRuntime({ runtime: '/nonexistent/runc', root: `${s.stateDir}/norunc-root`, stateDir: `${s.stateDir}/norunc` }),
+      monitor: new ExitDirMonitor(`${s.stateDir}/norunc/exits`),
+      log: createLogger({ level: 'silent', pretty: false }),
+    });
+    let client: BerthClient | undefined;
+    try {
+      client = await Berth.connect({ redis: s.redis.url, prefix: s.prefix });
+      await client.create({ name: 'stranded', rootfs: s.rootfs, command: ['sleep', '1'], node });
+      const e = await rejection(client.start('stranded'));
+      expect(e.code).to.equal('ENORUNTIME');
+      expect(e.message).to.contain('/nonexistent/runc');
+      expect((await client.inspect('stranded')).State.Status).to.equal('configured');
+    } finally {
+      await client?.close();
+      await worker.close();
+    }
+  });
+});

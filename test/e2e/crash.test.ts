@@ -1,0 +1,104 @@
+/**
+ * A worker killed with SIGKILL while its containers run, then started again: exits that happened
+ * while it was down, and exits after it is back, are recorded with the right codes (conmon
+ * outlives the worker; the exit dir is read again at start).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { execa, type ResultPromise } from 'execa';
+import { Berth, type BerthClient } from '../../src/queue/client.js';
+import { ensureBusyboxRootfs } from '../../src/oci/index.js';
+import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
+import { RUNC } from '../helpers/stack.js';
+
+/** Resolves (wrapped: a subprocess is a thenable) once the worker says it is ready. */
+function spawnWorker(env: Record<string, string>): Promise<{ proc: ResultPromise }> {
+  const proc = execa('node', ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+    env,
+    reject: false,
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  return new Promise((resolve, reject) => {
+    proc.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve({ proc });
+    });
+    void proc.then((r) => reject(new Error(`worker exited before ready: ${String(r.exitCode)}`)));
+  });
+}
+
+describe('e2e: worker killed with SIGKILL and restarted', function () {
+  this.timeout(60_000);
+  let redis: TestRedis;
+  let client: BerthClient;
+  let dir: string;
+  let env: Record<string, string>;
+  let worker: ResultPromise | undefined;
+
+  before(async () => {
+    redis = await startRedis();
+    dir = mkdtempSync(join(tmpdir(), 'berth-crash-'));
+    const prefix = testPrefix('crash');
+    env = {
+      BERTH_REDIS_URL: redis.url,
+      BERTH_PREFIX: prefix,
+      BERTH_NODE: 'crashy',
+      BERTH_RUNC_ROOT: join(dir, 'runc'),
+      BERTH_STATE_DIR: join(dir, 'state'),
+    };
+    worker = (await spawnWorker(env)).proc;
+    client = await Berth.connect({ redis: redis.url, prefix });
+  });
+
+  after(async () => {
+    await client?.close();
+    worker?.kill('SIGKILL');
+    const list = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q'], { reject: false });
+    for (const id of list.stdout.split('\n').filter(Boolean)) {
+      await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'delete', '--force', id], { reject: false });
+    }
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records exits from while it was down and after it came back', async () => {
+    const rootfs = await ensureBusyboxRootfs(join(tmpdir(), 'berth-test-rootfs'));
+    // each exits with its own code when sent SIGUSR1
+    const codes = { early: 42, late: 43, paused: 44 };
+    for (const [name, code] of Object.entries(codes)) {
+      await client.create({ name, rootfs, command: ['sh', '-c', `trap "exit ${code}" USR1; while :; do sleep 0.05; done`] });
+      await client.start(name);
+    }
+    await client.pause('paused');
+    const ids = Object.fromEntries(await Promise.all(Object.keys(codes).map(async (n) => [n, (await client.inspect(n)).Id] as const)));
+
+    worker!.kill('SIGKILL');
+    await worker;
+    // the containers outlive their worker
+    const runc = (id: string) => execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, ...['state', id]], { reject: false });
+    expect(JSON.parse((await runc(ids['early']!)).stdout).status).to.equal('running');
+
+    // an exit while no worker runs: conmon writes the exit file all the same
+    await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'kill', ids['early']!, 'USR1']);
+    worker = (await spawnWorker(env)).proc;
+    expect(await client.wait('early')).to.equal(42);
+
+    // an exit after the restart, and a command to a container the old worker paused
+    await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'kill', ids['late']!, 'USR1']);
+    expect(await client.wait('late')).to.equal(43);
+    expect((await client.unpause('paused')).State.Status).to.equal('running');
+    await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'kill', ids['paused']!, 'USR1']);
+    expect(await client.wait('paused')).to.equal(44);
+
+    for (const name of Object.keys(codes)) {
+      const c = await client.inspect(name);
+      expect(c.State.ExitCode, name).to.equal(codes[name as keyof typeof codes]);
+      const state = await runc(c.Id);
+      // stopped in Berth = stopped in runc; exited = deleted from runc
+      if (c.State.Status === 'exited') expect(state.exitCode).to.not.equal(0);
+      else expect(JSON.parse(state.stdout).status).to.equal('stopped');
+    }
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * A private redis-server per test run: its own unix socket in a fresh tmp dir, stopped after.
+ * Waits for "ready to accept connections" on its stdout rather than polling.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+
+export interface TestRedis {
+  url: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-redis-'));
+  const socket = join(dir, 'redis.sock');
+  const proc: ResultPromise = execa(
+    'redis-server',
+    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    { reject: false, stdout: 'pipe', stderr: 'pipe' },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/ready to accept connections/i.test(out)) {
+        proc.stdout?.off('data', onData);
+        resolve();
+      }
+    };
+    proc.stdout?.on('data', onData);
+    void proc.then((r) => reject(new Error(`redis-server exited early (${String(r.exitCode)}): ${out}${String(r.stderr)}`)));
+  });
+  return {
+    url: `unix://${socket}`,
+    dir,
+    async stop() {
+      proc.kill('SIGTERM');
+      await proc;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A unique key prefix (a hash tag) per test file. */
+export function testPrefix(name: string): string {
+  return `{berth-test-${name}-${process.pid}}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * An end-to-end stack for tests: a private Redis, a worker on real runc and conmon (its own runc
+ * --root and state dir), a client, and a busybox rootfs. `runc(id)` asks runc itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { Berth, type BerthClient } from '../../src/queue/client.js';
+import { BerthWorker } from '../../src/queue/worker.js';
+import { createLogger } from '../../src/log.js';
+import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs } from '../../src/oci/index.js';
+import { startRedis, testPrefix, type TestRedis } from './redis.js';
+
+export const RUNC = '/usr/sbin/runc';
+const sharedRootfs = join(tmpdir(), 'berth-test-rootfs');
+
+export interface Stack {
+  redis: TestRedis;
+  client: BerthClient;
+  worker: BerthWorker;
+  node: string;
+  prefix: string;
+  root: string;
+  stateDir: string;
+  rootfs: string;
+  /** Starts another worker process-equivalent on the same node (after a crash). */
+  startWorker(): Promise<BerthWorker>;
+  runc(id: string): Promise<{ status: string; pid: number } | null>;
+  runcList(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startStack(name: string, opts: { concurrency?: number } = {}): Promise<Stack> {
+  const redis = await startRedis();
+  const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
+  const root = join(dir, 'runc');
+  const stateDir = join(dir, 'state');
+  const rootfs = await ensureBusyboxRootfs(sharedRootfs);
+  const prefix = testPrefix(name);
+  const node = `node-${name}`;
+  const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
+  const startWorker = () => {
+    const runtime = new RuncRuntime({ runtime: RUNC, root, stateDir });
+    return BerthWorker.start({
+      redis: redis.url,
+      prefix,
+      node,
+      concurrency: opts.concurrency ?? 8,
+      runtime,
+      monitor: new ExitDirMonitor(join(stateDir, 'exits')),
+      log,
+    });
+  };
+  const worker = await startWorker();
+  const client = await Berth.connect({ redis: redis.url, prefix });
+  const runcList = async () => {
+    const r = await execa(RUNC, ['--root', root, 'list', '--format', 'json'], { reject: false });
+    const list = JSON.parse(r.stdout.trim() || 'null') as { id: string }[] | null;
+    return (list ?? []).map((c) => c.id);
+  };
+  return {
+    redis,
+    client,
+    worker,
+    node,
+    prefix,
+    root,
+    stateDir,
+    rootfs,
+    startWorker,
+    runcList,
+    async runc(id: string) {
+      const r = await execa(RUNC, ['--root', root, 'state', id], { reject: false });
+      if (r.exitCode !== 0) return null;
+      const s = JSON.parse(r.stdout) as { status: string; pid: number };
+      return { status: s.status, pid: s.pid };
+    },
+    async close() {
+      await client.close();
+      await worker.close();
+      for (const id of await runcList()) await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
