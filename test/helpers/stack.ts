@@ -85,3 +85,12 @@ export async function startStack(name: string, opts: { concurrency?: number } = 
     },
   };
 }
+
+/** Resolves once the container rests (no runtime call in flight) in `status`; event-driven. */
+export async function settled(client: BerthClient, name: string, status: string): Promise<void> {
+  const id = await client.store.resolve(name);
+  const { cursor } = await client.store.readWithCursor(id);
+  const now = await client.inspect(id);
+  if (now.State.Status === status && now.State.Activity === '') return;
+  await client.events().waitFor(cursor, (e) => e.id === id && e.state.State.Status === status && e.state.State.Activity === '');
+}

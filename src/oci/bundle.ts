@@ -1,0 +1,116 @@
+/**
+ * The OCI bundle's config.json, built from the container spec (pure; `readHardLimits` is the one
+ * read of the host). What it chooses, and why (shared/notes/oci-monitoring.md §6):
+ * - a read-only rootfs, so several containers can share one busybox tree, with a tmpfs on /tmp;
+ * - Podman's default capability set, noNewPrivileges, uid 0;
+ * - rlimits at Podman's defaults but capped at the worker's hard limits: root here lacks
+ *   CAP_SYS_RESOURCE, so asking for more fails `runc create` ("error setting rlimit type 7");
+ * - pid, ipc, uts and mount namespaces.
+ */
+import { readFile } from 'node:fs/promises';
+import type { RuntimeSpec } from './types.js';
+import { DEFAULT_PATH } from './validate.js';
+
+export interface HardLimits {
+  nofile: number;
+  nproc: number;
+}
+
+export interface BuildConfigOptions {
+  /** The worker's hard limits (`readHardLimits()`); rlimits are never set above them. */
+  hardLimits: HardLimits;
+}
+
+/** Podman's default rlimits (containers.conf), before capping. */
+export const WANTED_LIMITS: Readonly<HardLimits> = Object.freeze({ nofile: 1_048_576, nproc: 32_768 });
+
+/** Podman's default capabilities (containers.conf `default_capabilities`). */
+export const DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SETFCAP',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETUID',
+  'CAP_SYS_CHROOT',
+]);
+
+/** What `runc spec` masks and makes read-only. */
+const MASKED_PATHS = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
+const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+const MOUNTS = [
+  { destination: '/proc', type: 'proc', source: 'proc' },
+  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+  { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+  { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+  { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+];
+
+/** Hard limits from the text of /proc/<pid>/limits ("unlimited" becomes MAX_SAFE_INTEGER). */
+export function parseHardLimits(text: string): HardLimits {
+  const hard = (label: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(label));
+    const value = line?.slice(label.length).trim().split(/\s+/)[1];
+    if (value === 'unlimited') return Number.MAX_SAFE_INTEGER;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`cannot read the hard limit "${label}" from /proc/self/limits`);
+    return n;
+  };
+  return { nofile: hard('Max open files'), nproc: hard('Max processes') };
+}
+
+/** This process's hard NOFILE and NPROC limits, which the container cannot exceed. */
+export async function readHardLimits(): Promise<HardLimits> {
+  return parseHardLimits(await readFile('/proc/self/limits', 'utf8'));
+}
+
+/** The environment Podman gives: PATH first when absent, then HOSTNAME and TERM when absent. */
+export function containerEnv(spec: Pick<RuntimeSpec, 'env' | 'hostname'>): string[] {
+  const has = (key: string) => spec.env.some((e) => e.startsWith(`${key}=`));
+  return [
+    ...(has('PATH') ? [] : [`PATH=${DEFAULT_PATH}`]),
+    ...spec.env,
+    ...(has('HOSTNAME') ? [] : [`HOSTNAME=${spec.hostname}`]),
+    ...(has('TERM') ? [] : ['TERM=xterm']),
+  ];
+}
+
+export function buildConfig(spec: RuntimeSpec, { hardLimits }: BuildConfigOptions): Record<string, unknown> {
+  const nofile = Math.min(WANTED_LIMITS.nofile, hardLimits.nofile);
+  const nproc = Math.min(WANTED_LIMITS.nproc, hardLimits.nproc);
+  const caps = [...DEFAULT_CAPABILITIES];
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: [...spec.command],
+      env: containerEnv(spec),
+      cwd: spec.workdir,
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: [
+        { type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile },
+        { type: 'RLIMIT_NPROC', hard: nproc, soft: nproc },
+      ],
+      noNewPrivileges: true,
+    },
+    root: { path: spec.rootfs, readonly: true },
+    hostname: spec.hostname,
+    mounts: structuredClone(MOUNTS),
+    linux: {
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      // No network namespace: Berth sets up no networking, and a new namespace would hold only
+      // `lo` (tested, notes §6), so containers share the host's network, like `--network host`.
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: [...MASKED_PATHS],
+      readonlyPaths: [...READONLY_PATHS],
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * An in-memory OciRuntime for machine and worker unit tests: no runc, no conmon, no files.
+ * Containers follow runc's status transitions and refuse what runc refuses, with runc's messages.
+ * Tests drive exits with `fake.exit(id, code)`, which the fake's own ExitMonitor (`fake.monitor`)
+ * reports like conmon's exit file; `failNext(verb)` makes the next call of a verb fail.
+ */
+import { BerthError, type ErrorCode } from '../errors.js';
+import { parseSignal } from './signals.js';
+import type { CallOptions, ExitMonitor, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+
+export interface FakeContainer {
+  spec: RuntimeSpec;
+  status: RuntimeStatus;
+  pid: number;
+  /** Signals delivered, canonical names, in order. */
+  signals: string[];
+  /** Signals sent while paused, delivered on resume (as the kernel does after thawing). */
+  pendingSignals: string[];
+}
+
+export interface FakeCall {
+  verb: string;
+  id?: string;
+  args: readonly unknown[];
+}
+
+export interface FakeRuntimeOptions {
+  /** Signals that end the container and the code they exit with; default `{ SIGKILL: 137 }` (PID 1 ignores TERM). */
+  signalExits?: Readonly<Record<string, number>>;
+  /** Exit code recorded for `delete --force` of a live container; default 137. */
+  forceDeleteCode?: number;
+}
+
+export class FakeRuntime implements OciRuntime {
+  readonly name = 'fake';
+  readonly containers = new Map<string, FakeContainer>();
+  readonly calls: FakeCall[] = [];
+  readonly monitor: ExitMonitor;
+  private readonly exits = new Map<string, ExitRecord>();
+  private readonly logLines = new Map<string, LogLine[]>();
+  private readonly failures = new Map<string, BerthError>();
+  private readonly listeners = new Set<(exit: ExitRecord) => void>();
+  private readonly signalExits: Readonly<Record<string, number>>;
+  private readonly forceDeleteCode: number;
+  private nextPid = 1000;
+
+  constructor(options: FakeRuntimeOptions = {}) {
+    this.signalExits = options.signalExits ?? { SIGKILL: 137 };
+    this.forceDeleteCode = options.forceDeleteCode ?? 137;
+    const listeners = this.listeners;
+    const exits = this.exits;
+    let mine: ((exit: ExitRecord) => void) | undefined;
+    this.monitor = {
+      async start(onExit) {
+        mine = onExit;
+        listeners.add(onExit);
+        for (const exit of exits.values()) onExit(exit);
+      },
+      async close() {
+        if (mine) listeners.delete(mine);
+        mine = undefined;
+      },
+    };
+  }
+
+  /** The next call of `verb` fails with this error (runc's words by default). */
+  failNext(verb: string, message = `runc ${verb} failed: injected failure`, code: ErrorCode = 'EOCI'): void {
+    this.failures.set(verb, new BerthError(code, message, { command: verb }));
+  }
+
+  /** Ends the container's process with `code`, as conmon would record it, and notifies monitors. */
+  exit(id: string, code: number, opts: { oomKilled?: boolean; at?: string } = {}): ExitRecord {
+    const c = this.get('exit', id);
+    if (c.status === 'stopped') throw new BerthError('EOCI', `container ${id} has already exited`);
+    c.status = 'stopped';
+    c.pid = 0;
+    const exit: ExitRecord = { id, code, at: opts.at ?? new Date().toISOString(), oomKilled: opts.oomKilled ?? false };
+    this.exits.set(id, exit);
+    for (const listener of [...this.listeners]) listener(exit);
+    return exit;
+  }
+
+  /** Appends a line to the container's log, as conmon would. */
+  writeLog(id: string, stream: LogLine['stream'], text: string): void {
+    const lines = this.logLines.get(id) ?? [];
+    lines.push({ time: new Date().toISOString(), stream, text });
+    this.logLines.set(id, lines);
+  }
+
+  async create(spec: RuntimeSpec, _opts?: CallOptions): Promise<{ pid: number }> {
+    this.record('create', spec.id, [spec]);
+    if (this.containers.has(spec.id)) throw this.runcError('create', `container with id exists: ${spec.id}`);
+    this.exits.delete(spec.id);
+    const pid = this.nextPid++;
+    this.containers.set(spec.id, { spec, status: 'created', pid, signals: [], pendingSignals: [] });
+    return { pid };
+  }
+
+  async start(id: string, _opts?: CallOptions): Promise<void> {
+    this.record('start', id, []);
+    const c = this.get('start', id);
+    if (c.status === 'stopped') throw this.runcError('start', 'cannot start a container that has stopped');
+    if (c.status !== 'created') throw this.runcError('start', `cannot start a container in the ${c.status} state`);
+    c.status = 'running';
+  }
+
+  async kill(id: string, signal: string, _opts?: CallOptions): Promise<void> {
+    const { name } = parseSignal(signal);
+    this.record('kill', id, [name]);
+    const c = this.get('kill', id);
+    if (c.status === 'stopped') throw this.runcError('kill', 'container not running');
+    if (c.status === 'paused') {
+      c.pendingSignals.push(name);
+      return;
+    }
+    this.deliver(id, c, name);
+  }
+
+  async pause(id: string, _opts?: CallOptions): Promise<void> {
+    this.record('pause', id, []);
+    const c = this.get('pause', id);
+    if (c.status !== 'running') throw this.runcError('pause', 'container not running');
+    c.status = 'paused';
+  }
+
+  async resume(id: string, _opts?: CallOptions): Promise<void> {
+    this.record('resume', id, []);
+    const c = this.get('resume', id);
+    if (c.status !== 'paused') throw this.runcError('resume', 'container not paused');
+    c.status = 'running';
+    for (const name of c.pendingSignals.splice(0)) if (c.status === 'running') this.deliver(id, c, name);
+  }
+
+  async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
+    this.record('delete', id, [{ force: opts.force === true }]);
+    const c = this.containers.get(id);
+    if (!c) return;
+    if (c.status === 'running' || c.status === 'paused') {
+      if (!opts.force) throw this.runcError('delete', `cannot delete container ${id} that is not stopped: ${c.status}`);
+      this.exit(id, this.forceDeleteCode);
+    }
+    this.containers.delete(id);
+  }
+
+  async state(id: string, _opts?: CallOptions): Promise<RuntimeState | null> {
+    this.record('state', id, []);
+    const c = this.containers.get(id);
+    return c ? { id, status: c.status, pid: c.pid } : null;
+  }
+
+  async list(_opts?: CallOptions): Promise<RuntimeState[]> {
+    this.record('list', undefined, []);
+    return [...this.containers.entries()].map(([id, c]) => ({ id, status: c.status, pid: c.pid }));
+  }
+
+  async readExit(id: string): Promise<ExitRecord | null> {
+    this.record('readExit', id, []);
+    return this.exits.get(id) ?? null;
+  }
+
+  async clearExit(id: string): Promise<void> {
+    this.record('clearExit', id, []);
+    this.exits.delete(id);
+  }
+
+  async purge(id: string): Promise<void> {
+    this.record('purge', id, []);
+    this.exits.delete(id);
+    this.logLines.delete(id);
+  }
+
+  async logs(id: string): Promise<LogLine[]> {
+    this.record('logs', id, []);
+    return [...(this.logLines.get(id) ?? [])];
+  }
+
+  async checkpoint(id: string, _opts?: CallOptions): Promise<void> {
+    this.record('checkpoint', id, []);
+    this.get('checkpoint', id);
+    throw new BerthError('EUNSUPPORTED', `cannot checkpoint container ${id}: the fake runtime has no CRIU`, { container: id, command: 'checkpoint' });
+  }
+
+  /** Records the call, then throws the failure queued for `verb`, once. */
+  private record(verb: string, id: string | undefined, args: readonly unknown[]): void {
+    this.calls.push({ verb, ...(id === undefined ? {} : { id }), args });
+    const failure = this.failures.get(verb);
+    if (!failure) return;
+    this.failures.delete(verb);
+    throw failure;
+  }
+
+  private get(verb: string, id: string): FakeContainer {
+    const c = this.containers.get(id);
+    if (!c) throw this.runcError(verb, 'container does not exist');
+    return c;
+  }
+
+  private runcError(verb: string, line: string): BerthError {
+    return new BerthError('EOCI', `runc ${verb} failed: ${line}`, { command: verb });
+  }
+
+  private deliver(id: string, c: FakeContainer, name: string): void {
+    c.signals.push(name);
+    const code = this.signalExits[name];
+    if (code !== undefined) this.exit(id, code);
+  }
+}

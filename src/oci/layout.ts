@@ -1,0 +1,63 @@
+/**
+ * Where the runc adapter keeps its files under `stateDir`; no other file assembles these paths.
+ *   bundles/<id>/  config.json, sync.json (conmon's sync fd), pidfile, conmon.pid, runc.log,
+ *                  conmon.stderr, persist/ (conmon --persist-dir: exit, oom)
+ *   logs/<id>.log  the container's stdout and stderr (conmon k8s-file)
+ *   exits/<id>     the exit code (conmon --exit-dir)
+ *   runc.log       runc's log for calls that concern no one container (list)
+ */
+import { join } from 'node:path';
+
+export class StateLayout {
+  readonly bundles: string;
+  readonly logs: string;
+  readonly exits: string;
+  /** runc's JSON log for calls without a bundle. */
+  readonly runtimeLog: string;
+
+  constructor(readonly stateDir: string) {
+    this.bundles = join(stateDir, 'bundles');
+    this.logs = join(stateDir, 'logs');
+    this.exits = join(stateDir, 'exits');
+    this.runtimeLog = join(stateDir, 'runc.log');
+  }
+
+  /** The layout whose exit dir is `exitDir` (it is always `<stateDir>/exits`). */
+  static fromExitDir(exitDir: string): StateLayout {
+    return new StateLayout(join(exitDir, '..'));
+  }
+
+  bundle(id: string): string {
+    return join(this.bundles, id);
+  }
+  config(id: string): string {
+    return join(this.bundle(id), 'config.json');
+  }
+  sync(id: string): string {
+    return join(this.bundle(id), 'sync.json');
+  }
+  pidfile(id: string): string {
+    return join(this.bundle(id), 'pidfile');
+  }
+  conmonPidfile(id: string): string {
+    return join(this.bundle(id), 'conmon.pid');
+  }
+  conmonStderr(id: string): string {
+    return join(this.bundle(id), 'conmon.stderr');
+  }
+  runcLog(id: string): string {
+    return join(this.bundle(id), 'runc.log');
+  }
+  persist(id: string): string {
+    return join(this.bundle(id), 'persist');
+  }
+  oomMarker(id: string): string {
+    return join(this.persist(id), 'oom');
+  }
+  log(id: string): string {
+    return join(this.logs, `${id}.log`);
+  }
+  exit(id: string): string {
+    return join(this.exits, id);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The runc adapter: a thin port with no state logic (libpod's OCIRuntime). Each container runs
+ * under its own conmon (conmon.ts); every other verb is one `runc --root R --log <bundle>/runc.log
+ * --log-format json <verb> …` through execa with argument arrays and stdio that cannot hang.
+ * Failures are BerthError EOCI "runc <verb> failed: <runc's last error line>" with the ExecaError
+ * as `cause`. Works with crun too (same CLI); `name` is the binary's base name.
+ */
+import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { execa, type Result } from 'execa';
+import { BerthError } from '../errors.js';
+import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
+import { conmonCreate } from './conmon.js';
+import { ExitDirMonitor } from './exit-monitor.js';
+import { readExitFile } from './exit-file.js';
+import { StateLayout } from './layout.js';
+import { parseK8sLog } from './logs.js';
+import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
+import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { parseSignal } from './signals.js';
+import type { CallOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+
+/** runc's own rule for container ids, minus leading dots (ids name files here). */
+const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
+const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'paused', 'stopped'];
+/** stdin closed, output captured: none of these verbs hands its stdio to the container. */
+const RUN_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false } as const;
+type RunResult = Result<typeof RUN_OPTIONS>;
+/** "No such container": runc's words, then crun's (it reports the missing state file or dir). */
+const NOT_FOUND = /container does not exist|error opening file `[^`]*\/status`: No such file or directory|cannot open directory '[^']*': No such file or directory/;
+
+interface Binaries {
+  runtime: string;
+  conmon: string;
+}
+
+export class RuncRuntime implements OciRuntime {
+  readonly name: string;
+  readonly layout: StateLayout;
+  private readonly o: ResolvedRuncOptions;
+  private binaries: Promise<Binaries> | undefined;
+  private limits: Promise<HardLimits> | undefined;
+
+  constructor(options: RuncOptions) {
+    this.o = validateRuncOptions(options);
+    this.name = basename(this.o.runtime);
+    this.layout = new StateLayout(this.o.stateDir);
+  }
+
+  /** `<stateDir>/exits`, the dir conmon writes exit files to. */
+  get exitDir(): string {
+    return this.layout.exits;
+  }
+
+  /** A monitor of this runtime's exit dir. */
+  exitMonitor(): ExitDirMonitor {
+    return new ExitDirMonitor(this.layout.exits);
+  }
+
+  /** The runtime and conmon, resolved and checked once (again after a failure). */
+  private resolveBinaries(): Promise<Binaries> {
+    if (!this.binaries) {
+      const resolving = (async () => ({
+        runtime: await resolveBinary('OCI runtime', this.o.runtime),
+        conmon: await resolveBinary('conmon', this.o.conmon),
+      }))();
+      resolving.catch(() => {
+        if (this.binaries === resolving) this.binaries = undefined;
+      });
+      this.binaries = resolving;
+    }
+    return this.binaries;
+  }
+
+  async create(spec: RuntimeSpec, opts: CallOptions = {}): Promise<{ pid: number }> {
+    const { id } = spec;
+    checkId(id);
+    const bin = await this.resolveBinaries();
+    this.limits ??= readHardLimits(); // fixed for the life of the process
+    const hardLimits = await this.limits;
+    const L = this.layout;
+    // never rewrite the bundle of a container the runtime still has (runc and crun keep <root>/<id>)
+    if (await stat(join(this.o.root, id)).then(() => true, () => false)) {
+      throw new BerthError('EOCI', `${this.name} create failed: container with id exists: ${id}`, { container: id, command: 'create' });
+    }
+    await Promise.all([mkdir(L.bundle(id), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
+    await Promise.all([
+      this.clearExit(id),
+      rm(L.persist(id), { recursive: true, force: true }).then(() => mkdir(L.persist(id))),
+      ...[L.pidfile(id), L.conmonPidfile(id)].map((p) => rm(p, { force: true })),
+      writeFile(L.runcLog(id), ''),
+      writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits }), null, 2)}\n`),
+    ]);
+    const sync = await conmonCreate({
+      conmon: bin.conmon,
+      runtime: bin.runtime,
+      root: this.o.root,
+      id,
+      layout: L,
+      timeoutMs: this.o.createTimeoutMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (sync.data > 0) return { pid: sync.data };
+    const reason = sync.message || (await lastLogError(L.runcLog(id))) || `conmon reported ${sync.data}`;
+    const prefix = `${this.name} create failed: `;
+    const message = reason.startsWith(prefix) ? reason : prefix + reason;
+    throw new BerthError('EOCI', message, { container: id, command: 'create' });
+  }
+
+  async start(id: string, opts?: CallOptions): Promise<void> {
+    await this.run('start', id, [id], opts);
+  }
+
+  /** Any signal `parseSignal` knows; it is passed to runc by number. */
+  async kill(id: string, signal: string, opts?: CallOptions): Promise<void> {
+    const { number } = parseSignal(signal);
+    await this.run('kill', id, [id, String(number)], opts);
+  }
+
+  async pause(id: string, opts?: CallOptions): Promise<void> {
+    await this.run('pause', id, [id], opts);
+  }
+
+  async resume(id: string, opts?: CallOptions): Promise<void> {
+    await this.run('resume', id, [id], opts);
+  }
+
+  async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
+    await this.run('delete', id, [...(opts.force ? ['--force'] : []), id], opts, true);
+  }
+
+  async state(id: string, opts?: CallOptions): Promise<RuntimeState | null> {
+    const r = await this.run('state', id, [id], opts, true);
+    return r === null ? null : toState(this.name, 'state', JSON.parse(r.stdout) as unknown);
+  }
+
+  async list(opts?: CallOptions): Promise<RuntimeState[]> {
+    const r = await this.run('list', undefined, ['--format', 'json'], opts);
+    const list = JSON.parse(r.stdout.trim() || 'null') as unknown;
+    return Array.isArray(list) ? list.map((s) => toState(this.name, 'list', s)) : [];
+  }
+
+  async readExit(id: string): Promise<ExitRecord | null> {
+    checkId(id);
+    return readExitFile(this.layout.exits, id, this.layout.oomMarker(id));
+  }
+
+  async clearExit(id: string): Promise<void> {
+    checkId(id);
+    await unlink(this.layout.exit(id)).catch(ignoreMissing);
+  }
+
+  async purge(id: string): Promise<void> {
+    checkId(id);
+    await Promise.all([
+      rm(this.layout.bundle(id), { recursive: true, force: true }),
+      rm(this.layout.log(id), { force: true }),
+      this.clearExit(id),
+    ]);
+  }
+
+  async logs(id: string): Promise<LogLine[]> {
+    checkId(id);
+    const text = await readFile(this.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    return parseK8sLog(text);
+  }
+
+  /** `runc checkpoint` needs CRIU; any failure is EUNSUPPORTED with runc's and CRIU's own words. */
+  async checkpoint(id: string, opts?: CallOptions): Promise<void> {
+    const image = join(this.layout.bundle(id), 'checkpoint');
+    try {
+      await this.run('checkpoint', id, ['--image-path', image, id], opts);
+    } catch (err) {
+      if (!(err instanceof BerthError) || err.code !== 'EOCI' || NOT_FOUND.test(err.message)) throw err;
+      const dumpLog = join(image, 'dump.log');
+      const criu = await criuReason(dumpLog);
+      const detail = err.message.replace(`${this.name} checkpoint failed: `, '') + (criu ? ` (${criu}; see ${dumpLog})` : '');
+      throw new BerthError('EUNSUPPORTED', `cannot checkpoint container ${id}: CRIU is missing or cannot run on this host: ${detail}`, {
+        container: id,
+        command: 'checkpoint',
+        cause: err.cause,
+      });
+    }
+  }
+
+  /**
+   * Runs one runtime verb. With `missingOk`, a container the runtime does not know gives null
+   * instead of an error. stdin is closed and no verb here hands its stdio to a container.
+   */
+  private async run(verb: string, id: string | undefined, args: string[], opts?: CallOptions, missingOk?: false): Promise<RunResult>;
+  private async run(verb: string, id: string | undefined, args: string[], opts: CallOptions | undefined, missingOk: true): Promise<RunResult | null>;
+  private async run(verb: string, id: string | undefined, args: string[], opts: CallOptions = {}, missingOk = false): Promise<RunResult | null> {
+    if (id !== undefined) checkId(id);
+    const bin = await this.resolveBinaries();
+    const log = await this.logFor(id);
+    const offset = await logSize(log);
+    const r = await execa(bin.runtime, ['--root', this.o.root, '--log', log, '--log-format', 'json', verb, ...args], {
+      ...RUN_OPTIONS,
+      timeout: this.o.callTimeoutMs,
+      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    });
+    if (!r.failed) return r;
+    const details = { ...(id === undefined ? {} : { container: id }), command: verb, cause: r };
+    if (r.isCanceled) throw new BerthError('EINTERNAL', `${this.name} ${verb} was cancelled`, details);
+    if (r.timedOut) throw new BerthError('ETIMEOUT', `${this.name} ${verb} timed out after ${this.o.callTimeoutMs} ms`, details);
+    const line = (await lastLogError(log, offset)) || lastStderrLine(r.stderr) || (r.shortMessage ?? `exit code ${String(r.exitCode)}`);
+    if (missingOk && NOT_FOUND.test(line)) return null;
+    throw new BerthError('EOCI', `${this.name} ${verb} failed: ${oneLine(line)}`, details);
+  }
+
+  /** The container's runc.log while its bundle exists, else the shared one (runc cannot create dirs). */
+  private async logFor(id: string | undefined): Promise<string> {
+    if (id !== undefined && (await stat(this.layout.bundle(id)).then((s) => s.isDirectory(), () => false))) return this.layout.runcLog(id);
+    await mkdir(this.o.stateDir, { recursive: true });
+    return this.layout.runtimeLog;
+  }
+}
+
+function checkId(id: string): void {
+  if (!ID_PATTERN.test(id)) throw new BerthError('EINVAL', `invalid container id "${id}"`);
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
+}
+
+function toState(name: string, verb: string, value: unknown): RuntimeState {
+  const s = (typeof value === 'object' && value !== null ? value : {}) as { id?: unknown; status?: unknown; pid?: unknown };
+  if (typeof s.id !== 'string' || typeof s.pid !== 'number' || !STATUSES.includes(s.status as RuntimeStatus)) {
+    throw new BerthError('EOCI', `${name} ${verb} failed: unexpected output ${JSON.stringify(value)}`);
+  }
+  return { id: s.id, status: s.status as RuntimeStatus, pid: s.pid };
+}
+
+/**
+ * Why CRIU gave up, from its dump.log: the first `Error (file:line): …` that is not a probed
+ * helper's "exited, status=N" (here: "vdso: Unexpected rt vDSO area bounds").
+ */
+async function criuReason(path: string): Promise<string> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const m = /Error \([^)]*\):\s*(.*)$/.exec(line);
+    if (m?.[1] && !/^exited, status=/.test(m[1])) return m[1].trim();
+  }
+  return '';
+}

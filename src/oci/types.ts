@@ -1,0 +1,78 @@
+/**
+ * The OCI runtime port. A thin wrapper with no state logic (libpod's OCIRuntime): the machine
+ * decides what may be called when; the adapter only makes the call and reports what the runtime
+ * said. Every method takes `{ signal }` for cancellation.
+ */
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** What the runtime needs to create one container. The runc id is the Berth container Id. */
+export interface RuntimeSpec {
+  id: string;
+  /** Absolute path of the root filesystem on this node. */
+  rootfs: string;
+  /** argv; args[0] is resolved against PATH inside the rootfs. */
+  command: string[];
+  /** KEY=VALUE entries. PATH gets a default when absent. */
+  env: string[];
+  workdir: string;
+  hostname: string;
+  /** Signal name, e.g. SIGTERM. */
+  stopSignal: string;
+}
+
+export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+/** What `runc state` says. */
+export interface RuntimeState {
+  id: string;
+  status: RuntimeStatus;
+  pid: number;
+}
+
+/** An exit recorded by the monitor (conmon's exit file). */
+export interface ExitRecord {
+  id: string;
+  /** Exit code; 128+N for signal N; -1 when it could not be known. */
+  code: number;
+  /** ISO time of the exit (the exit file's ctime). */
+  at: string;
+  oomKilled: boolean;
+}
+
+export interface LogLine {
+  time: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface OciRuntime {
+  readonly name: string;
+  /** Writes the bundle and runs `runc create` under a monitor; resolves to the container's pid. */
+  create(spec: RuntimeSpec, opts?: CallOptions): Promise<{ pid: number }>;
+  start(id: string, opts?: CallOptions): Promise<void>;
+  kill(id: string, signal: string, opts?: CallOptions): Promise<void>;
+  pause(id: string, opts?: CallOptions): Promise<void>;
+  resume(id: string, opts?: CallOptions): Promise<void>;
+  /** `runc delete` (with --force when asked); a container runc does not know is not an error. */
+  delete(id: string, opts?: CallOptions & { force?: boolean }): Promise<void>;
+  /** null when runc does not know the container. */
+  state(id: string, opts?: CallOptions): Promise<RuntimeState | null>;
+  list(opts?: CallOptions): Promise<RuntimeState[]>;
+  /** The exit the monitor recorded for the container's current run, or null. */
+  readExit(id: string): Promise<ExitRecord | null>;
+  /** Forgets the recorded exit (after it has been committed). */
+  clearExit(id: string): Promise<void>;
+  /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
+  purge(id: string): Promise<void>;
+  logs(id: string): Promise<LogLine[]>;
+  checkpoint(id: string, opts?: CallOptions): Promise<void>;
+}
+
+/** Emits every exit the runtime's monitor records, including those recorded while nobody watched. */
+export interface ExitMonitor {
+  start(onExit: (exit: ExitRecord) => void): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,98 @@
+/**
+ * A private runc sandbox per test file: its own `runc --root` and stateDir under a fresh tmp dir,
+ * the shared busybox rootfs, and a cleanup that deletes every container the file made.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { BerthError, type ErrorCode } from '../../src/errors.js';
+import { ensureBusyboxRootfs, RuncRuntime, type ExitMonitor, type ExitRecord, type RuncOptions, type RuntimeSpec } from '../../src/oci/index.js';
+
+export const RUNC = '/usr/sbin/runc';
+export const CONMON = '/usr/bin/conmon';
+export const SHARED_ROOTFS = join(tmpdir(), 'berth-test-rootfs');
+
+export interface Sandbox {
+  dir: string;
+  root: string;
+  stateDir: string;
+  rootfs: string;
+  runtime: RuncRuntime;
+  /** Another adapter over the same sandbox (other binaries, say). */
+  runtimeWith(options: Partial<RuncOptions>): RuncRuntime;
+  spec(id: string, command: string[], extra?: Partial<RuntimeSpec>): RuntimeSpec;
+  cleanup(): Promise<void>;
+}
+
+export async function makeSandbox(name: string): Promise<Sandbox> {
+  const dir = await mkdtemp(join(tmpdir(), `berth-oci-${name}-`));
+  const root = join(dir, 'runc');
+  const stateDir = join(dir, 'state');
+  const rootfs = await ensureBusyboxRootfs(SHARED_ROOTFS);
+  const made: RuncRuntime[] = [];
+  const runtimeWith = (options: Partial<RuncOptions>) => {
+    const r = new RuncRuntime({ runtime: RUNC, conmon: CONMON, root, stateDir, ...options });
+    made.push(r);
+    return r;
+  };
+  const runtime = runtimeWith({});
+  return {
+    dir,
+    root,
+    stateDir,
+    rootfs,
+    runtime,
+    runtimeWith,
+    spec: (id, command, extra = {}) => ({ id, rootfs, command, env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM', ...extra }),
+    async cleanup() {
+      for (const c of await runtime.list().catch(() => [])) await runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects a monitor's exits; `next(id)` resolves with the first exit of `id` not yet taken. */
+export class ExitCollector {
+  private readonly exits: ExitRecord[] = [];
+  private readonly waiters: { id: string; resolve: (e: ExitRecord) => void }[] = [];
+
+  constructor(readonly monitor: ExitMonitor) {}
+
+  async start(): Promise<this> {
+    await this.monitor.start((exit) => {
+      const i = this.waiters.findIndex((w) => w.id === exit.id);
+      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(exit);
+      else this.exits.push(exit);
+    });
+    return this;
+  }
+
+  next(id: string): Promise<ExitRecord> {
+    const i = this.exits.findIndex((e) => e.id === id);
+    if (i >= 0) return Promise.resolve(this.exits.splice(i, 1)[0]!);
+    return new Promise((resolve) => this.waiters.push({ id, resolve }));
+  }
+
+  /** Exits reported and not yet taken. */
+  pending(): readonly ExitRecord[] {
+    return [...this.exits];
+  }
+
+  close(): Promise<void> {
+    return this.monitor.close();
+  }
+}
+
+/** The BerthError a promise rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(p: Promise<unknown>, code?: ErrorCode): Promise<BerthError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(BerthError);
+    const e = err as BerthError;
+    if (code !== undefined) expect(e.code, e.message).to.equal(code);
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
