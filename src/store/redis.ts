@@ -74,7 +74,11 @@ export async function connectRedis(url: string, opts: ConnectOptions = {}): Prom
   });
   // Connection errors also reject the commands they affect; the event only reports retries,
   // which would otherwise print "Unhandled error event" on every reconnect attempt.
-  client.on('error', opts.onError ?? (() => undefined));
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+    opts.onError?.(err);
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -86,7 +90,8 @@ export async function connectRedis(url: string, opts: ConnectOptions = {}): Prom
     return client;
   } catch (err) {
     client.disconnect();
-    const reason = err instanceof Error ? err.message : String(err);
+    // "Connection is closed" says less than the error that closed it (ECONNREFUSED, ENOENT, …)
+    const reason = lastError?.message ?? (err instanceof Error ? err.message : String(err));
     throw new BerthError('EUNAVAIL', `cannot reach Redis at ${describeRedis(url)}: ${reason}`, { cause: err });
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,122 @@
+/**
+ * worker: runs a node's worker in the foreground: runc (under conmon) for the runtime, the exit
+ * dir monitor for exits, the node's BullMQ queue for commands. SIGINT/SIGTERM close it (in-flight
+ * commands finish; containers keep running) and exit 0.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { BerthError } from '../../errors.js';
+import { createLogger, type Logger } from '../../log.js';
+import { ExitDirMonitor, RuncRuntime } from '../../oci/index.js';
+import { BerthWorker } from '../../queue/worker.js';
+import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
+import { parseNameFlag, parsePositiveInt } from '../flags.js';
+
+export const DEFAULT_RUNTIME = '/usr/sbin/runc';
+
+export interface NodeWorkerOptions {
+  redis: string;
+  node: string;
+  stateDir: string;
+  concurrency?: number;
+  runtime?: string;
+  /** runc --root (default <stateDir>/runc). */
+  runtimeRoot?: string;
+  logLevel?: string;
+}
+
+export interface NodeWorker {
+  worker: BerthWorker;
+  log: Logger;
+  runtime: string;
+  runtimeRoot: string;
+}
+
+/** Berth's version, for the node registry. */
+export function berthVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the runtime and exit monitor from the flags and starts the node's worker. */
+export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker> {
+  const runtimePath = resolve(o.runtime ?? DEFAULT_RUNTIME);
+  const runtimeRoot = resolve(o.runtimeRoot ?? join(o.stateDir, 'runc'));
+  const log = createLogger({ node: o.node, ...(o.logLevel === undefined ? {} : { level: o.logLevel }) });
+  const runtime = new RuncRuntime({ runtime: runtimePath, root: runtimeRoot, stateDir: o.stateDir });
+  const worker = await BerthWorker.start({
+    redis: o.redis,
+    node: o.node,
+    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+    runtime,
+    monitor: new ExitDirMonitor(runtime.exitDir, { onError: (err) => log.warn({ err }, 'exit monitor') }),
+    log,
+    version: berthVersion(),
+  });
+  return { worker, log, runtime: runtimePath, runtimeRoot };
+}
+
+export interface WorkerFlags {
+  node?: string;
+  concurrency?: string;
+  runtime?: string;
+  runtimeRoot?: string;
+}
+
+/** Adds the flags `worker` and `up` share. */
+export function workerFlags(cmd: Command, nodeHelp: string): Command {
+  return cmd
+    .option('--node <name>', nodeHelp)
+    .option('--concurrency <n>', 'how many commands to run at once (commands for one container always run in order)', '8')
+    .option('--runtime <path>', 'the OCI runtime binary', DEFAULT_RUNTIME)
+    .option('--runtime-root <dir>', 'where the runtime keeps its state (runc --root; default <state dir>/runc)');
+}
+
+/** Validates the shared flags (before anything starts). */
+export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number } {
+  return {
+    node: flags.node === undefined ? undefined : parseNameFlag('--node', flags.node),
+    concurrency: parsePositiveInt('--concurrency', flags.concurrency ?? '8'),
+  };
+}
+
+export function registerWorker(program: Command, inv: Invocation): void {
+  const cmd = program
+    .command('worker')
+    .summary("Run a node's worker")
+    .description(
+      "Run a node's worker in the foreground: it executes the commands queued for the node on the OCI runtime (runc under conmon), records exits, and heartbeats the node. Ctrl-C (SIGINT) or SIGTERM stops it; containers keep running, and a worker started again on the node takes them back.",
+    )
+    .addHelpText('after', '\nExample, on a second machine:\n  berth worker --node n2 --redis redis://:password@n1.example:6379');
+  workerFlags(cmd, "this node's name (required; containers are placed on nodes by name)");
+  withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
+  cmd.action(async (flags: WorkerFlags, self: Command) => {
+    const where = { command: 'worker' };
+    try {
+      const { node, concurrency } = checkWorkerFlags(flags);
+      if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
+      const globals = inv.globals(self);
+      const target = inv.redis(self);
+      const signalled = untilSignal();
+      const started = await startNodeWorker({
+        redis: target.url,
+        node,
+        stateDir: inv.stateDir(self),
+        concurrency,
+        ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
+        ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
+        ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
+      });
+      const sig = await signalled;
+      started.log.info({ signal: sig }, 'stopping the worker');
+      await started.worker.close();
+    } catch (err) {
+      inv.fail(err, where);
+    }
+  });
+}

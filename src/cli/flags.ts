@@ -1,0 +1,80 @@
+/**
+ * Validation of CLI flags at the boundary, before anything is sent: each parser takes the raw
+ * string commander collected and returns the typed value, or throws EINVAL naming the flag, what
+ * was expected and the value given (the client validates again; this gives the user the flag).
+ */
+import { BerthError } from '../errors.js';
+import { LOG_LEVELS } from '../log.js';
+import { parseSignal } from '../oci/signals.js';
+import { NAME_PATTERN } from '../spec.js';
+
+/** `--env K=V`: a key without `=` or whitespace, then `=`, then any value (possibly empty). */
+export function parseEnvFlag(value: string): string {
+  if (!/^[^=\s]+=/.test(value)) {
+    throw new BerthError('EINVAL', `\`--env\` must be KEY=VALUE, got "${value}"`);
+  }
+  return value;
+}
+
+/** Whole seconds >= 0 (`--stop-timeout`, `-t`). */
+export function parseSeconds(flag: string, value: string): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw new BerthError('EINVAL', `\`${flag}\` must be a whole number of seconds >= 0, got "${value}"`);
+  }
+  return Number(trimmed);
+}
+
+/** An integer >= 1 (`--concurrency`). */
+export function parsePositiveInt(flag: string, value: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(n) || n < 1) {
+    throw new BerthError('EINVAL', `\`${flag}\` must be a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+/** A signal name or number (`-s`, `--stop-signal`), returned as its canonical name (SIGTERM). */
+export function parseSignalFlag(flag: string, value: string): string {
+  try {
+    return parseSignal(value).name;
+  } catch {
+    throw new BerthError('EINVAL', `unknown signal "${value}" for \`${flag}\``);
+  }
+}
+
+/** A container name (`--name`) or node name (`--node`): Podman's pattern. */
+export function parseNameFlag(flag: string, value: string): string {
+  if (!NAME_PATTERN.test(value) || value.length > 253) {
+    throw new BerthError('EINVAL', `invalid name "${value}" for \`${flag}\`: names must match ${NAME_PATTERN.source}`);
+  }
+  return value;
+}
+
+/** `--log-level`: one of pino's levels. */
+export function parseLogLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new BerthError('EINVAL', `\`--log-level\` must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value;
+}
+
+/** `--format` for a listing: one of the allowed names. */
+export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new BerthError('EINVAL', `\`--format\` must be ${allowed.join(' or ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+/** commander's collector for repeatable flags (`--env A=1 --env B=2`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** A hostname as the node's default name: Podman's name pattern, invalid characters as '-'. */
+export function sanitizeNodeName(host: string): string {
+  const cleaned = host.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 253);
+  return cleaned === '' ? 'node' : cleaned;
+}

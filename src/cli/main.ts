@@ -1,0 +1,128 @@
+/**
+ * `berth`: Podman's verbs and flags over Berth's TypeScript API. Builds the commander program,
+ * runs one command and returns its exit code: 0, or 125 (through EXIT_CODES) for any Berth
+ * error, usage errors included, each reported as one "Error: …" line on stderr.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { BerthError } from '../errors.js';
+import { registerCreate } from './commands/create.js';
+import { registerGraph } from './commands/graph.js';
+import { registerHistory } from './commands/history.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerLifecycle } from './commands/lifecycle.js';
+import { registerLogs } from './commands/logs.js';
+import { registerNode } from './commands/node.js';
+import { registerPs } from './commands/ps.js';
+import { registerUp } from './commands/up.js';
+import { registerWait } from './commands/wait.js';
+import { berthVersion, registerWorker } from './commands/worker.js';
+import { Invocation, processIo, withGlobalOptions, type Env, type Io } from './context.js';
+
+const AFTER_HELP = `
+Environment:
+  BERTH_REDIS_URL   Redis URL, when --redis is not given
+  BERTH_STATE_DIR   state dir, when --state-dir is not given
+  BERTH_LOG_LEVEL   log level of workers, when --log-level is not given
+
+Without --redis or BERTH_REDIS_URL, berth uses the embedded default: the unix socket of
+\`berth up\` in the state dir (unix://<state dir>/redis.sock).
+
+Exit status: 0 on success; 125 for any error of Berth (one line on stderr naming the container,
+the command and, for a refused command, its state). \`berth wait\` prints exit codes.
+
+Examples:
+  berth up                                   # private Redis + a worker, in the foreground
+  berth run --name web --rootfs /var/lib/berth/rootfs/busybox httpd -f -p 8080
+  berth ps -a
+  berth stop -t 5 web && berth wait web
+  berth rm -f web`;
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+export function buildProgram(inv: Invocation): Command {
+  const program = new Command('berth')
+    .description(
+      'Berth supervises OCI containers the way Podman does: each container is a state machine, each command a job on Redis, run by the worker of the container\'s node on runc.',
+    )
+    .version(berthVersion(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for berth or a command')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => inv.io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => inv.io.err(s.replace(/\n$/, '')),
+      // usage errors are reported by main(), as one "Error: …" line
+      outputError: () => {},
+    })
+    .addHelpText('after', AFTER_HELP);
+  withGlobalOptions(program, ['redis', 'logLevel', 'stateDir']);
+
+  program.commandsGroup('Containers:');
+  registerCreate(program, inv);
+  registerLifecycle(program, inv);
+  registerWait(program, inv);
+  program.commandsGroup('Information:');
+  registerInspect(program, inv);
+  registerPs(program, inv);
+  registerLogs(program, inv);
+  registerHistory(program, inv);
+  registerGraph(program, inv);
+  program.helpCommand('help [command]', 'show help for a command');
+  program.commandsGroup('Nodes:');
+  registerNode(program, inv);
+  registerWorker(program, inv);
+  registerUp(program, inv);
+
+  // every subcommand takes the global options too (`berth inspect web --redis URL`)
+  for (const cmd of allCommands(program)) {
+    if (!cmd.options.some((o) => o.long === '--redis')) withGlobalOptions(cmd);
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv's shape) and resolves to the exit code. */
+export async function main(argv: readonly string[] = process.argv, io: Io = processIo, env: Env = process.env): Promise<number> {
+  const inv = new Invocation(io, env);
+  const program = buildProgram(inv);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) {
+      inv.fail(err);
+    } else if (err.exitCode !== 0) {
+      const message =
+        err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync'
+          ? 'missing command (see berth --help)'
+          : err.message.replace(/^error: /, '');
+      inv.fail(new BerthError('EINVAL', message));
+    }
+  }
+  return inv.exitCode;
+}
+
+function invokedAsScript(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+/** `berth … | head` closes the pipe early: not an error. */
+export function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
+if (invokedAsScript()) {
+  exitQuietlyOnEpipe();
+  process.exit(await main());
+}

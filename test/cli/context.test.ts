@@ -1,0 +1,115 @@
+/**
+ * Where the CLI looks for Redis and its state dir, and the program run in-process (no Redis
+ * needed: flags are checked before anything connects).
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { main } from '../../src/cli/main.js';
+import { defaultStateDir, embeddedRedisUrl, resolveRedis, resolveStateDir, type Env, type Io } from '../../src/cli/context.js';
+import { mermaidOf } from '../../src/cli/graph.js';
+import { containerMachine } from '../../src/machines/index.js';
+import { ROOT } from './run-cli.js';
+
+/** Runs `berth ARGS…` in this process with captured output and the given environment. */
+async function run(args: string[], env: Env = {}): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => void out.push(l), err: (l) => void err.push(l) };
+  const code = await main(['node', 'berth', ...args], io, { BERTH_STATE_DIR: '/nonexistent/berth-test', ...env });
+  return { code, out, err };
+}
+
+describe('cli context', () => {
+  describe('the state dir', () => {
+    it('defaults to /var/lib/berth for root, else ~/.local/share/berth ($XDG_DATA_HOME/berth)', () => {
+      expect(defaultStateDir({}, 0)).to.equal('/var/lib/berth');
+      expect(defaultStateDir({ HOME: '/home/u' }, 1000)).to.equal('/home/u/.local/share/berth');
+      expect(defaultStateDir({ HOME: '/home/u', XDG_DATA_HOME: '/data' }, 1000)).to.equal('/data/berth');
+    });
+
+    it('is --state-dir, else BERTH_STATE_DIR, else the default; always absolute', () => {
+      expect(resolveStateDir({ stateDir: '/a' }, { BERTH_STATE_DIR: '/b' })).to.equal('/a');
+      expect(resolveStateDir({}, { BERTH_STATE_DIR: '/b' })).to.equal('/b');
+      expect(resolveStateDir({}, { HOME: '/home/u' })).to.equal(defaultStateDir({ HOME: '/home/u' }));
+      expect(resolveStateDir({ stateDir: 'rel' }, {})).to.equal(`${process.cwd()}/rel`);
+    });
+  });
+
+  describe('Redis', () => {
+    it('is --redis, else BERTH_REDIS_URL, else the embedded socket in the state dir', () => {
+      expect(resolveRedis({ redis: 'redis://a:1' }, { BERTH_REDIS_URL: 'redis://b:2' })).to.include({ url: 'redis://a:1', embedded: false });
+      expect(resolveRedis({}, { BERTH_REDIS_URL: 'rediss://b:2' })).to.include({ url: 'rediss://b:2', embedded: false });
+      expect(resolveRedis({ stateDir: '/s' }, { BERTH_REDIS_URL: '' })).to.deep.equal({
+        url: 'unix:///s/redis.sock',
+        embedded: true,
+        stateDir: '/s',
+      });
+    });
+
+    it('encodes the socket path in the URL', () => {
+      expect(embeddedRedisUrl('/tmp/a b')).to.equal('unix:///tmp/a%20b/redis.sock');
+      expect(decodeURIComponent(new URL(embeddedRedisUrl('/tmp/a#b')).pathname)).to.equal('/tmp/a#b/redis.sock');
+    });
+  });
+
+  describe('the program, in-process', () => {
+    it('prints help and the version with exit 0', async () => {
+      const help = await run(['--help']);
+      expect(help.code).to.equal(0);
+      expect(help.out.join('\n')).to.contain('Usage: berth');
+      const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+      const version = await run(['--version']);
+      expect(version).to.deep.include({ code: 0, out: [pkg.version] });
+    });
+
+    it('prints the statechart without Redis', async () => {
+      const r = await run(['graph']);
+      expect(r.code).to.equal(0);
+      expect(r.out).to.deep.equal([mermaidOf(containerMachine)]);
+    });
+
+    const refused: Array<[string[], string]> = [
+      [['kill', '-s', 'NOPE', 'web'], 'Error: kill web: unknown signal "NOPE" for `-s`'],
+      [['stop', '-t', 'soon', 'a', 'b'], 'Error: stop a b: `-t` must be a whole number of seconds >= 0, got "soon"'],
+      [['restart', '--time=-1', 'a'], 'Error: restart a: `-t` must be a whole number of seconds >= 0, got "-1"'],
+      [['create', '--name', 'bad name', '--rootfs', '/r', 'sh'], 'Error: create: invalid name "bad name" for `--name`: names must match ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'],
+      [['run', '--rootfs', '/r', '-e', 'NOPE', 'sh'], 'Error: run: `--env` must be KEY=VALUE, got "NOPE"'],
+      [['create', '--rootfs', '/r', '--stop-timeout', '1.5', 'sh'], 'Error: create: `--stop-timeout` must be a whole number of seconds >= 0, got "1.5"'],
+      [['create', '--rootfs', '/r', '--stop-signal', 'NOPE', 'sh'], 'Error: create: unknown signal "NOPE" for `--stop-signal`'],
+      [['create', 'sh'], "Error: required option '--rootfs <dir>' not specified"],
+      [['ps', '--format', 'yaml'], 'Error: ps: `--format` must be table or json, got "yaml"'],
+      [['history', 'web', '--format', 'yaml'], 'Error: history web: `--format` must be table or json, got "yaml"'],
+      [['inspect', '-f', '{{.State}', 'web'], 'Error: inspect web: `--format` must be json or a template such as {{.State.Status}}, got "{{.State}"'],
+      [['--log-level', 'loud', 'ps'], 'Error: ps: `--log-level` must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+      [['worker'], 'Error: worker: `--node` is required: the name of this node'],
+      [['worker', '--node', 'n1', '--concurrency', '0'], 'Error: worker: `--concurrency` must be a positive integer, got "0"'],
+      [['up', '--node', '-x'], 'Error: up: invalid name "-x" for `--node`: names must match ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'],
+      [['stop'], "Error: missing required argument 'containers'"],
+      [['stop', '--bogus', 'web'], "Error: unknown option '--bogus'"],
+      [['frobnicate'], "Error: unknown command 'frobnicate'"],
+    ];
+    for (const [args, line] of refused) {
+      it(`refuses \`berth ${args.join(' ')}\` with exit 125 and one line, before connecting`, async () => {
+        const r = await run(args);
+        expect(r.code).to.equal(125);
+        expect(r.out).to.deep.equal([]);
+        expect(r.err).to.deep.equal([line]);
+      });
+    }
+
+    it('takes the global options after the verb too, and everything after the command as its argv', async () => {
+      // an unreachable Redis proves which URL was used; --env after the command belongs to it
+      const r = await run(['run', '--rootfs', '/r', '--redis', 'redis://127.0.0.1:1', 'sh', '-c', 'exit 7', '--env', 'NOPE']);
+      expect(r.code).to.equal(125);
+      expect(r.err).to.have.length(1);
+      expect(r.err[0]).to.match(/^Error: run: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    });
+
+    it('names the embedded socket and `berth up` when nothing answers there', async () => {
+      const r = await run(['ps']);
+      expect(r.code).to.equal(125);
+      expect(r.err).to.have.length(1);
+      expect(r.err[0]).to.match(/^Error: ps: cannot reach Redis at unix:\/\/\/nonexistent\/berth-test\/redis\.sock: .*`berth up`/);
+    });
+  });
+});

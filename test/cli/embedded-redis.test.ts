@@ -1,0 +1,115 @@
+/**
+ * startEmbeddedRedis: a real redis-server on a unix socket in a tmp dir, AOF on. Readiness and
+ * exit are awaited as events (its stdout line, its process exit); nothing here sleeps.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { BerthError } from '../../src/errors.js';
+import { embeddedRedisArgs, probeRedis, startEmbeddedRedis, type EmbeddedRedis } from '../../src/cli/embedded-redis.js';
+import { connectRedis } from '../../src/store/redis.js';
+
+async function rejection(p: Promise<unknown>): Promise<BerthError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(BerthError);
+    return err as BerthError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('cli embedded redis', function () {
+  this.timeout(20_000);
+  let dir: string;
+  const started: EmbeddedRedis[] = [];
+  const start = async (d = dir) => {
+    const r = await startEmbeddedRedis({ dir: d });
+    started.push(r);
+    return r;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-up-'));
+  });
+  afterEach(async () => {
+    for (const r of started.splice(0)) await r.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs redis-server on a unix socket only, AOF every second, no RDB snapshots', () => {
+    expect(embeddedRedisArgs('/s')).to.deep.equal([
+      '--unixsocket', '/s/redis.sock',
+      '--unixsocketperm', '700',
+      '--port', '0',
+      '--dir', '/s',
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--daemonize', 'no',
+    ]);
+  });
+
+  it('starts, answers on its socket, keeps data across a restart (AOF), and stops', async () => {
+    const r = await start();
+    expect(r.url).to.equal(`unix://${dir}/redis.sock`);
+    expect(r.socket).to.equal(join(dir, 'redis.sock'));
+    expect(statSync(r.socket).isSocket()).to.equal(true);
+    expect(statSync(r.socket).mode & 0o777).to.equal(0o700);
+    const client = await connectRedis(r.url);
+    expect(await client.ping()).to.equal('PONG');
+    await client.set('berth:test', 'kept');
+    client.disconnect();
+    expect(await probeRedis(r.url)).to.deep.equal({ pid: r.pid });
+
+    await r.stop();
+    await r.stop(); // idempotent
+    expect((await r.exited).exitCode).to.equal(0);
+    expect(existsSync(r.socket)).to.equal(false);
+    expect(existsSync(join(dir, 'appendonlydir'))).to.equal(true);
+    expect(await probeRedis(r.url, 300)).to.equal(null);
+
+    const again = await start();
+    const reader = await connectRedis(again.url);
+    expect(await reader.get('berth:test')).to.equal('kept');
+    reader.disconnect();
+  });
+
+  it('refuses to start over a Redis that already answers on the socket (another `berth up`)', async () => {
+    const first = await start();
+    const e = await rejection(startEmbeddedRedis({ dir }));
+    expect(e.code).to.equal('EEXIST');
+    expect(e.message).to.equal(
+      `a Redis already answers at unix://${dir}/redis.sock (pid ${first.pid}): another \`berth up\` runs with state dir ${dir}; use it, or stop it first`,
+    );
+    const client = await connectRedis(first.url);
+    expect(await client.ping()).to.equal('PONG'); // the first one is untouched
+    client.disconnect();
+  });
+
+  it('starts over a stale socket file nobody answers on', async () => {
+    writeFileSync(join(dir, 'redis.sock'), '');
+    const r = await start();
+    expect(statSync(r.socket).isSocket()).to.equal(true);
+  });
+
+  it('tells the user to install redis-server when the binary is missing', async () => {
+    const e = await rejection(startEmbeddedRedis({ dir, binary: 'redis-server-not-installed' }));
+    expect(e.code).to.equal('ENORUNTIME');
+    expect(e.message).to.equal('redis-server-not-installed not found: install it with `apt-get install redis-server`');
+  });
+
+  it('reports a redis-server that exits before it is ready, with what it said', async () => {
+    const e = await rejection(startEmbeddedRedis({ dir, binary: '/bin/false' }));
+    expect(e.code).to.equal('EUNAVAIL');
+    expect(e.message).to.equal('/bin/false exited before accepting connections (exit code 1)');
+  });
+
+  it('refuses a relative dir and a socket path too long for the kernel', async () => {
+    expect((await rejection(startEmbeddedRedis({ dir: 'relative' }))).code).to.equal('EINVAL');
+    const e = await rejection(startEmbeddedRedis({ dir: `/tmp/${'x'.repeat(120)}` }));
+    expect(e.code).to.equal('EINVAL');
+    expect(e.message).to.contain('use a shorter --state-dir');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * End to end through the embedded default: `berth up` (a private redis-server on a unix socket in
+ * a tmp state dir, plus a worker on real runc) in one process, then every verb as another `berth`
+ * process that finds it through BERTH_STATE_DIR alone. Verbs block until done, so nothing sleeps.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect } from 'chai';
+import { execa } from 'execa';
+import type { PsEntry } from '../../src/cli/output.js';
+import type { HistoryEntry } from '../../src/store/records.js';
+import { berth, lines, spawnBerth } from './run-cli.js';
+
+const RUNC = '/usr/sbin/runc';
+const ID = /^[0-9a-f]{64}$/;
+
+describe('cli e2e: berth up, then the verbs from another process', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let env: Record<string, string>;
+  let up: ReturnType<typeof spawnBerth>;
+  const upOut: string[] = [];
+  let rootfs: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'));
+    env = { BERTH_STATE_DIR: dir };
+    rootfs = join(dir, 'rootfs', 'busybox');
+    up = spawnBerth(['up', '--node', 'cli-e2e'], env);
+    const stderr: string[] = [];
+    createInterface({ input: up.stderr! }).on('line', (l) => stderr.push(l));
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: up.stdout! }).on('line', (line) => {
+        upOut.push(line);
+        if (line.startsWith('Ctrl-C')) resolve();
+      });
+      void up.then((r) => reject(new Error(`berth up exited (${String(r.exitCode)}): ${stderr.join('\n')}`)));
+    });
+  });
+
+  after(async () => {
+    if (up && up.exitCode === null) {
+      up.kill('SIGTERM');
+      await up;
+    }
+    const list = await execa(RUNC, ['--root', join(dir, 'runc'), 'list', '-q'], { reject: false });
+    for (const id of String(list.stdout).split('\n').filter(Boolean)) {
+      await execa(RUNC, ['--root', join(dir, 'runc'), 'delete', '--force', id], { reject: false });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ok = async (args: string[]) => {
+    const r = await berth(args, env);
+    expect(r.code, `berth ${args.join(' ')}: ${r.stderr}`).to.equal(0);
+    expect(r.stderr, `berth ${args.join(' ')}`).to.equal('');
+    return r.stdout;
+  };
+
+  it('says where Redis listens and how other terminals find it', () => {
+    expect(upOut[0]).to.equal(`berth is up: node "cli-e2e" (${RUNC}), Redis (embedded) at unix://${dir}/redis.sock, data in ${dir}`);
+    expect(upOut[1]).to.equal(`In other terminals: export BERTH_STATE_DIR=${dir}  (or BERTH_REDIS_URL=unix://${dir}/redis.sock)`);
+    expect(upOut).to.include(`  berth run --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`);
+    expect(existsSync(join(dir, 'redis.sock'))).to.equal(true);
+  });
+
+  it('a second `berth up` on the same state dir refuses: exit 125', async () => {
+    const r = await berth(['up', '--node', 'other'], env);
+    expect(r.code).to.equal(125);
+    expect(lines(r.stderr)).to.have.length(1);
+    expect(r.stderr).to.match(/^Error: a Redis already answers at unix:\/\/.*\/redis\.sock \(pid \d+\): another `berth up` runs/);
+  });
+
+  it('node ls shows the node, live', async () => {
+    const nodes = JSON.parse(await ok(['node', 'ls', '--format', 'json'])) as Array<{ name: string; live: boolean }>;
+    expect(nodes.map((n) => [n.name, n.live])).to.deep.equal([['cli-e2e', true]]);
+  });
+
+  it('run prints the Id; wait prints the exit code; logs splits stdout and stderr', async () => {
+    const id = await ok(['run', '--name', 'seven', '--rootfs', rootfs, 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+    expect(id).to.match(ID);
+    expect(await ok(['wait', 'seven'])).to.equal('7');
+    const logs = await berth(['logs', 'seven'], env);
+    expect(logs).to.deep.include({ code: 0, stdout: 'out', stderr: 'err' });
+    const [entry] = JSON.parse(await ok(['inspect', id.slice(0, 12)])) as Array<{ Id: string; Name: string; State: { ExitCode: number } }>;
+    expect(entry).to.deep.include({ Id: id, Name: 'seven' });
+    expect(entry!.State.ExitCode).to.equal(7);
+  });
+
+  it('ps lists running containers, ps -a all of them, in Podman shapes', async () => {
+    const id = await ok(['create', '--name', 'sleeper', '--stop-timeout', '5', '--rootfs', rootfs, 'sh', '-c', 'trap "exit 3" TERM; while :; do sleep 0.1; done']);
+    expect(id).to.match(ID);
+    expect(await ok(['start', 'sleeper'])).to.equal('sleeper');
+    const table = (await ok(['ps'])).split('\n');
+    expect(table[0]).to.match(/^CONTAINER ID +NAME +NODE +COMMAND +CREATED +STATUS$/);
+    expect(table.slice(1)).to.have.length(1);
+    expect(table[1]).to.match(new RegExp(`^${id.slice(0, 12)} +sleeper +cli-e2e +sh -c trap .* ago +Up `));
+    const all = JSON.parse(await ok(['ps', '-a', '--format', 'json'])) as PsEntry[];
+    expect(all.map((c) => [c.Names[0], c.State])).to.deep.include.members([['sleeper', 'running']]);
+    const seven = all.find((c) => c.Names[0] === 'seven');
+    expect(seven).to.deep.include({ Exited: true, ExitCode: 7, Node: 'cli-e2e', Command: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
+  });
+
+  it('a refused command names the container, the command and the state; the others still run', async () => {
+    expect(await ok(['pause', 'sleeper'])).to.equal('sleeper');
+    const r = await berth(['stop', 'sleeper'], env);
+    expect(r).to.deep.include({ code: 125, stdout: '' });
+    expect(r.stderr).to.equal('Error: cannot stop container sleeper in state paused: container state improper');
+    const many = await berth(['unpause', 'nosuch', 'sleeper'], env);
+    expect(many).to.deep.include({ code: 125, stdout: 'sleeper', stderr: 'Error: unpause nosuch: no such container nosuch' });
+  });
+
+  it('stop blocks until the container is cleaned up; inspect takes a template', async () => {
+    expect(await ok(['stop', 'sleeper'])).to.equal('sleeper');
+    expect(await ok(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.State.Running}}', 'sleeper'])).to.equal('exited 3 false');
+    expect(await ok(['wait', 'sleeper', 'seven'])).to.equal('3\n7');
+  });
+
+  it('history lists every transition, as JSON or a table', async () => {
+    const history = JSON.parse(await ok(['history', 'sleeper', '--format', 'json'])) as HistoryEntry[];
+    expect(history[0]).to.deep.include({ from: '', to: 'configured', command: 'create', node: 'cli-e2e' });
+    expect(Object.keys(history[0]!).sort()).to.deep.equal(['at', 'command', 'from', 'jobId', 'ms', 'node', 'to']);
+    const commands = history.map((h) => h.command);
+    for (const c of ['create', 'start', 'pause', 'unpause', 'stop']) expect(commands, c).to.include(c);
+    expect(history.at(-1)!.to).to.equal('exited');
+    const table = (await ok(['history', 'sleeper'])).split('\n');
+    expect(table[0]).to.match(/^AT +FROM +TO +COMMAND +NODE +MS +JOB$/);
+    expect(table).to.have.length(history.length + 1);
+  });
+
+  it('--no-wait prints the job id', async () => {
+    const jobId = await ok(['start', '--no-wait', 'sleeper']);
+    expect(jobId).to.match(/^[0-9a-f]{64}-\d+$/);
+  });
+
+  it('rm refuses a running container; rm -f kills it first; rm takes several', async () => {
+    expect(await ok(['run', '--name', 'forever', '--rootfs', rootfs, 'sleep', '1000'])).to.match(ID);
+    const refused = await berth(['rm', 'forever'], env);
+    expect(refused.code).to.equal(125);
+    expect(refused.stderr).to.equal('Error: cannot remove container forever in state running: container state improper');
+    expect(await ok(['rm', '-f', 'forever', 'sleeper'])).to.equal('forever\nsleeper');
+    expect(await ok(['rm', 'seven'])).to.equal('seven');
+    expect(JSON.parse(await ok(['ps', '-a', '--format', 'json']))).to.deep.equal([]);
+  });
+
+  it('Ctrl-C stops the worker, then Redis, and exits 0', async () => {
+    up.kill('SIGINT');
+    const r = await up;
+    expect(r.exitCode).to.equal(0);
+    expect(existsSync(join(dir, 'redis.sock'))).to.equal(false);
+  });
+});
