@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Berth needs and is missing: Debian packages (runc, conmon, busybox-static,
-# redis-server; with --test also crun and criu, whose failures on this kind of host the tests
-# check) and the npm packages. Safe to run again: it only installs what is absent.
+# redis-server; with --test also crun and criu, whose failures on this host the tests check,
+# and docker-compose, which validates docker-compose.yml) and the npm packages. Safe to run
+# again: it only installs what is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(runc conmon busybox-static redis-server)
-[[ "${1:-}" == "--test" ]] && want+=(crun criu)
+[[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose)
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -88,7 +88,9 @@ export class ContainerHost {
           const next = w.record.applied + 1;
           const raw = await this.o.store.mailboxEntry(id, next);
           if (raw === null) throw new BerthError('EINTERNAL', `command ${next} of container ${id} is missing from its mailbox`);
-          await this.applyOne(w, JSON.parse(raw) as MailboxEntry, next);
+          const entry = JSON.parse(raw) as MailboxEntry;
+          entry.jobId ??= `${id}-${next}`; // the job id every producer of Berth's uses for this seq
+          await this.applyOne(w, entry, next);
         }
       } finally {
         clearInterval(renew);

@@ -31,13 +31,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(name: string, opts: { concurrency?: number } = {}): Promise<Stack> {
+export async function startStack(name: string, opts: { concurrency?: number; prefix?: string } = {}): Promise<Stack> {
   const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   const root = join(dir, 'runc');
   const stateDir = join(dir, 'state');
   const rootfs = await ensureBusyboxRootfs(sharedRootfs);
-  const prefix = testPrefix(name);
+  const prefix = opts.prefix ?? testPrefix(name);
   const node = `node-${name}`;
   const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
   const startWorker = () => {
