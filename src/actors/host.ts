@@ -11,6 +11,7 @@ import { events as ev } from '../machines/index.js';
 import { parseSignal } from '../oci/signals.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
+import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
 import type { JobCommand } from '../queue/contract.js';
@@ -44,6 +45,10 @@ export interface HostOptions {
   log: Logger;
   /** Lease duration; renewed every third of it while a container is being worked on. */
   leaseMs: number;
+  /** Wakes a waiter when another worker releases a lease (else it waits out the lease). */
+  leases?: LeaseReleases;
+  /** Instrumentation: awaited before each runtime call, ahead of its fence check (tracing, tests). */
+  beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
 }
 
 const INTERNAL = new Set(['exited', 'deadline', 'cleanup-request']);
@@ -111,13 +116,18 @@ export class ContainerHost {
   private async take(id: string): Promise<Working> {
     const token = `${this.o.node}:${process.pid}:${this.token}`;
     for (;;) {
+      // listen before asking, so a release between the two is not missed
+      const released = this.o.leases?.next(id, this.o.leaseMs);
       const lease = await this.o.store.acquireLease(id, token, this.o.leaseMs);
       if ('epoch' in lease) {
         const record = await this.o.store.get(id);
         if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
         return { record, snapshot: hydrateSnapshot(record.snapshot, id), token, epoch: lease.epoch };
       }
-      await new Promise((r) => setTimeout(r, Math.max(10, Math.min(lease.heldMs, this.o.leaseMs))));
+      // held by another worker: it releases (and we wake) or it died (and the lease expires)
+      const wait = Math.max(10, Math.min(lease.heldMs, this.o.leaseMs));
+      const expiry = new Promise((r) => setTimeout(r, wait));
+      await (released ? Promise.race([released, expiry]) : expiry);
     }
   }
 
@@ -171,6 +181,12 @@ export class ContainerHost {
         fed = ev.done(call.id, useSettled.pid ? { pid: useSettled.pid, at: new Date().toISOString() } : {}) as MachineEventInput;
         useSettled = undefined;
       } else {
+        await this.o.beforeCall?.(w.record.id, call.call);
+        // fence the effect, not only the commit: a worker that lost its lease (frozen, partitioned)
+        // must not repeat a runtime call another worker may already have made
+        if (!(await this.o.store.renewLease(w.record.id, w.token, this.o.leaseMs))) {
+          throw new BerthError('ESTALE', `lease on container ${w.record.id} lost before ${call.call}`, { container: w.record.id });
+        }
         const outcome = await runCall(this.o.runtime, w.record, call);
         if (outcome.ok) fed = ev.done(call.id, outcome.output) as MachineEventInput;
         else {

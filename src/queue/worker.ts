@@ -14,6 +14,7 @@ import type { ExitMonitor, ExitRecord, LogLine, OciRuntime } from '../oci/types.
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
+import { LeaseReleases } from '../store/lease-releases.js';
 import { connectRedis } from '../store/redis.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
@@ -35,6 +36,8 @@ export interface WorkerOptions {
   /** BullMQ job lock: a crashed worker's job is re-run after about this long. */
   lockDurationMs?: number;
   version?: string;
+  /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
+  beforeCall?: (container: string, call: string) => Promise<void>;
 }
 
 export const DEFAULT_WORKER_OPTIONS = Object.freeze({
@@ -46,7 +49,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', ...o };
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
@@ -70,6 +73,7 @@ export class BerthWorker {
     private readonly store: ContainerStore,
     private readonly nodes: NodeRegistry,
     private readonly host: ContainerHost,
+    private readonly leases: LeaseReleases,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -81,8 +85,10 @@ export class BerthWorker {
     const nodes = new NodeRegistry(redis, keys);
     const queue = new Queue(keys.nodeQueue(o.node), { connection: redis, prefix: keys.queuePrefix });
     const scheduler = new QueueScheduler(queue, store);
-    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs });
-    const self = new BerthWorker(o, redis, queue, store, nodes, host);
+    const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
+    await leases.start();
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall });
+    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases);
     await nodes.register({
       name: o.node,
       labels: o.labels,
@@ -172,6 +178,7 @@ export class BerthWorker {
       const steps: Array<() => Promise<unknown>> = [
         () => this.worker?.close() ?? Promise.resolve(),
         () => this.o.monitor.close(),
+        () => this.leases.close(),
         () => this.queue.close(),
         () => this.redis.quit(),
       ];

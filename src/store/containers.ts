@@ -133,7 +133,7 @@ export class ContainerStore {
   }
 
   async releaseLease(id: string, token: string): Promise<void> {
-    await runScript(this.redis, 'releaseLease', [this.keys.container(id).lease], [token]);
+    await runScript(this.redis, 'releaseLease', [this.keys.container(id).lease], [token, this.keys.leaseReleases, id]);
   }
 
   async get(id: string): Promise<ContainerRecord | null> {

@@ -14,3 +14,4 @@ export type { NodeInfo, NodeStatus } from './nodes.js';
 export { connectRedis, redisOptionsFromUrl, describeRedis, DEFAULT_CONNECT_TIMEOUT_MS } from './redis.js';
 export type { ConnectOptions } from './redis.js';
 export type { ContainerRecord, HistoryEntry } from './records.js';
+export { LeaseReleases } from './lease-releases.js';

@@ -49,9 +49,9 @@ export class Keys {
   get events(): string {
     return `${this.prefix}:events`;
   }
-  /** pub/sub channel: "<id> <version>" after each commit */
-  get commits(): string {
-    return `${this.prefix}:commits`;
+  /** pub/sub channel: a container id, published when its lease is released */
+  get leaseReleases(): string {
+    return `${this.prefix}:lease-released`;
   }
   /** hash: node name -> registration JSON */
   get nodes(): string {

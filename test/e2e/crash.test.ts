@@ -8,26 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
+import { spawnWorker } from '../helpers/processes.js';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
 import { RUNC, settled } from '../helpers/stack.js';
-
-/** Resolves (wrapped: a subprocess is a thenable) once the worker says it is ready. */
-function spawnWorker(env: Record<string, string>): Promise<{ proc: ResultPromise }> {
-  const proc = execa('node', ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
-    env,
-    reject: false,
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve({ proc });
-    });
-    void proc.then((r) => reject(new Error(`worker exited before ready: ${String(r.exitCode)}`)));
-  });
-}
 
 describe('e2e: worker killed with SIGKILL and restarted', function () {
   this.timeout(60_000);
