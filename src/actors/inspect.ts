@@ -44,9 +44,19 @@ export interface Inspect {
   Version: number;
 }
 
-export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapshot): Inspect {
+/** What Berth knows of the container's node: a lost node makes its containers `unknown`. */
+export interface NodeView {
+  lost: boolean;
+  lastHeartbeat: string | null;
+}
+
+export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapshot, node?: NodeView): Inspect {
   const snap = snapshot ?? hydrateSnapshot(record.snapshot, record.id);
-  const { status, activity } = positionOf(snap);
+  const position = positionOf(snap);
+  // Berth cannot read runc on a lost node: what it last knew is no longer an answer (invariant 6)
+  const lost = node?.lost === true && position.status !== 'removed';
+  const status = lost ? 'unknown' : position.status;
+  const activity = lost ? '' : position.activity;
   const ctx = snap.context;
   return {
     Id: record.id,
@@ -72,7 +82,9 @@ export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapsho
       Dead: false,
       Pid: ctx.pid,
       ExitCode: ctx.exitCode,
-      Error: ctx.error,
+      Error: lost
+        ? `node ${record.node} lost: no heartbeat since ${node?.lastHeartbeat ?? 'it registered'} (last known state ${position.status})`
+        : ctx.error,
       StartedAt: ctx.startedAt ?? ZERO_TIME,
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
     },

@@ -98,9 +98,17 @@ const containerSetup = setup({
       pid: output(event).pid ?? context.pid,
       startedAt: output(event).at ?? context.startedAt,
     })),
-    recordExit: assign(({ event }) =>
+    recordExit: assign(({ context, event }) =>
       event.type === 'runtime.exited'
-        ? { exitCode: event.code, finishedAt: event.at, oomKilled: event.oomKilled, exited: true, pid: 0 }
+        ? {
+            exitCode: event.code,
+            finishedAt: event.at,
+            oomKilled: event.oomKilled,
+            exited: true,
+            pid: 0,
+            // Podman's ErrConmonDead: the process is gone and nothing recorded how it ended
+            error: event.code === -1 ? 'container exit code could not be retrieved: no exit was recorded' : context.error,
+          }
         : {},
     ),
     released: assign({ pid: 0, restarting: false }),

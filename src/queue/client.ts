@@ -9,7 +9,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
-import { inspectFrom } from '../actors/inspect.js';
+import { inspectFrom, type NodeView } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
 import { isCommandName, type CommandName } from '../machines/index.js';
 import { parseSignal } from '../oci/signals.js';
@@ -199,13 +199,17 @@ export class BerthClient {
     const id = await this.store.resolve(name);
     const record = await this.store.get(id);
     if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-    return inspectFrom(record);
+    return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
+  }
+
+  private nodeView(node: string, lost: Map<string, string | null>): NodeView {
+    return { lost: lost.has(node), lastHeartbeat: lost.get(node) ?? null };
   }
 
   /** All containers, oldest first; only running ones unless `all`. */
   async list(opts: { all?: boolean } = {}): Promise<Inspect[]> {
-    const records = await this.store.list();
-    const all = records.map((r) => inspectFrom(r)).sort((a, b) => a.Created.localeCompare(b.Created));
+    const [records, lost] = await Promise.all([this.store.list(), this.nodes.lost()]);
+    const all = records.map((r) => inspectFrom(r, undefined, this.nodeView(r.node, lost))).sort((a, b) => a.Created.localeCompare(b.Created));
     return opts.all ? all : all.filter((c) => c.State.Status === 'running');
   }
 

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
 import { ContainerHost, type CommandResult, type Scheduler } from '../actors/host.js';
 import { createContainer } from '../actors/create.js';
+import { reconcileNode } from '../actors/reconcile-node.js';
 import type { Inspect } from '../actors/inspect.js';
 import type { Logger } from '../log.js';
 import type { ExitMonitor, ExitRecord, LogLine, OciRuntime } from '../oci/types.js';
@@ -101,9 +102,13 @@ export class BerthWorker {
     self.heartbeat = setInterval(() => {
       nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
     }, o.heartbeatMs);
+    const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
+    if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
     // Exits recorded while no worker watched are reported first, then new ones as they happen.
-    await o.monitor.start((exit) => {
-      self.onExit(exit).catch((err: unknown) => o.log.error({ err, container: exit.id }, 'could not queue an exit'));
+    await o.monitor.start((exit) => self.deliver(exit));
+    // Exits that could not be queued while Redis was away are delivered when it is back.
+    redis.on('ready', () => {
+      for (const exit of self.undelivered.values()) self.deliver(exit);
     });
     const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
     self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
@@ -151,6 +156,17 @@ export class BerthWorker {
       log.info({ code: e.code, msg: e.message }, 'command failed');
       throw new UnrecoverableError(encodeFailure(e));
     }
+  }
+
+  /** Exits recorded by conmon that Redis has not taken yet (it was unreachable). */
+  private readonly undelivered = new Map<string, ExitRecord>();
+
+  private deliver(exit: ExitRecord): void {
+    this.undelivered.set(`${exit.id}@${exit.at}`, exit);
+    this.onExit(exit).then(
+      () => this.undelivered.delete(`${exit.id}@${exit.at}`),
+      (err: unknown) => this.o.log.warn({ err, container: exit.id }, 'could not queue an exit; will retry when Redis is back'),
+    );
   }
 
   private async onExit(exit: ExitRecord): Promise<void> {

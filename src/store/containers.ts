@@ -163,6 +163,11 @@ export class ContainerStore {
     throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
   }
 
+  /** Ids of the containers placed on a node. */
+  async nodeContainerIds(node: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.nodeContainers(node));
+  }
+
   async ids(): Promise<string[]> {
     return this.redis.zrange(this.keys.ids, '0', '-1');
   }

@@ -57,6 +57,10 @@ export class Keys {
   get nodes(): string {
     return `${this.prefix}:nodes`;
   }
+  /** hash: node name -> time of its last heartbeat (kept after the heartbeat key expires) */
+  get nodeBeats(): string {
+    return `${this.prefix}:node-beats`;
+  }
   nodeHeartbeat(node: string): string {
     return `${this.prefix}:node:${node}:hb`;
   }

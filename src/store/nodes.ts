@@ -43,7 +43,13 @@ export class NodeRegistry {
 
   /** Marks the node live for `ttlMs`; the value is the time of the beat. */
   async heartbeat(node: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.keys.nodeHeartbeat(node), new Date().toISOString(), 'PX', ttlMs);
+    const now = new Date().toISOString();
+    await this.redis.multi().set(this.keys.nodeHeartbeat(node), now, 'PX', ttlMs).hset(this.keys.nodeBeats, node, now).exec();
+  }
+
+  /** Nodes that are registered but whose heartbeat expired: name -> last heartbeat. */
+  async lost(): Promise<Map<string, string | null>> {
+    return new Map((await this.list()).filter((n) => !n.live).map((n) => [n.name, n.lastHeartbeat]));
   }
 
   async list(): Promise<NodeStatus[]> {
@@ -52,16 +58,18 @@ export class NodeRegistry {
     if (names.length === 0) return [];
     const p = this.redis.pipeline();
     for (const n of names) {
-      p.get(this.keys.nodeHeartbeat(n));
+      p.exists(this.keys.nodeHeartbeat(n));
       p.scard(this.keys.nodeContainers(n));
     }
+    p.hgetall(this.keys.nodeBeats);
     const replies = (await p.exec()) ?? [];
+    const beats = (replies[2 * names.length]?.[1] ?? {}) as Record<string, string>;
     return names.flatMap((name, i) => {
       const parsed = nodeSchema.safeParse(JSON.parse(all[name] ?? 'null'));
       if (!parsed.success) return [];
-      const beat = (replies[2 * i]?.[1] ?? null) as string | null;
+      const live = Number(replies[2 * i]?.[1] ?? 0) === 1;
       const containers = Number(replies[2 * i + 1]?.[1] ?? 0);
-      return [{ ...parsed.data, live: beat !== null, lastHeartbeat: beat, containers }];
+      return [{ ...parsed.data, live, lastHeartbeat: beats[name] ?? null, containers }];
     });
   }
 
