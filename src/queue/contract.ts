@@ -17,7 +17,8 @@ const target = z.string().min(1, 'container is required').max(253);
 const seq = z.number().int().positive().optional();
 
 export const commandSchema = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id'), spec: containerSpecSchema, seq }),
+  /** `container` is the new container's Id (64 hex); producers may leave it out and Berth picks one. */
+  z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id').optional(), spec: containerSpecSchema, seq }),
   z.object({ command: z.enum(['init', 'start', 'pause', 'unpause', 'cleanup']), container: target, seq }),
   z.object({
     command: z.enum(['stop', 'restart']),

@@ -3,6 +3,7 @@
  * turns exits recorded by the runtime's monitor into `exited` commands, keeps durable timers as
  * delayed jobs, and heartbeats the node.
  */
+import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
@@ -19,6 +20,7 @@ import { LeaseReleases } from '../store/lease-releases.js';
 import { connectRedis } from '../store/redis.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
+import { ENTRY_QUEUE, Router } from './router.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -66,6 +68,26 @@ export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOpt
 export class BerthWorker {
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private router: Worker | undefined;
+  /** Queues of other nodes this worker's router adds to, and the entry queue. */
+  private readonly extraQueues = new Map<string, Queue>();
+  /** Connections this worker opened for BullMQ's blocking reads; closed last. */
+  private readonly connections: Redis[] = [];
+
+  private own(conn: Redis): Redis {
+    this.connections.push(conn);
+    return conn;
+  }
+
+  private queueFor(node: string, redis: Redis, keys: Keys): Queue {
+    const name = keys.nodeQueue(node);
+    let q = this.extraQueues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: redis, prefix: keys.queuePrefix });
+      this.extraQueues.set(name, q);
+    }
+    return q;
+  }
 
   private constructor(
     private readonly o: ReturnType<typeof validateWorkerOptions>,
@@ -111,6 +133,7 @@ export class BerthWorker {
       for (const exit of self.undelivered.values()) self.deliver(exit);
     });
     const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
+    self.connections.push(blocking);
     self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
       connection: blocking,
       prefix: keys.queuePrefix,
@@ -120,7 +143,20 @@ export class BerthWorker {
       maxStalledCount: 2,
     });
     self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
-    await self.worker.waitUntilReady();
+    // the entry queue, for producers that do not know the container's node
+    const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
+    await entry.setGlobalConcurrency(1);
+    const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
+    self.router = new Worker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
+      connection: self.own(await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-router` })),
+      prefix: keys.queuePrefix,
+      concurrency: 1,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+    });
+    self.router.on('error', (err) => o.log.error({ err }, 'router error'));
+    self.extraQueues.set(ENTRY_QUEUE, entry);
+    await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
     o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name }, 'worker ready');
     return self;
   }
@@ -136,12 +172,13 @@ export class BerthWorker {
       const cmd = parseJobCommand({ command: job.name, ...data });
       let result: CommandResult;
       if (cmd.command === 'create') {
+        const id = cmd.container ?? randomBytes(32).toString('hex');
         const seq =
           cmd.seq ??
-          (await this.store.enqueue(cmd.container, JSON.stringify({ command: 'create', container: cmd.container, spec: cmd.spec, jobId: job.id }), {
+          (await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
             create: { name: cmd.spec.name ?? '' },
           }));
-        result = await createContainer(this.store, this.o.node, cmd.container, seq, job.id ?? '');
+        result = await createContainer(this.store, this.o.node, id, seq, job.id ?? '');
       } else {
         const id = await this.store.resolve(cmd.container);
         const seq = cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id })));
@@ -192,11 +229,14 @@ export class BerthWorker {
     this.closing ??= (async () => {
       clearInterval(this.heartbeat);
       const steps: Array<() => Promise<unknown>> = [
+        () => this.router?.close() ?? Promise.resolve(),
         () => this.worker?.close() ?? Promise.resolve(),
+        ...[...this.extraQueues.values()].map((q) => () => q.close()),
         () => this.o.monitor.close(),
         () => this.leases.close(),
         () => this.queue.close(),
         () => this.redis.quit(),
+        ...this.connections.map((c) => () => c.quit()),
       ];
       for (const s of steps) await s().catch((err: unknown) => this.o.log.warn({ err }, 'error while closing'));
     })();

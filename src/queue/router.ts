@@ -1,0 +1,87 @@
+/**
+ * The entry queue: any BullMQ producer, in any language, adds a command to one queue ("entry")
+ * without knowing which node hosts the container. Every worker runs a router on it; the queue's
+ * global concurrency is 1, so commands are given their mailbox places in the order they were
+ * added. The router places the command (seq) and adds it to the node's queue as a child job, then
+ * waits for it (BullMQ's waiting-children), so the entry job completes with the child's result or
+ * fails with its error.
+ */
+import { randomBytes } from 'node:crypto';
+import { UnrecoverableError, WaitingChildrenError, type Job, type Queue } from 'bullmq';
+import { BerthError, toBerthError } from '../errors.js';
+import { defaultName } from '../actors/create.js';
+import type { Inspect } from '../actors/inspect.js';
+import type { ContainerStore } from '../store/containers.js';
+import type { Keys } from '../store/keys.js';
+import type { NodeRegistry } from '../store/nodes.js';
+import { encodeFailure, parseJobCommand } from './contract.js';
+import { JOB_DEFAULTS } from './jobs.js';
+
+export const ENTRY_QUEUE = 'entry';
+
+interface Routed {
+  routedTo?: { queue: string; jobId: string };
+}
+
+export class Router {
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly nodes: NodeRegistry,
+    private readonly keys: Keys,
+    private readonly nodeQueue: (node: string) => Queue,
+  ) {}
+
+  async process(job: Job, token: string | undefined): Promise<Inspect> {
+    try {
+      const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown> & Routed;
+      if (data.routedTo) return await this.collect(job);
+      const { command: _ignored, ...rest } = data;
+      const cmd = parseJobCommand({ command: job.name, ...rest, ...(data['command'] ? { command: data['command'] } : {}) });
+      if (cmd.command === 'exited' || cmd.command === 'deadline' || cmd.seq !== undefined) {
+        throw new BerthError('EINVAL', `"${cmd.command}" with a seq is internal to Berth; queue user commands only`);
+      }
+      let node: string;
+      let id: string;
+      let seq: number;
+      let child: Record<string, unknown>;
+      if (cmd.command === 'create') {
+        id = cmd.container ?? randomBytes(32).toString('hex');
+        const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
+        node = spec.node ?? (await this.nodes.place());
+        seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name } });
+        child = { command: 'create', container: id, spec, seq };
+      } else {
+        id = await this.store.resolve(cmd.container);
+        const record = await this.store.get(id);
+        if (!record) throw new BerthError('ENOCTR', `no such container ${cmd.container}`, { container: cmd.container });
+        node = record.node;
+        const { seq: _s, ...args } = { ...cmd, container: id };
+        seq = await this.store.enqueue(id, JSON.stringify(args));
+        child = { ...args, seq };
+      }
+      const jobId = `${id}-${seq}`;
+      const queue = this.nodeQueue(node);
+      await queue.add(child['command'] as string, child, {
+        ...JOB_DEFAULTS,
+        jobId,
+        parent: { id: job.id!, queue: job.queueQualifiedName },
+        ignoreDependencyOnFailure: true,
+      });
+      await job.updateData({ ...data, routedTo: { queue: this.keys.nodeQueue(node), jobId } });
+      if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
+      return await this.collect(job);
+    } catch (err) {
+      if (err instanceof WaitingChildrenError || err instanceof UnrecoverableError) throw err;
+      const e = toBerthError(err);
+      throw new UnrecoverableError(encodeFailure(e));
+    }
+  }
+
+  /** The child finished: its result is the entry job's; its failure, the entry job's failure. */
+  private async collect(job: Job): Promise<Inspect> {
+    const values = Object.values(await job.getChildrenValues<Inspect>());
+    if (values[0]) return values[0];
+    const failures = Object.values(await job.getIgnoredChildrenFailures());
+    throw new UnrecoverableError(failures[0] ?? 'EINTERNAL: the routed command left no result');
+  }
+}
