@@ -24,6 +24,8 @@ export const containerSpecSchema = z
     stopSignal: z.string().min(1).optional(),
     stopTimeout: z.number().int('stopTimeout is whole seconds').min(0, 'stopTimeout must not be negative').optional(),
     node: z.string().regex(NAME_PATTERN, `node names must match ${NAME_PATTERN.source}`).optional(),
+    /** Placement: only nodes whose labels have these values (ignored when `node` is given). */
+    constraints: z.record(z.string().regex(/^[^=\s]+$/, 'constraint keys have no = or spaces'), z.string()).optional(),
   })
   .strict();
 

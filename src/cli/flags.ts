@@ -78,3 +78,14 @@ export function sanitizeNodeName(host: string): string {
   const cleaned = host.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 253);
   return cleaned === '' ? 'node' : cleaned;
 }
+
+/** Repeated KEY=VALUE flags (`--label`, `--constraint`) as a record; EINVAL names the flag. */
+export function parseLabels(flag: string, values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0 || /\s/.test(v.slice(0, i))) throw new BerthError('EINVAL', `\`${flag}\` takes KEY=VALUE, got "${v}"`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}

@@ -69,7 +69,7 @@ export class BerthClient {
     if (!parsed.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(parsed.error)}`);
     const id = randomBytes(32).toString('hex');
     const name = parsed.data.name ?? defaultName(id);
-    const node = parsed.data.node ?? (await this.nodes.place());
+    const node = parsed.data.node ?? (await this.nodes.place(parsed.data.constraints));
     if (parsed.data.node && !(await this.nodes.isLive(node))) {
       throw new BerthError('EUNAVAIL', `node "${node}" is not live: no worker heartbeats for it`);
     }

@@ -47,7 +47,7 @@ export class Router {
       if (cmd.command === 'create') {
         id = cmd.container ?? randomBytes(32).toString('hex');
         const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
-        node = spec.node ?? (await this.nodes.place());
+        node = spec.node ?? (await this.nodes.place(spec.constraints));
         seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name } });
         child = { command: 'create', container: id, spec, seq };
       } else {

@@ -73,13 +73,15 @@ export class NodeRegistry {
     });
   }
 
-  /** The live node with the fewest containers (ties by name). */
-  async place(): Promise<string> {
-    const live = (await this.list()).filter((n) => n.live);
+  /** The live node with the fewest containers (ties by name) whose labels match `constraints`. */
+  async place(constraints: Record<string, string> = {}): Promise<string> {
+    const wanted = Object.entries(constraints);
+    const live = (await this.list()).filter((n) => n.live && wanted.every(([k, v]) => n.labels[k] === v));
     live.sort((a, b) => a.containers - b.containers || a.name.localeCompare(b.name));
     const chosen = live[0];
     if (!chosen) {
-      throw new BerthError('EUNAVAIL', 'no live worker node: start one with `berth worker --node NAME` or `berth up`');
+      const which = wanted.length ? ` with labels ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}` : '';
+      throw new BerthError('EUNAVAIL', `no live worker node${which}: start one with \`berth worker --node NAME\` or \`berth up\``);
     }
     return chosen.name;
   }

@@ -31,7 +31,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(name: string, opts: { concurrency?: number; prefix?: string } = {}): Promise<Stack> {
+export async function startStack(name: string, opts: { concurrency?: number; prefix?: string; labels?: Record<string, string> } = {}): Promise<Stack> {
   const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   const root = join(dir, 'runc');
@@ -47,6 +47,7 @@ export async function startStack(name: string, opts: { concurrency?: number; pre
       prefix,
       node,
       concurrency: opts.concurrency ?? 8,
+      ...(opts.labels ? { labels: opts.labels } : {}),
       runtime,
       monitor: new ExitDirMonitor(join(stateDir, 'exits')),
       log,

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContainerSpecInput } from '../../spec.js';
 import type { Invocation } from '../context.js';
-import { collect, parseEnvFlag, parseNameFlag, parseSeconds, parseSignalFlag } from '../flags.js';
+import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseSeconds, parseSignalFlag } from '../flags.js';
 
 interface CreateOptions {
   name?: string;
@@ -17,6 +17,7 @@ interface CreateOptions {
   stopSignal?: string;
   stopTimeout?: string;
   node?: string;
+  constraint?: string[];
   rootfs: string;
 }
 
@@ -32,6 +33,7 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.stopSignal === undefined ? {} : { stopSignal: parseSignalFlag('--stop-signal', opts.stopSignal) }),
     ...(opts.stopTimeout === undefined ? {} : { stopTimeout: parseSeconds('--stop-timeout', opts.stopTimeout) }),
     ...(opts.node === undefined ? {} : { node: parseNameFlag('--node', opts.node) }),
+    ...(opts.constraint === undefined ? {} : { constraints: parseLabels('--constraint', opts.constraint) }),
   };
 }
 
@@ -51,6 +53,7 @@ function define(program: Command, name: string, summary: string, description: st
     .option('--stop-signal <signal>', 'signal to stop the container with (default SIGTERM)')
     .option('--stop-timeout <seconds>', 'seconds to wait after the stop signal before SIGKILL (default 10)')
     .option('--node <name>', 'the node to place the container on (default: the live node with the fewest containers)')
+    .option('--constraint <KEY=VALUE>', 'place only on a node with this label (repeatable)', collect)
     .addHelpText('after', `\nEverything after the command is its own:\n  berth ${name} --name job --rootfs /var/lib/berth/rootfs/busybox sh -c 'echo hi; exit 7'`);
 }
 

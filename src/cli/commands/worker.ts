@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../../log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../oci/index.js';
 import { BerthWorker } from '../../queue/worker.js';
 import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
-import { parseNameFlag, parsePositiveInt } from '../flags.js';
+import { collect, parseLabels, parseNameFlag, parsePositiveInt } from '../flags.js';
 
 export const DEFAULT_RUNTIME = '/usr/sbin/runc';
 
@@ -24,6 +24,7 @@ export interface NodeWorkerOptions {
   /** runc --root (default <stateDir>/runc). */
   runtimeRoot?: string;
   logLevel?: string;
+  labels?: Record<string, string>;
 }
 
 export interface NodeWorker {
@@ -57,12 +58,14 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     monitor: new ExitDirMonitor(runtime.exitDir, { onError: (err) => log.warn({ err }, 'exit monitor') }),
     log,
     version: berthVersion(),
+    ...(o.labels === undefined ? {} : { labels: o.labels }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
 
 export interface WorkerFlags {
   node?: string;
+  label?: string[];
   concurrency?: string;
   runtime?: string;
   runtimeRoot?: string;
@@ -74,14 +77,16 @@ export function workerFlags(cmd: Command, nodeHelp: string): Command {
     .option('--node <name>', nodeHelp)
     .option('--concurrency <n>', 'how many commands to run at once (commands for one container always run in order)', '8')
     .option('--runtime <path>', 'the OCI runtime binary', DEFAULT_RUNTIME)
-    .option('--runtime-root <dir>', 'where the runtime keeps its state (runc --root; default <state dir>/runc)');
+    .option('--runtime-root <dir>', 'where the runtime keeps its state (runc --root; default <state dir>/runc)')
+    .option('--label <KEY=VALUE>', 'a label of this node, for `create --constraint` (repeatable)', collect);
 }
 
 /** Validates the shared flags (before anything starts). */
-export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number } {
+export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number; labels: Record<string, string> } {
   return {
     node: flags.node === undefined ? undefined : parseNameFlag('--node', flags.node),
     concurrency: parsePositiveInt('--concurrency', flags.concurrency ?? '8'),
+    labels: parseLabels('--label', flags.label ?? []),
   };
 }
 
@@ -98,7 +103,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
     try {
-      const { node, concurrency } = checkWorkerFlags(flags);
+      const { node, concurrency, labels } = checkWorkerFlags(flags);
       if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
       const globals = inv.globals(self);
       const target = inv.redis(self);
@@ -108,6 +113,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         node,
         stateDir: inv.stateDir(self),
         concurrency,
+        labels,
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
