@@ -4,6 +4,7 @@
  * delayed jobs, and heartbeats the node.
  */
 import { randomBytes } from 'node:crypto';
+import { ID_PATTERN } from '../spec.js';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
@@ -180,7 +181,9 @@ export class BerthWorker {
           }));
         result = await createContainer(this.store, this.o.node, id, seq, job.id ?? '');
       } else {
-        const id = await this.store.resolve(cmd.container);
+        // a command Berth placed names its container by Id; it may be applied (even removed) by now,
+        // so a retried job must not look the Id up among the live containers
+        const id = cmd.seq !== undefined && ID_PATTERN.test(cmd.container) ? cmd.container : await this.store.resolve(cmd.container);
         const seq = cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id })));
         result = await this.host.drain(id, seq);
       }
