@@ -40,6 +40,8 @@ export interface WorkerOptions {
   /** BullMQ job lock: a crashed worker's job is re-run after about this long. */
   lockDurationMs?: number;
   version?: string;
+  /** How long close() lets in-flight commands finish before it stops waiting for them. */
+  shutdownMs?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
 }
@@ -50,11 +52,12 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   heartbeatMs: 2000,
   lostAfterMs: 10_000,
   lockDurationMs: 4000,
+  shutdownMs: 30_000,
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs'] as const) {
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
       throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);
@@ -227,13 +230,27 @@ export class BerthWorker {
     await this.queue.add('exited', { container: exit.id, command: 'exited', code: exit.code, at: exit.at, seq }, { ...JOB_DEFAULTS, jobId: `${exit.id}-${seq}` });
   }
 
+  private async bounded(graceful: () => Promise<void>, force: () => Promise<void> | undefined): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => {
+      timer = setTimeout(() => r('expired'), this.o.shutdownMs);
+    });
+    const outcome = await Promise.race([graceful().then(() => 'done' as const), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.o.log.warn({ shutdownMs: this.o.shutdownMs }, 'in-flight commands did not finish in time; their jobs will be retried');
+      await force();
+    }
+  }
+
   /** Stops taking jobs, finishes those in flight, leaves containers running. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.heartbeat);
       const steps: Array<() => Promise<unknown>> = [
-        () => this.router?.close() ?? Promise.resolve(),
-        () => this.worker?.close() ?? Promise.resolve(),
+        // in-flight commands finish (and release their leases) within shutdownMs; containers run on
+        () => this.bounded(() => this.router?.close() ?? Promise.resolve(), () => this.router?.close(true)),
+        () => this.bounded(() => this.worker?.close() ?? Promise.resolve(), () => this.worker?.close(true)),
         ...[...this.extraQueues.values()].map((q) => () => q.close()),
         () => this.o.monitor.close(),
         () => this.leases.close(),
