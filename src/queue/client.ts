@@ -251,6 +251,10 @@ export class BerthClient {
       };
       q.queue.setMaxListeners(0);
       q.events.setMaxListeners(0);
+      // connection errors while Redis restarts: the connection retries, and the commands they
+      // affect fail on their own; without listeners BullMQ would print each one
+      q.queue.on('error', () => undefined);
+      q.events.on('error', () => undefined);
       this.queues.set(node, q);
     }
     return q;

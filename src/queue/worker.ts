@@ -111,6 +111,7 @@ export class BerthWorker {
     const store = new ContainerStore(redis, keys);
     const nodes = new NodeRegistry(redis, keys);
     const queue = new Queue(keys.nodeQueue(o.node), { connection: redis, prefix: keys.queuePrefix });
+    queue.on('error', (err) => o.log.warn({ err }, 'queue connection error'));
     const scheduler = new QueueScheduler(queue, store);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();

@@ -10,15 +10,36 @@ import { execa, type ResultPromise } from 'execa';
 export interface TestRedis {
   url: string;
   dir: string;
+  /** Stops redis-server (it writes its AOF first) and starts it again on the same socket and dir. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-redis-'));
   const socket = join(dir, 'redis.sock');
+  let { proc } = await launch(dir, socket, opts.aof === true);
+  return {
+    url: `unix://${socket}`,
+    dir,
+    async restart() {
+      proc.kill('SIGTERM');
+      await proc;
+      ({ proc } = await launch(dir, socket, opts.aof === true));
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await proc;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wrapped: a subprocess is a thenable, and awaiting it would wait for its exit. */
+async function launch(dir: string, socket: string, aof: boolean): Promise<{ proc: ResultPromise }> {
   const proc: ResultPromise = execa(
     'redis-server',
-    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'everysec'],
     { reject: false, stdout: 'pipe', stderr: 'pipe' },
   );
   await new Promise<void>((resolve, reject) => {
@@ -33,15 +54,7 @@ export async function startRedis(): Promise<TestRedis> {
     proc.stdout?.on('data', onData);
     void proc.then((r) => reject(new Error(`redis-server exited early (${String(r.exitCode)}): ${out}${String(r.stderr)}`)));
   });
-  return {
-    url: `unix://${socket}`,
-    dir,
-    async stop() {
-      proc.kill('SIGTERM');
-      await proc;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { proc };
 }
 
 /** A unique key prefix (a hash tag) per test file. */

@@ -31,8 +31,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(name: string, opts: { concurrency?: number; prefix?: string; labels?: Record<string, string> } = {}): Promise<Stack> {
-  const redis = await startRedis();
+export async function startStack(name: string, opts: { concurrency?: number; prefix?: string; labels?: Record<string, string>; aof?: boolean } = {}): Promise<Stack> {
+  const redis = await startRedis({ aof: opts.aof === true });
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   const root = join(dir, 'runc');
   const stateDir = join(dir, 'state');

@@ -1,0 +1,230 @@
+/**
+ * Separate "hosts" on one machine, for tests that need Berth nodes which do not share a network:
+ * a network namespace per host (`ip netns add`), joined to the root namespace by a veth pair with
+ * a /30 of its own (10.77.<n>.1 on the root side, 10.77.<n>.2 inside). A host reaches the root
+ * namespace (and a Redis bound to its veth address) and nothing else: no default route, and no
+ * route to the other hosts. Everything runs through execa argument arrays, never a shell.
+ *
+ * Workers are entered into a namespace with `nsenter --net=/run/netns/<ns>`, not `ip netns exec`:
+ * `ip netns exec` also unshares the mount namespace and remounts /sys for the new network
+ * namespace, which hides /sys/fs/cgroup, so runc inside it cannot create containers (on cgroup v1
+ * it finds no cgroup mounts at all). nsenter enters the network namespace only; runc, conmon and
+ * the filesystem stay the host's, as they would be on a real host.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { WorkerProcess } from './processes.js';
+
+export interface NetnsHost {
+  /** The namespace's name, as `ip netns list` shows it. */
+  ns: string;
+  /** Its bind mount: /run/netns/<ns>. */
+  path: string;
+  /** The veth end in the root namespace, and its address (the "router" this host sees). */
+  hostIf: string;
+  hostAddr: string;
+  /** The address of the host inside its namespace. */
+  nsAddr: string;
+}
+
+const NOT_PERMITTED = /operation not permitted|permission denied|cannot create namespace/i;
+
+/** Runs `ip` with arguments; throws with its stderr when it fails. */
+async function ip(args: string[]): Promise<void> {
+  const r = await execa('ip', args, { reject: false });
+  if (r.exitCode !== 0) throw new Error(`ip ${args.join(' ')} failed (${String(r.exitCode)}): ${String(r.stderr).trim()}`);
+}
+
+/** The namespaces and veths of one test run, all named after its pid; `remove()` undoes them all. */
+export class NetnsLab {
+  readonly hosts: NetnsHost[] = [];
+  private readonly made = new Set<string>();
+
+  constructor(readonly tag: string = String(process.pid)) {}
+
+  /**
+   * Tries `ip netns add` for the first host. Resolves to a reason to skip when the kernel or the
+   * sandbox does not permit network namespaces, to null otherwise; other failures throw.
+   */
+  async probe(): Promise<string | null> {
+    const ns = `berth-${this.tag}-probe`;
+    const r = await execa('ip', ['netns', 'add', ns], { reject: false });
+    if (r.exitCode === 0) {
+      await ip(['netns', 'delete', ns]);
+      return null;
+    }
+    const err = String(r.stderr).trim();
+    if (NOT_PERMITTED.test(err)) return `\`ip netns add\` is not permitted here: ${err}`;
+    throw new Error(`ip netns add ${ns} failed (${String(r.exitCode)}): ${err}`);
+  }
+
+  /** Host `n` (1-based): namespace berth-<tag>-<letter>, veth 10.77.<n>.1/30 <-> 10.77.<n>.2/30. */
+  async add(n: number): Promise<NetnsHost> {
+    if (!Number.isInteger(n) || n < 1 || n > 26) throw new Error(`host number must be 1..26, got ${n}`);
+    const letter = String.fromCharCode(96 + n);
+    const ns = `berth-${this.tag}-${letter}`;
+    const hostIf = `bv${this.tag}${letter}`.slice(-15); // IFNAMSIZ: 15 characters
+    const peer = 'eth0';
+    const host: NetnsHost = { ns, path: `/run/netns/${ns}`, hostIf, hostAddr: `10.77.${n}.1`, nsAddr: `10.77.${n}.2` };
+    await ip(['netns', 'add', ns]);
+    this.made.add(ns);
+    this.hosts.push(host);
+    await ip(['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+    await ip(['addr', 'add', `${host.hostAddr}/30`, 'dev', hostIf]);
+    await ip(['link', 'set', hostIf, 'up']);
+    await ip(['-n', ns, 'addr', 'add', `${host.nsAddr}/30`, 'dev', peer]);
+    await ip(['-n', ns, 'link', 'set', peer, 'up']);
+    await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+    return host;
+  }
+
+  /**
+   * Deletes every namespace this lab made and its veth (deleting one end of a veth deletes the
+   * pair; the namespace itself lives on only while a process is still in it). Never throws:
+   * resolves to the failures, if any.
+   */
+  async remove(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const host of this.hosts) {
+      const link = await execa('ip', ['link', 'show', host.hostIf], { reject: false });
+      if (link.exitCode === 0) {
+        const r = await execa('ip', ['link', 'delete', host.hostIf], { reject: false });
+        if (r.exitCode !== 0) failures.push(`ip link delete ${host.hostIf}: ${String(r.stderr).trim()}`);
+      }
+    }
+    for (const ns of this.made) {
+      const r = await execa('ip', ['netns', 'delete', ns], { reject: false });
+      if (r.exitCode !== 0) failures.push(`ip netns delete ${ns}: ${String(r.stderr).trim()}`);
+    }
+    this.made.clear();
+    return failures;
+  }
+}
+
+/** The namespaces `ip netns list` shows whose name starts with `prefix`. */
+export async function listNetns(prefix: string): Promise<string[]> {
+  const r = await execa('ip', ['netns', 'list'], { reject: false });
+  return String(r.stdout)
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(prefix));
+}
+
+/** The inode of a network namespace (a /run/netns/<ns> bind mount or a /proc/<pid>/ns/net link). */
+export function netnsInode(path: string): number {
+  return statSync(path).ino;
+}
+
+/** Runs `ip` inside a namespace (`ip -n <ns> ...`); resolves to its exit code and output. */
+export async function ipIn(ns: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa('ip', ['-n', ns, ...args], { reject: false });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel's pick; the caller binds it soon after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface TcpRedis {
+  port: number;
+  dir: string;
+  /** The URL on `address` (one of the bound addresses). */
+  url(address: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private redis-server on TCP, bound to `bind` (addresses that exist only in this test's
+ * namespaces, and 127.0.0.1), on a free port; no persistence. Waits for "ready to accept
+ * connections" on its stdout; retries on another port if the one picked was taken meanwhile.
+ */
+export async function startTcpRedis(bind: string[]): Promise<TcpRedis> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'berth-redis-tcp-'));
+    const proc: ResultPromise = execa(
+      'redis-server',
+      ['--bind', ...bind, '--port', String(port), '--protected-mode', 'no', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      { reject: false, stdout: 'pipe', stderr: 'pipe' },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        const onData = (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/ready to accept connections/i.test(out)) {
+            proc.stdout?.off('data', onData);
+            resolve();
+          }
+        };
+        proc.stdout?.on('data', onData);
+        void proc.then((r) => reject(new Error(`redis-server exited early (${String(r.exitCode)}): ${out}${String(r.stderr)}`)));
+      });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      lastError = err;
+      if (/address already in use/i.test(String(err))) continue;
+      throw err;
+    }
+    return {
+      port,
+      dir,
+      url: (address) => `redis://${address}:${port}`,
+      async stop() {
+        proc.kill('SIGTERM');
+        await proc;
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  throw lastError;
+}
+
+/**
+ * test/helpers/processes.ts's spawnWorker, with the worker run inside network namespace `ns`
+ * (`nsenter --net=/run/netns/<ns> node ...`; nsenter execs node, so the process killed is the
+ * worker itself). Resolves once the worker prints "ready".
+ */
+export function spawnWorkerIn(ns: string, env: Record<string, string>): Promise<WorkerProcess> {
+  const proc = execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+    env,
+    reject: false,
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  let buffer = '';
+  const listeners = new Set<() => void>();
+  proc.stdout?.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    for (const l of [...listeners]) l();
+  });
+  const line = (match: RegExp) =>
+    new Promise<string>((resolve) => {
+      const check = () => {
+        const hit = buffer.split('\n').find((l) => match.test(l));
+        if (hit !== undefined) {
+          listeners.delete(check);
+          resolve(hit);
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  // wrapped: a subprocess is a thenable, and resolving with it would wait for its exit
+  return new Promise((resolve, reject) => {
+    void line(/^ready$/).then(() => resolve({ proc, line }));
+    void proc.then((r) => reject(new Error(`worker in ${ns} exited before ready: ${String(r.exitCode ?? r.signal)}`)));
+  });
+}
