@@ -5,7 +5,26 @@
  */
 import { expect } from 'chai';
 import type { Enqueued } from '../../src/queue/client.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { existsSync, watch } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { execa } from 'execa';
+import { RUNC, startStack, type Stack } from '../helpers/stack.js';
+
+/** Resolves once the file exists (fs.watch on its directory; no polling). */
+function waitForFile(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(dirname(path), (_e, name) => {
+      if (name?.toString() === basename(path) && existsSync(path)) {
+        watcher.close();
+        resolve();
+      }
+    });
+    if (existsSync(path)) {
+      watcher.close();
+      resolve();
+    }
+  });
+}
 
 describe('e2e: Redis restarted under load', function () {
   this.timeout(60_000);
@@ -43,5 +62,17 @@ describe('e2e: Redis restarted under load', function () {
     for (const err of refused) expect(err).to.be.instanceOf(Error);
     const history = (await s.client.history('load')).filter((h) => h.command === 'pause' || h.command === 'unpause');
     expect(history.length).to.equal(acked.length);
+  });
+
+  it('keeps containers running while Redis is away, and delivers the exits recorded meanwhile', async () => {
+    const c = await s.client.create({ name: 'offline', rootfs: s.rootfs, command: ['sh', '-c', 'trap "exit 9" USR1; while :; do sleep 0.05; done'] });
+    await s.client.start('offline');
+    await s.redis.restart(async () => {
+      expect((await s.runc(c.Id))?.status, 'runs on without Redis').to.equal('running');
+      await execa(RUNC, ['--root', s.root, 'kill', c.Id, 'USR1']);
+      // conmon records the exit on the node whether or not Redis answers
+      await waitForFile(join(s.stateDir, 'exits', c.Id));
+    });
+    expect(await s.client.wait('offline')).to.equal(9);
   });
 });

@@ -198,7 +198,7 @@ export async function startTcpRedis(bind: string[]): Promise<TcpRedis> {
  * worker itself). Resolves once the worker prints "ready".
  */
 export function spawnWorkerIn(ns: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const proc = execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+  const proc = execa('ip', ['netns', 'exec', ns, 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
     env,
     reject: false,
     stdout: 'pipe',

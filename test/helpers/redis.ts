@@ -10,8 +10,11 @@ import { execa, type ResultPromise } from 'execa';
 export interface TestRedis {
   url: string;
   dir: string;
-  /** Stops redis-server (it writes its AOF first) and starts it again on the same socket and dir. */
-  restart(): Promise<void>;
+  /**
+   * Stops redis-server (it writes its AOF first), runs `whileDown`, and starts it again on the
+   * same socket and dir.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,9 +25,10 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedi
   return {
     url: `unix://${socket}`,
     dir,
-    async restart() {
+    async restart(whileDown) {
       proc.kill('SIGTERM');
       await proc;
+      await whileDown?.();
       ({ proc } = await launch(dir, socket, opts.aof === true));
     },
     async stop() {

@@ -1,0 +1,13 @@
+import { startInspectorStack } from './support.js';
+console.time('stack');
+const s = await startInspectorStack('scratch');
+console.timeEnd('stack');
+console.time('create');
+await s.client.create({ name: 'x', rootfs: s.rootfs, command: ['sleep', '1000'] });
+console.timeEnd('create');
+console.time('start');
+await s.client.start('x');
+console.timeEnd('start');
+console.log(s.base);
+await s.close();
+console.log('closed');
