@@ -140,6 +140,34 @@ const initializing = containerSetup.createStateConfig({
   },
 });
 
+/** Not in the runtime (configured, or exited: cleaned up); init or start creates it there. */
+const outOfRuntime = containerSetup.createStateConfig({
+  initial: 'idle',
+  states: {
+    idle: {
+      on: {
+        'cmd.init': { target: 'initializing', actions: 'clearThen' },
+        'cmd.start': { target: 'initializing', actions: 'wantStart' },
+        'cmd.restart': { target: 'initializing', actions: 'wantStart' },
+        'cmd.cleanup': { target: 'idle', reenter: true },
+        'cmd.remove': '#container.removing',
+      },
+    },
+    initializing,
+  },
+});
+
+/** A signal on its way to a running or paused container; the state does not change. */
+const killing = containerSetup.createStateConfig({
+  invoke: {
+    id: 'kill',
+    src: 'ociKill',
+    input: ({ context }) => ({ signal: context.killSignal }),
+    onDone: 'idle',
+    onError: { target: 'idle', actions: 'recordError' },
+  },
+});
+
 export const containerMachine = containerSetup.createMachine({
   id: MACHINE_ID,
   version: MACHINE_VERSION,
@@ -167,21 +195,7 @@ export const containerMachine = containerSetup.createMachine({
   },
   states: {
     /** In Berth's store only; not in the runtime. */
-    configured: {
-      initial: 'idle',
-      states: {
-        idle: {
-          on: {
-            'cmd.init': { target: 'initializing', actions: 'clearThen' },
-            'cmd.start': { target: 'initializing', actions: 'wantStart' },
-            'cmd.restart': { target: 'initializing', actions: 'wantStart' },
-            'cmd.cleanup': { target: 'idle', reenter: true },
-            'cmd.remove': '#container.removing',
-          },
-        },
-        initializing,
-      },
-    },
+    configured: outOfRuntime,
     /** `runc create` done under conmon: the process exists, blocked before exec. */
     created: {
       initial: 'idle',
@@ -238,15 +252,7 @@ export const containerMachine = containerSetup.createMachine({
             onError: { target: 'idle', actions: 'recordError' },
           },
         },
-        killing: {
-          invoke: {
-            id: 'kill',
-            src: 'ociKill',
-            input: ({ context }) => ({ signal: context.killSignal }),
-            onDone: 'idle',
-            onError: { target: 'idle', actions: 'recordError' },
-          },
-        },
+        killing,
       },
     },
     /** Frozen by the cgroup freezer. Stop is refused here, as in every Podman era. */
@@ -269,15 +275,7 @@ export const containerMachine = containerSetup.createMachine({
             onError: { target: 'idle', actions: 'recordError' },
           },
         },
-        killing: {
-          invoke: {
-            id: 'kill',
-            src: 'ociKill',
-            input: ({ context }) => ({ signal: context.killSignal }),
-            onDone: 'idle',
-            onError: { target: 'idle', actions: 'recordError' },
-          },
-        },
+        killing,
       },
     },
     /**
@@ -352,21 +350,7 @@ export const containerMachine = containerSetup.createMachine({
       },
     },
     /** Stopped and cleaned up: exit code and times are kept. */
-    exited: {
-      initial: 'idle',
-      states: {
-        idle: {
-          on: {
-            'cmd.init': { target: 'initializing', actions: 'clearThen' },
-            'cmd.start': { target: 'initializing', actions: 'wantStart' },
-            'cmd.restart': { target: 'initializing', actions: 'wantStart' },
-            'cmd.cleanup': { target: 'idle', reenter: true },
-            'cmd.remove': '#container.removing',
-          },
-        },
-        initializing,
-      },
-    },
+    exited: outOfRuntime,
     /** Removal persisted before the destructive steps, so a crash leaves it retryable. */
     removing: {
       initial: 'deleting',

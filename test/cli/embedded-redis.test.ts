@@ -9,16 +9,8 @@ import { expect } from 'chai';
 import { BerthError } from '../../src/errors.js';
 import { embeddedRedisArgs, probeRedis, startEmbeddedRedis, type EmbeddedRedis } from '../../src/cli/embedded-redis.js';
 import { connectRedis } from '../../src/store/redis.js';
+import { rejection } from '../helpers/assert.js';
 
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('cli embedded redis', function () {
   this.timeout(20_000);

@@ -9,16 +9,8 @@ import { BerthError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../src/oci/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { rejection } from '../helpers/assert.js';
 
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('e2e: bad input', function () {
   this.timeout(30_000);
