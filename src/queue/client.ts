@@ -4,7 +4,7 @@
  * back through QueueEvents. Reads (inspect, list, history) go straight to the store. Waiting for a
  * state (wait, stop, restart) follows the events stream from a cursor taken before the command.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
@@ -74,8 +74,7 @@ export class BerthClient {
       throw new BerthError('EUNAVAIL', `node "${node}" is not live: no worker heartbeats for it`);
     }
     const data = { ...parsed.data, name };
-    const seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: data }), { create: { name } });
-    const job = await this.add(node, 'create', { command: 'create', container: id, spec: data, seq }, `${id}-${seq}`);
+    const { job } = await this.submit(node, id, { command: 'create', container: id, spec: data }, name);
     return this.finished(node, job);
   }
 
@@ -86,10 +85,37 @@ export class BerthClient {
     const id = await this.store.resolve(nameOrId);
     const record = await this.store.get(id);
     if (!record) throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
-    const seq = await this.store.enqueue(id, JSON.stringify({ command, container: id, ...data }));
-    const jobId = `${id}-${seq}`;
-    const job = await this.add(record.node, command, { command, container: id, ...data, seq }, jobId);
+    const { job, jobId } = await this.submit(record.node, id, { command, container: id, ...data });
     return { jobId, result: () => this.finished(record.node, job) };
+  }
+
+  /**
+   * Gives a command its place in the container's mailbox, then queues its job. Both steps are
+   * retried with backoff while Redis is unreachable, idempotently (a command id makes a repeated
+   * enqueue return the same seq; the job id is derived from the seq), so a command is either
+   * confirmed or reported as not confirmed: it is never applied behind a reported failure unknowingly.
+   */
+  private async submit(node: string, id: string, entry: Record<string, unknown> & { command: string }, createName?: string): Promise<{ job: Job; jobId: string }> {
+    const commandId = randomUUID();
+    const deadline = Date.now() + this.opts.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const seq = await this.store.enqueue(id, JSON.stringify(entry), { commandId, ...(createName === undefined ? {} : { create: { name: createName } }) });
+        const jobId = `${id}-${seq}`;
+        return { job: await this.add(node, entry.command, { ...entry, seq }, jobId), jobId };
+      } catch (err) {
+        if (err instanceof BerthError && err.code !== 'EUNAVAIL') throw err; // refused, not unreachable
+        if (Date.now() >= deadline) {
+          const reason = err instanceof Error ? err.message : String(err);
+          throw new BerthError('EUNAVAIL', `${entry.command} of container ${createName ?? id} not confirmed within ${this.opts.timeoutMs} ms (${reason}); it may still be applied`, {
+            container: createName ?? id,
+            command: entry.command,
+            cause: err,
+          });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   private validateArgs(command: CommandName, args: EnqueueArgs): EnqueueArgs {

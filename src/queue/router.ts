@@ -48,7 +48,8 @@ export class Router {
         id = cmd.container ?? randomBytes(32).toString('hex');
         const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
         node = spec.node ?? (await this.nodes.place(spec.constraints));
-        seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name } });
+        // the entry job's id makes a re-run of this job (after a stall) find its first placement
+        seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name }, commandId: `entry-${job.id}` });
         child = { command: 'create', container: id, spec, seq };
       } else {
         id = await this.store.resolve(cmd.container);
@@ -56,7 +57,7 @@ export class Router {
         if (!record) throw new BerthError('ENOCTR', `no such container ${cmd.container}`, { container: cmd.container });
         node = record.node;
         const { seq: _s, ...args } = { ...cmd, container: id };
-        seq = await this.store.enqueue(id, JSON.stringify(args));
+        seq = await this.store.enqueue(id, JSON.stringify(args), { commandId: `entry-${job.id}` });
         child = { ...args, seq };
       }
       const jobId = `${id}-${seq}`;

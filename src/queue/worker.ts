@@ -117,51 +117,57 @@ export class BerthWorker {
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall });
     const self = new BerthWorker(o, redis, queue, store, nodes, host, leases);
-    await nodes.register({
-      name: o.node,
-      labels: o.labels,
-      runtime: o.runtime.name,
-      version: o.version,
-      concurrency: o.concurrency,
-      startedAt: new Date().toISOString(),
-    });
-    await nodes.heartbeat(o.node, o.lostAfterMs);
-    self.heartbeat = setInterval(() => {
-      nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
-    }, o.heartbeatMs);
-    const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
-    if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
-    // Exits recorded while no worker watched are reported first, then new ones as they happen.
-    await o.monitor.start((exit) => self.deliver(exit));
-    // Exits that could not be queued while Redis was away are delivered when it is back.
-    redis.on('ready', () => {
-      for (const exit of self.undelivered.values()) self.deliver(exit);
-    });
-    const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
-    self.connections.push(blocking);
-    self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
-      connection: blocking,
-      prefix: keys.queuePrefix,
-      concurrency: o.concurrency,
-      lockDuration: o.lockDurationMs,
-      stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
-      maxStalledCount: 2,
-    });
-    self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
-    // the entry queue, for producers that do not know the container's node
-    const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
-    await entry.setGlobalConcurrency(1);
-    const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
-    self.router = new Worker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
-      connection: self.own(await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-router` })),
-      prefix: keys.queuePrefix,
-      concurrency: 1,
-      lockDuration: o.lockDurationMs,
-      stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
-    });
-    self.router.on('error', (err) => o.log.error({ err }, 'router error'));
-    self.extraQueues.set(ENTRY_QUEUE, entry);
-    await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
+    try {
+      // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
+      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
+      if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
+      await nodes.register({
+        name: o.node,
+        labels: o.labels,
+        runtime: o.runtime.name,
+        version: o.version,
+        concurrency: o.concurrency,
+        startedAt: new Date().toISOString(),
+      });
+      await nodes.heartbeat(o.node, o.lostAfterMs);
+      self.heartbeat = setInterval(() => {
+        nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
+      }, o.heartbeatMs);
+      // Exits recorded while no worker watched are reported first, then new ones as they happen.
+      await o.monitor.start((exit) => self.deliver(exit));
+      // Exits that could not be queued while Redis was away are delivered when it is back.
+      redis.on('ready', () => {
+        for (const exit of self.undelivered.values()) self.deliver(exit);
+      });
+      const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
+      self.connections.push(blocking);
+      self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
+        connection: blocking,
+        prefix: keys.queuePrefix,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs,
+        stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+        maxStalledCount: 2,
+      });
+      self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+      // the entry queue, for producers that do not know the container's node
+      const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
+      await entry.setGlobalConcurrency(1);
+      const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
+      self.router = new Worker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
+        connection: self.own(await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-router` })),
+        prefix: keys.queuePrefix,
+        concurrency: 1,
+        lockDuration: o.lockDurationMs,
+        stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+      });
+      self.router.on('error', (err) => o.log.error({ err }, 'router error'));
+      self.extraQueues.set(ENTRY_QUEUE, entry);
+      await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
+    } catch (err) {
+      await self.close();
+      throw err;
+    }
     o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name }, 'worker ready');
     return self;
   }
@@ -182,13 +188,16 @@ export class BerthWorker {
           cmd.seq ??
           (await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
             create: { name: cmd.spec.name ?? '' },
+            commandId: `job-${this.queue.name}-${job.id}`,
           }));
         result = await createContainer(this.store, this.o.node, id, seq, job.id ?? '');
       } else {
         // a command Berth placed names its container by Id; it may be applied (even removed) by now,
         // so a retried job must not look the Id up among the live containers
         const id = cmd.seq !== undefined && ID_PATTERN.test(cmd.container) ? cmd.container : await this.store.resolve(cmd.container);
-        const seq = cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id })));
+        // a job without a seq (a foreign producer's, a fired timer) is placed once: its re-runs find that place
+        const seq =
+          cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId: `job-${this.queue.name}-${job.id}` }));
         result = await this.host.drain(id, seq);
       }
       log.debug({ container: result.inspect.Id, command: cmd.command, ok: result.ok }, 'command applied');

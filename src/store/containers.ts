@@ -11,6 +11,8 @@ import { runScript, ScriptCode } from './scripts.js';
 
 /** Stream entries kept (approximately) in the events stream. */
 export const EVENTS_MAX_LEN = 100_000;
+/** Seconds a command id is remembered, for producers that retry an enqueue. */
+export const COMMAND_ID_TTL_S = 3600;
 /** Seconds a removed container's record stays readable (Podman keeps exit codes 5 minutes). */
 export const REMOVED_TTL_S = 300;
 
@@ -56,15 +58,17 @@ export class ContainerStore {
   async enqueue(
     id: string,
     command: string,
-    opts: { create?: { name: string }; dedupe?: string } = {},
+    opts: { create?: { name: string }; dedupe?: string; commandId?: string } = {},
   ): Promise<number> {
     const k = this.keys.container(id);
     const code = Number(
-      await runScript(this.redis, 'enqueueCommand', [k.record, k.seq, k.mailbox, this.keys.names], [
+      await runScript(this.redis, 'enqueueCommand', [k.record, k.seq, k.mailbox, this.keys.names, this.keys.command(opts.commandId ?? 'none')], [
         opts.create ? 'create' : 'command',
         command,
         opts.create?.name ?? '',
         opts.dedupe ?? '',
+        opts.commandId ?? '',
+        COMMAND_ID_TTL_S,
       ]),
     );
     if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });

@@ -37,6 +37,11 @@ export class Keys {
     };
   }
 
+  /** A producer's id for one command -> its seq: retries of an enqueue are idempotent. */
+  command(commandId: string): string {
+    return `${this.prefix}:cmd:${commandId}`;
+  }
+
   /** name -> id */
   get names(): string {
     return `${this.prefix}:names`;

@@ -14,19 +14,22 @@ describe('e2e: a plain BullMQ producer on the entry queue', function () {
   let conn: Redis;
   let entry: Queue;
   let events: QueueEvents;
+  let blocking: Redis;
 
   before(async () => {
     s = await startStack('entry');
     const options = { ...redisOptionsFromUrl(s.redis.url), maxRetriesPerRequest: null };
     conn = new Redis(options);
     entry = new Queue('entry', { connection: conn, prefix: `${s.prefix}:q` });
-    events = new QueueEvents('entry', { connection: new Redis(options), prefix: `${s.prefix}:q` });
+    blocking = new Redis(options);
+    events = new QueueEvents('entry', { connection: blocking, prefix: `${s.prefix}:q` });
     await events.waitUntilReady();
   });
   after(async () => {
     await events?.close();
     await entry?.close();
     conn?.disconnect();
+    blocking?.disconnect();
     await s?.close();
   });
 

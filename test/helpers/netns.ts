@@ -82,12 +82,23 @@ export class NetnsLab {
   }
 
   /**
-   * Deletes every namespace this lab made and its veth (deleting one end of a veth deletes the
-   * pair; the namespace itself lives on only while a process is still in it). Never throws:
-   * resolves to the failures, if any.
+   * Kills what is left inside the namespaces this lab made (only its own processes can be there),
+   * deletes each veth (one end deletes the pair) and each namespace. Never throws: resolves to
+   * the failures, if any.
    */
   async remove(): Promise<string[]> {
     const failures: string[] = [];
+    // a process still inside (a worker that never became ready) would keep the namespace alive
+    for (const ns of this.made) {
+      const pids = await execa('ip', ['netns', 'pids', ns], { reject: false });
+      for (const pid of String(pids.stdout).split('\n').filter((p) => /^\d+$/.test(p))) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ESRCH') failures.push(`kill ${pid} in ${ns}: ${String(err)}`);
+        }
+      }
+    }
     for (const host of this.hosts) {
       const link = await execa('ip', ['link', 'show', host.hostIf], { reject: false });
       if (link.exitCode === 0) {
@@ -198,7 +209,7 @@ export async function startTcpRedis(bind: string[]): Promise<TcpRedis> {
  * worker itself). Resolves once the worker prints "ready".
  */
 export function spawnWorkerIn(ns: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const proc = execa('ip', ['netns', 'exec', ns, 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+  const proc = execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
     env,
     reject: false,
     stdout: 'pipe',

@@ -7,14 +7,21 @@
   KEYS[2] container seq counter
   KEYS[3] container mailbox (hash seq -> command JSON)
   KEYS[4] name index (hash name -> id)
+  KEYS[5] the command's id key (the producer's id for this command; "" in ARGV[5] for none)
 
   ARGV[1] mode: "create" (the record must not exist yet) or "command"
   ARGV[2] command JSON
   ARGV[3] name (create only; "" for none)
   ARGV[4] dedupe key ("" for none): a command whose key equals the last one is dropped (returns 0)
+  ARGV[5] command id ("" for none): a retry of a command already queued gets the seq it was given
+  ARGV[6] seconds to remember a command id
 
   Returns: seq (> 0); 0 deduplicated; -1 no such container; -2 id or name already taken
 ]]
+if ARGV[5] ~= "" then
+  local known = redis.call("GET", KEYS[5])
+  if known then return tonumber(known) end
+end
 local mode = ARGV[1]
 if mode == "create" then
   if redis.call("EXISTS", KEYS[1]) == 1 then return -2 end
@@ -29,4 +36,5 @@ else
 end
 local seq = redis.call("INCR", KEYS[2])
 redis.call("HSET", KEYS[3], seq, ARGV[2])
+if ARGV[5] ~= "" then redis.call("SET", KEYS[5], seq, "EX", ARGV[6]) end
 return seq
