@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { WorkerProcess } from './processes.js';
+import { spawnWorker, type WorkerProcess } from './processes.js';
 
 export interface NetnsHost {
   /** The namespace's name, as `ip netns list` shows it. */
@@ -208,34 +208,7 @@ export async function startTcpRedis(bind: string[]): Promise<TcpRedis> {
  * (`nsenter --net=/run/netns/<ns> node ...`; nsenter execs node, so the process killed is the
  * worker itself). Resolves once the worker prints "ready".
  */
+/** A worker process inside a namespace: nsenter enters only its network namespace (runc needs the host's mounts). */
 export function spawnWorkerIn(ns: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const proc = execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'], {
-    env,
-    reject: false,
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  let buffer = '';
-  const listeners = new Set<() => void>();
-  proc.stdout?.on('data', (d: Buffer) => {
-    buffer += d.toString();
-    for (const l of [...listeners]) l();
-  });
-  const line = (match: RegExp) =>
-    new Promise<string>((resolve) => {
-      const check = () => {
-        const hit = buffer.split('\n').find((l) => match.test(l));
-        if (hit !== undefined) {
-          listeners.delete(check);
-          resolve(hit);
-        }
-      };
-      listeners.add(check);
-      check();
-    });
-  // wrapped: a subprocess is a thenable, and resolving with it would wait for its exit
-  return new Promise((resolve, reject) => {
-    void line(/^ready$/).then(() => resolve({ proc, line }));
-    void proc.then((r) => reject(new Error(`worker in ${ns} exited before ready: ${String(r.exitCode ?? r.signal)}`)));
-  });
+  return spawnWorker(env, { prefix: ['nsenter', `--net=/run/netns/${ns}`, '--'] });
 }

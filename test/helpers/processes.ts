@@ -26,8 +26,10 @@ export function nodeEnv(redisUrl: string, prefix: string, node: string, extra: R
   };
 }
 
-export function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const proc = execa('node', ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+/** `prefix` runs the worker under another command, e.g. nsenter into a network namespace. */
+export function spawnWorker(env: Record<string, string>, opts: { prefix?: string[] } = {}): Promise<WorkerProcess> {
+  const argv = [...(opts.prefix ?? []), 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'];
+  const proc = execa(argv[0]!, argv.slice(1), {
     env,
     reject: false,
     stdout: 'pipe',
