@@ -11,6 +11,7 @@ import { registerCreate } from './commands/create.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerInspector } from './commands/inspector.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
@@ -71,6 +72,7 @@ export function buildProgram(inv: Invocation): Command {
   registerLogs(program, inv);
   registerHistory(program, inv);
   registerGraph(program, inv);
+  registerInspector(program, inv);
   program.helpCommand('help [command]', 'show help for a command');
   program.commandsGroup('Nodes:');
   registerNode(program, inv);

@@ -1,8 +1,10 @@
 /**
  * up: Berth on one machine. Without --redis (or BERTH_REDIS_URL) it runs the embedded default, a
  * private redis-server on a unix socket in the state dir (AOF on), then a worker in this process;
- * `berth` in other terminals finds that socket through the same state dir. SIGINT/SIGTERM close
- * the worker, then stop redis-server (containers keep running).
+ * `berth` in other terminals finds that socket through the same state dir. It also serves the
+ * inspector (127.0.0.1:7777 unless --inspector-host/--inspector-port say otherwise, or
+ * --no-inspector). SIGINT/SIGTERM close the inspector and the worker, then stop redis-server
+ * (containers keep running).
  */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -14,6 +16,8 @@ import { describeRedis } from '../../store/redis.js';
 import { defaultStateDir, untilSignal, withGlobalOptions, type Invocation } from '../context.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../embedded-redis.js';
 import { sanitizeNodeName } from '../flags.js';
+import type { Inspector } from '../../inspector/index.js';
+import { checkUpInspectorFlags, startUpInspector, upInspectorFlags, type UpInspectorFlags } from './inspector.js';
 import { checkWorkerFlags, startNodeWorker, workerFlags, type NodeWorker, type WorkerFlags } from './worker.js';
 
 interface Banner {
@@ -51,15 +55,18 @@ export function registerUp(program: Command, inv: Invocation): void {
     .command('up')
     .summary('Run Berth on this machine: a private Redis and a worker')
     .description(
-      "Run Berth on this machine in the foreground. Without --redis, start the embedded default: a private redis-server on a unix socket in the state dir (append-only file on), then a worker for this node. berth commands in other terminals find it through the state dir. Ctrl-C (SIGINT) or SIGTERM stops the worker, then Redis; containers keep running.",
+      "Run Berth on this machine in the foreground. Without --redis, start the embedded default: a private redis-server on a unix socket in the state dir (append-only file on), then a worker for this node, and the inspector (http://127.0.0.1:7777, see `berth inspector`; --no-inspector to skip it). berth commands in other terminals find it through the state dir. Ctrl-C (SIGINT) or SIGTERM stops the inspector and the worker, then Redis; containers keep running.",
     );
   workerFlags(cmd, "this node's name (default: the hostname)");
+  upInspectorFlags(cmd);
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
-  cmd.action(async (flags: WorkerFlags, self: Command) => {
+  cmd.action(async (flags: WorkerFlags & UpInspectorFlags, self: Command) => {
     let redis: EmbeddedRedis | undefined;
     let started: NodeWorker | undefined;
+    let inspector: Inspector | undefined;
     try {
       const checked = checkWorkerFlags(flags);
+      const inspectorFlags = checkUpInspectorFlags(flags);
       const globals = inv.globals(self);
       const target = inv.redis(self);
       const node = checked.node ?? sanitizeNodeName(hostname());
@@ -80,8 +87,12 @@ export function registerUp(program: Command, inv: Invocation): void {
         started?.log.warn({ err }, 'no busybox rootfs to try things with');
         return undefined;
       });
+      const served = inspectorFlags ? await startUpInspector(inspectorFlags, url, started.log) : undefined;
+      inspector = served?.inspector;
       const banner = { node, url, embedded: redis !== undefined, stateDir: target.stateDir, rootfs, runtime: started.runtime };
-      for (const line of bannerLines({ ...banner, defaultDir: target.stateDir === defaultStateDir(inv.env) })) inv.print(line);
+      const lines = bannerLines({ ...banner, defaultDir: target.stateDir === defaultStateDir(inv.env) });
+      // the inspector's lines go before the last one ("Ctrl-C …")
+      for (const line of [...lines.slice(0, -1), ...(served?.lines ?? []), ...lines.slice(-1)]) inv.print(line);
 
       const ended = await Promise.race([
         signalled.then((signal) => ({ signal, redisExit: undefined })),
@@ -95,6 +106,7 @@ export function registerUp(program: Command, inv: Invocation): void {
     } catch (err) {
       inv.fail(err, { command: 'up' });
     } finally {
+      await inspector?.close();
       await started?.worker.close();
       await redis?.stop();
     }

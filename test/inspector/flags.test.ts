@@ -1,0 +1,51 @@
+/**
+ * The CLI side of the inspector (`berth inspector`, `berth up`): flags parsed at the boundary with
+ * errors that name the flag, and the lines printed at start (the token only when generated).
+ */
+import { expect } from 'chai';
+import { BerthError } from '../../src/errors.js';
+import { inspectorBannerLines, parseInspectorFlags } from '../../src/inspector/flags.js';
+
+function einval(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(BerthError);
+    expect((err as BerthError).code).to.equal('EINVAL');
+    return (err as BerthError).message;
+  }
+  throw new Error('expected EINVAL');
+}
+
+describe('inspector: CLI flags and banner', () => {
+  it('defaults to 127.0.0.1:7777 without a token', () => {
+    expect(parseInspectorFlags({})).to.deep.equal({ host: '127.0.0.1', port: 7777 });
+    expect(parseInspectorFlags({ host: '0.0.0.0', port: '0', token: 'abcdefgh', stately: true })).to.deep.equal({
+      host: '0.0.0.0',
+      port: 0,
+      token: 'abcdefgh',
+      stately: true,
+    });
+    expect(parseInspectorFlags({ stately: 'ws://127.0.0.1:9000' }).stately).to.equal('ws://127.0.0.1:9000');
+  });
+
+  it('names the flag the user typed', () => {
+    expect(einval(() => parseInspectorFlags({ port: '99999' }))).to.equal('`--port` must be a port number from 0 to 65535, got "99999"');
+    expect(einval(() => parseInspectorFlags({ port: 'x' }, { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token' }))).to.equal(
+      '`--inspector-port` must be a port number from 0 to 65535, got "x"',
+    );
+    expect(einval(() => parseInspectorFlags({ host: 'a b' }))).to.equal('`--host` must be an address or host name like 127.0.0.1, got "a b"');
+    expect(einval(() => parseInspectorFlags({ token: 'short' }))).to.equal('`--token` must be 8 to 512 printable characters without spaces');
+    expect(einval(() => parseInspectorFlags({ stately: 'http://x' }))).to.equal('`--stately` takes a ws:// or wss:// URL, got "http://x"');
+  });
+
+  it('prints the URL, and the token only when it was generated', () => {
+    const i = { url: 'http://127.0.0.1:7777/', token: 'T0KEN-abc' };
+    expect(inspectorBannerLines(i, true)).to.deep.equal([
+      'Inspector: http://127.0.0.1:7777/',
+      'Inspector token (needed to act): T0KEN-abc',
+      '  open http://127.0.0.1:7777/#token=T0KEN-abc to act from the page',
+    ]);
+    expect(inspectorBannerLines(i, false)).to.deep.equal(['Inspector: http://127.0.0.1:7777/']);
+  });
+});
