@@ -16,7 +16,7 @@ import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import type { CommandName } from '../../src/machines/index.js';
 import { nodeEnv, spawnWorker, type WorkerProcess } from '../helpers/processes.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, settled } from '../helpers/stack.js';
+import { RUNC, settled, deleteRuncContainers } from '../helpers/stack.js';
 
 const RUNC_STATUS: Record<string, string> = { configured: 'absent', created: 'created', running: 'running', paused: 'paused', exited: 'absent' };
 const ROUNDS = 10;
@@ -40,9 +40,7 @@ describe('e2e: crash trials (SIGKILL at random points)', function () {
   after(async () => {
     await client?.close();
     worker?.proc.kill('SIGKILL');
-    const root = env['BERTH_RUNC_ROOT']!;
-    const list = await execa(RUNC, ['--root', root, 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
+    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
     await redis?.stop();
     rmSync(dirname(env['BERTH_STATE_DIR']!), { recursive: true, force: true });
   });

@@ -12,7 +12,7 @@ import { spawnWorker } from '../helpers/processes.js';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, settled } from '../helpers/stack.js';
+import { RUNC, settled, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: worker killed with SIGKILL and restarted', function () {
   this.timeout(60_000);
@@ -40,10 +40,7 @@ describe('e2e: worker killed with SIGKILL and restarted', function () {
   after(async () => {
     await client?.close();
     worker?.kill('SIGKILL');
-    const list = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) {
-      await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'delete', '--force', id], { reject: false });
-    }
+    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -16,7 +16,7 @@ import { Keys } from '../../src/store/keys.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { nodeEnv, spawnWorker, type WorkerProcess } from '../helpers/processes.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, settled } from '../helpers/stack.js';
+import { RUNC, settled, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: a node lost and back', function () {
   this.timeout(60_000);
@@ -41,8 +41,7 @@ describe('e2e: a node lost and back', function () {
     await client?.close();
     events?.disconnect();
     worker?.proc.kill('SIGKILL');
-    const list = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'delete', '--force', id], { reject: false });
+    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
     await redis?.stop();
     rmSync(dirname(env['BERTH_STATE_DIR']!), { recursive: true, force: true });
   });

@@ -8,7 +8,7 @@ import { BerthWorker } from '../../src/queue/worker.js';
 import { BerthError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../src/oci/index.js';
-import { RUNC, startStack, type Stack } from '../helpers/stack.js';
+import { RUNC, startStack, type Stack, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: placement on labelled nodes', function () {
   this.timeout(30_000);
@@ -31,8 +31,7 @@ describe('e2e: placement on labelled nodes', function () {
   });
   after(async () => {
     await other?.close();
-    const list = await execa(RUNC, ['--root', join(dir, 'runc'), 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) await execa(RUNC, ['--root', join(dir, 'runc'), 'delete', '--force', id], { reject: false });
+    await deleteRuncContainers(join(dir, 'runc'));
     rmSync(dir, { recursive: true, force: true });
     await s?.close();
   });

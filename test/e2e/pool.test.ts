@@ -13,7 +13,7 @@ import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { nodeEnv, spawnWorker, type WorkerProcess } from '../helpers/processes.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC } from '../helpers/stack.js';
+import { RUNC, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: a worker pool on one node', function () {
   this.timeout(90_000);
@@ -36,10 +36,7 @@ describe('e2e: a worker pool on one node', function () {
       await w.proc;
     }
     for (const env of envs.splice(0)) {
-      const list = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q'], { reject: false });
-      for (const id of list.stdout.split('\n').filter(Boolean)) {
-        await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'delete', '--force', id], { reject: false });
-      }
+      await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
       rmSync(dirname(env['BERTH_STATE_DIR']!), { recursive: true, force: true });
     }
   });

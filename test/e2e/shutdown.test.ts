@@ -11,7 +11,7 @@ import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { nodeEnv, spawnWorker, type WorkerProcess } from '../helpers/processes.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC } from '../helpers/stack.js';
+import { RUNC, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: graceful shutdown of a worker', function () {
   this.timeout(60_000);
@@ -31,9 +31,7 @@ describe('e2e: graceful shutdown of a worker', function () {
   after(async () => {
     await client?.close();
     for (const w of workers) w.proc.kill('SIGKILL');
-    const root = env['BERTH_RUNC_ROOT']!;
-    const list = await execa(RUNC, ['--root', root, 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
+    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
     await redis?.stop();
     rmSync(dirname(env['BERTH_STATE_DIR']!), { recursive: true, force: true });
   });

@@ -80,7 +80,7 @@ export async function startStack(name: string, opts: { concurrency?: number; pre
     async close() {
       await client.close();
       await worker.close();
-      for (const id of await runcList()) await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
+      await deleteRuncContainers(root);
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -94,4 +94,12 @@ export async function settled(client: BerthClient, name: string, status: string)
   const now = await client.inspect(id);
   if (now.State.Status === status && now.State.Activity === '') return;
   await client.events().waitFor(cursor, (e) => e.id === id && e.state.State.Status === status && e.state.State.Activity === '');
+}
+
+/** Deletes every container under a runc root (test cleanup; never fails). */
+export async function deleteRuncContainers(root: string): Promise<void> {
+  const list = await execa(RUNC, ['--root', root, 'list', '-q'], { reject: false });
+  for (const id of String(list.stdout).split('\n').filter(Boolean)) {
+    await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
+  }
 }
