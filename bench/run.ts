@@ -1,116 +1,176 @@
 /**
- * `npm run bench`: what Berth adds over the runc calls it makes, on this machine.
- *  1. per-command latency through the TS API (queue, worker, commit, result) against the raw
- *     runc call the command makes (execa, same binary, same root), p50 and p99;
- *  2. 20 containers' full lifecycle (create, start, pause, unpause, stop -t 0, rm), 8 at a time.
- * Prints a table and writes bench/results/<time>.json. Timings are never asserted in tests.
+ * `npm run bench`: Berth side by side with raw runc, conmon + runc and Podman, on this machine,
+ * in one run (see bench/README.md). `npx tsx bench/run.ts --report bench/results/<file>.json`
+ * re-renders the tables, latest.svg and latest.md from an earlier run. Prints the tables, writes bench/results/<time>.json,
+ * bench/results/latest.svg (the chart) and bench/results/latest.md (the README's Performance
+ * section). Timings are never asserted in tests.
+ *
+ *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit
+ *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
+ *   BERTH_BENCH_COUNT=N          containers per throughput run
+ *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
+ *   BERTH_BENCH_ROUNDS=N         latency rounds
+ *   BERTH_BENCH_PODMAN=0         leave Podman out
+ *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default host, as Berth's containers)
+ *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
+ *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import Table from 'cli-table3';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { Berth, type BerthClient } from '../src/queue/client.js';
-import { BerthWorker } from '../src/queue/worker.js';
-import { createLogger } from '../src/log.js';
-import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs } from '../src/oci/index.js';
-import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { ensureBusyboxRootfs } from '../src/oci/index.js';
+import { withScope } from './cleanup.js';
+import { runExitDetection } from './exit-detection.js';
+import { runLatency } from './latency.js';
+import { NETWORK, importImage, podmanAvailable, removeStale } from './podman.js';
+import { consoleReport, evaluateTargets, markdownReport, svgReport, type Environment, type Results } from './report.js';
+import { runScale } from './scale.js';
+import { CONMON, RUNC, compileWorker } from './stack.js';
+import { round } from './stats.js';
+import { SYSTEMS, runThroughput, type System } from './throughput.js';
 
-const RUNC = '/usr/sbin/runc';
-const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 40);
+const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit').split(',').map((s) => s.trim()));
+const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
+const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
-
-async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: size }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-  }));
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const redis = await startEmbeddedRedis({ dir: join(dir, 'redis') });
-  const root = join(dir, 'runc');
-  const runtime = new RuncRuntime({ runtime: RUNC, root, stateDir: join(dir, 'state') });
-  const worker = await BerthWorker.start({
-    redis: redis.url,
-    node: 'bench',
-    concurrency: 8,
-    runtime,
-    monitor: new ExitDirMonitor(join(dir, 'state', 'exits')),
-    log: createLogger({ level: 'warn', node: 'bench', pretty: false }),
-  });
-  const client: BerthClient = await Berth.connect({ redis: redis.url });
-  const rootfs = await ensureBusyboxRootfs(join(dir, 'rootfs'));
-  const rows: Record<string, { berth: number[]; runc: number[] }> = { pause: { berth: [], runc: [] }, unpause: { berth: [], runc: [] }, kill: { berth: [], runc: [] } };
-  try {
-    // 1. per-command overhead on one running container
-    const c = await client.create({ name: 'bench-one', rootfs, command: ['sh', '-c', 'trap "" USR1; while :; do sleep 1; done'] });
-    await client.start(c.Id);
-    for (let i = 0; i < ROUNDS; i++) {
-      rows['pause']!.berth.push(await time(() => client.pause(c.Id)));
-      rows['unpause']!.berth.push(await time(() => client.unpause(c.Id)));
-      rows['kill']!.berth.push(await time(() => client.kill(c.Id, { signal: 'USR1' })));
-      rows['pause']!.runc.push(await time(() => execa(RUNC, ['--root', root, 'pause', c.Id])));
-      rows['unpause']!.runc.push(await time(() => execa(RUNC, ['--root', root, 'resume', c.Id])));
-      rows['kill']!.runc.push(await time(() => execa(RUNC, ['--root', root, 'kill', c.Id, 'USR1'])));
+const CONFIG = QUICK
+  ? {
+      latency: { rounds: 10, warmup: 2 },
+      throughput: { count: 10, levels: [1, 4, 8, 16] },
+      scale: { levels: [10, 500, 2000], rounds: 3, running: 3 },
+      exit: { samples: 8, warmup: 2 },
     }
-    await client.remove(c.Id, { force: true });
+  : {
+      latency: { rounds: 50, warmup: 3 },
+      throughput: { count: 100, levels: [1, 4, 8, 16] },
+      scale: { levels: [10, 1000, 10_000], rounds: 15, running: 3 },
+      exit: { samples: 40, warmup: 3 },
+    };
 
-    // 2. 20 containers' full lifecycle, 8 at a time
-    const names = Array.from({ length: 20 }, (_, i) => `bench-${i}`);
-    const lifecycle = await time(() =>
-      pool(names, 8, async (name) => {
-        await client.create({ name, rootfs, command: ['sleep', '1000'] });
-        await client.start(name);
-        await client.pause(name);
-        await client.unpause(name);
-        await client.stop(name, { timeout: 0 });
-        await client.remove(name);
-      }),
-    );
+const log = (line: string) => console.log(line);
 
-    const table = new Table({ head: ['command', 'Berth p50 ms', 'Berth p99 ms', 'runc p50 ms', 'runc p99 ms', 'overhead p50 ms'] });
-    const result: Record<string, unknown> = { rounds: ROUNDS, commands: {}, lifecycle20x8Ms: Math.round(lifecycle) };
-    const overheads: number[] = [];
-    for (const [cmd, r] of Object.entries(rows)) {
-      const o = pct(r.berth, 50) - pct(r.runc, 50);
-      overheads.push(o);
-      (result['commands'] as Record<string, unknown>)[cmd] = {
-        berthP50: pct(r.berth, 50), berthP99: pct(r.berth, 99), runcP50: pct(r.runc, 50), runcP99: pct(r.runc, 99), overheadP50: o,
-      };
-      table.push([cmd, ...[pct(r.berth, 50), pct(r.berth, 99), pct(r.runc, 50), pct(r.runc, 99), o].map((x) => x.toFixed(1))]);
-    }
-    result['medianOverheadMs'] = pct(overheads, 50);
-    console.log(table.toString());
-    console.log(`20 containers, full lifecycle, 8 at a time: ${(lifecycle / 1000).toFixed(2)} s (${(20 / (lifecycle / 1000)).toFixed(1)} containers/s)`);
-    const out = join(process.cwd(), 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    const file = join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
-    console.log(`wrote ${file}`);
-  } finally {
-    await client.close();
-    await worker.close();
-    const list = await execa(RUNC, ['--root', root, 'list', '-q'], { reject: false });
-    for (const id of list.stdout.split('\n').filter(Boolean)) await execa(RUNC, ['--root', root, 'delete', '--force', id], { reject: false });
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+async function version(cmd: string, args: string[], pick = (s: string) => s.split('\n')[0]!.trim()): Promise<string> {
+  const r = await execa(cmd, args, { reject: false });
+  return r.exitCode === 0 ? pick(r.stdout) : `${cmd} missing`;
+}
+
+async function commitOf(): Promise<string> {
+  const cwd = fileURLToPath(new URL('..', import.meta.url));
+  const head = await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd, reject: false });
+  if (head.exitCode !== 0) return 'unknown';
+  const dirty = await execa('git', ['status', '--porcelain', '--', 'src'], { cwd, reject: false });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? '+dirty' : ''}`;
+}
+
+async function environment(podman: string | null): Promise<Environment> {
+  return {
+    at: new Date().toISOString(),
+    quick: QUICK,
+    host: hostname(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.versions.node,
+    runc: await version(RUNC, ['--version'], (s) => /runc version (\S+)/.exec(s)?.[1] ?? s.split('\n')[0]!),
+    conmon: await version(CONMON, ['--version'], (s) => /conmon version (\S+)/.exec(s)?.[1] ?? s.split('\n')[0]!),
+    podman,
+    redis: await version('redis-server', ['--version'], (s) => `Redis ${/v=(\S+)/.exec(s)?.[1] ?? '?'}`),
+    podmanNetwork: NETWORK,
+    worker: process.env['BERTH_BENCH_WORKER_JS'] ? `prebuilt ${process.env['BERTH_BENCH_WORKER_JS']}` : 'tsx',
+    loadStart: loadavg()[0]!,
+    commit: await commitOf(),
+  };
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  for (const [what, path] of [['runc', RUNC], ['conmon', CONMON]] as const) {
+    if ((await execa(path, ['--version'], { reject: false })).exitCode !== 0) throw new Error(`${what} (${path}) is missing: run bash scripts/setup.sh`);
   }
+  const podmanVersion = process.env['BERTH_BENCH_PODMAN'] === '0' ? null : await podmanAvailable();
+  if (!podmanVersion && process.env['BERTH_BENCH_PODMAN'] !== '0') log('bench: podman is missing (apt-get install podman): Podman columns are left out');
+  const usePodman = podmanVersion !== null;
+  const results: Results = { env: await environment(podmanVersion), seconds: {}, errors: {} };
+  log(`Berth benchmark${QUICK ? ' (quick mode)' : ''}: ${[...PARTS].join(', ')}`);
+
+  await withScope('run', async (scope) => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+    scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    const rootfs = await ensureBusyboxRootfs(join(dir, 'rootfs'));
+    if (process.env['BERTH_BENCH_WORKER'] !== 'tsx' && !process.env['BERTH_BENCH_WORKER_JS']) {
+      try {
+        process.env['BERTH_BENCH_WORKER_JS'] = await compileWorker(join(dir, 'build'));
+        results.env.worker = 'compiled with tsc, plain node';
+      } catch (err) {
+        log(`bench: could not compile the worker (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); running it with tsx`);
+      }
+    }
+    if (usePodman) {
+      await removeStale();
+      await importImage(scope, rootfs);
+    }
+    const part = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+      if (!PARTS.has(name)) return undefined;
+      log(`\n== ${name}`);
+      const t0 = performance.now();
+      try {
+        return await fn();
+      } catch (err) {
+        results.errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        log(`${name} failed: ${results.errors[name]}`);
+        return undefined;
+      } finally {
+        results.seconds[name] = round((performance.now() - t0) / 1000, 1);
+      }
+    };
+    const rounds = ROUNDS || CONFIG.latency.rounds;
+    results.latency = await part('latency', () => runLatency({ ...CONFIG.latency, rounds, rootfs, podman: usePodman }, log));
+    const systems = (process.env['BERTH_BENCH_SYSTEMS']?.split(',') ?? [...SYSTEMS]).filter(
+      (s): s is System => (SYSTEMS as readonly string[]).includes(s) && (usePodman || !s.startsWith('podman')),
+    );
+    const count = Number(process.env['BERTH_BENCH_COUNT'] ?? CONFIG.throughput.count);
+    const levels = process.env['BERTH_BENCH_LEVELS']?.split(',').map(Number) ?? CONFIG.throughput.levels;
+    results.throughput = await part('throughput', () =>
+      runThroughput({ count, levels, systems, rootfs, workerConcurrency: Math.max(16, ...levels) }, log),
+    );
+    results.scale = await part('scale', () => runScale({ ...CONFIG.scale, rootfs }, log));
+    results.exit = await part('exit', () => runExitDetection({ ...CONFIG.exit, rootfs, podman: usePodman }, log));
+  });
+
+  results.seconds['total'] = round((performance.now() - started) / 1000, 1);
+  results.env.loadEnd = loadavg()[0]!;
+  results.targets = evaluateTargets(results);
+  log(`\n${consoleReport(results)}`);
+  const out = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${results.env.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(out, 'latest.svg'), svgReport(results));
+  writeFileSync(join(out, 'latest.md'), markdownReport(results, COMMAND));
+  log(`\nwrote ${file}, ${join(out, 'latest.svg')} and ${join(out, 'latest.md')} (${results.seconds['total']} s)`);
+  return Object.keys(results.errors).length === 0 ? 0 : 1;
 }
 
-main().then(
-  () => process.exit(0),
+/** `run.ts --report FILE`: prints and re-renders latest.svg and latest.md from a results file. */
+function rerender(file: string): number {
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  results.targets = evaluateTargets(results);
+  log(consoleReport(results));
+  const out = fileURLToPath(new URL('./results/', import.meta.url));
+  writeFileSync(join(out, 'latest.svg'), svgReport(results));
+  writeFileSync(join(out, 'latest.md'), markdownReport(results, results.env.quick ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench'));
+  log(`\nwrote ${join(out, 'latest.svg')} and ${join(out, 'latest.md')} from ${file}`);
+  return 0;
+}
+
+(process.argv[2] === '--report' && process.argv[3] ? Promise.resolve(rerender(process.argv[3])) : main()).then(
+  (code) => process.exit(code),
   (err: unknown) => {
     console.error(err);
     process.exit(1);

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 want=(runc conmon busybox-static redis-server)
 [[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose chromium)
+# the benchmark compares with Podman (with its recommended packages: netavark, slirp4netns, …)
+[[ "${1:-}" == "--bench" ]] && want+=(podman)
 
 missing=()
 for pkg in "${want[@]}"; do
@@ -22,7 +24,11 @@ if ((${#missing[@]})); then
   echo "berth: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  if [[ "${1:-}" == "--bench" ]]; then
+    apt-get install -y -qq "${missing[@]}" >&2
+  else
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
   # Debian starts a system redis-server on 6379; Berth runs its own, so leave the system one be.
 fi
 

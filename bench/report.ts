@@ -1,0 +1,365 @@
+/**
+ * Turns one run's results into: the console tables, the targets (met or missed), a Markdown
+ * Performance section for the README, and an SVG bar chart drawn here (no network, no library).
+ */
+import Table from 'cli-table3';
+import type { ExitResult } from './exit-detection.js';
+import { COMMANDS, RAW_CALLS, type LatencyResult } from './latency.js';
+import type { ScaleResult } from './scale.js';
+import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './throughput.js';
+
+export interface Environment {
+  at: string;
+  quick: boolean;
+  host: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  runc: string;
+  conmon: string;
+  podman: string | null;
+  redis: string;
+  podmanNetwork: string;
+  /** How the worker process ran: compiled with tsc (as deployed) or through tsx. */
+  worker: string;
+  /** 1-minute load average when the run started and when it ended (other work on the machine skews timings). */
+  loadStart: number;
+  loadEnd?: number;
+  /** The git commit measured (with "+dirty" when src/ had uncommitted changes). */
+  commit: string;
+}
+
+export interface Results {
+  env: Environment;
+  seconds: Record<string, number>;
+  latency?: LatencyResult;
+  throughput?: ThroughputResult;
+  scale?: ScaleResult;
+  exit?: ExitResult;
+  targets?: Target[];
+  errors: Record<string, string>;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  /** null: not measured in this run. */
+  met: boolean | null;
+}
+
+/** No colours: the tables also go to files and CI logs. */
+const PLAIN = { head: [], border: [] };
+
+const f1 = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(1));
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+export function evaluateTargets(r: Results): Target[] {
+  const t: Target[] = [];
+  const lat = r.latency;
+  if (lat) {
+    const rows = COMMANDS.map((c) => ({ c, ...lat.commands[c] }));
+    const worst50 = rows.reduce((a, b) => (b.overheadP50 > a.overheadP50 ? b : a));
+    const worst99 = rows.reduce((a, b) => (b.overheadP99 > a.overheadP99 ? b : a));
+    const over50 = rows.filter((x) => x.overheadP50 >= 3).map((x) => x.c);
+    const over99 = rows.filter((x) => x.overheadP99 >= 15).map((x) => x.c);
+    t.push({
+      name: 'overhead p50',
+      goal: '< 3 ms for every command',
+      measured: `worst ${f1(worst50.overheadP50)} ms (${worst50.c})${over50.length ? `; missed by ${over50.join(', ')}` : ''}`,
+      met: over50.length === 0,
+    });
+    t.push({
+      name: 'overhead p99',
+      goal: '< 15 ms for every command',
+      measured: `worst ${f1(worst99.overheadP99)} ms (${worst99.c})${over99.length ? `; missed by ${over99.join(', ')}` : ''}`,
+      met: over99.length === 0,
+    });
+  }
+  const tp = r.throughput?.table;
+  if (tp) {
+    const b = tp['berth']?.['8'];
+    const ratio = (other: string, factor: number, name: string, goal: string) => {
+      const o = tp[other]?.['8'];
+      if (b === undefined || o === undefined || !Number.isFinite(b) || !Number.isFinite(o)) return t.push({ name, goal, measured: 'not measured', met: null });
+      return t.push({ name, goal, measured: `${f1(b)} vs ${f1(o)} containers/s = ${(b / o).toFixed(2)}×`, met: b >= factor * o });
+    };
+    ratio('conmon', 0.9, 'throughput vs conmon + runc', '≥ 0.9× at 8 at a time');
+    ratio('podman-api', 3, 'throughput vs Podman REST API', '≥ 3× at 8 at a time');
+    ratio('podman-cli', 6, 'throughput vs Podman CLI', '≥ 6× at 8 at a time');
+  }
+  const sc = r.scale;
+  if (sc) {
+    const first = sc.levels[0]!;
+    const last = sc.levels.at(-1)!;
+    t.push({
+      name: 'scale: cost flat',
+      goal: `within 1.2× from 10 to 10,000 containers`,
+      measured: `${first.containers} → ${last.containers}: command cycle ${f1(first.cycleP50)} → ${f1(last.cycleP50)} ms (${sc.cycleRatio.toFixed(2)}×), outside runtime calls ${f1(first.outsideP50)} → ${f1(last.outsideP50)} ms (${sc.outsideRatio.toFixed(2)}×)`,
+      met: sc.cycleRatio <= 1.2,
+    });
+    t.push({
+      name: 'scale: worker RSS',
+      goal: '< 150 MB at 10,000 containers',
+      measured: `${mib(last.workerRssBytes)} at ${last.containers}`,
+      met: last.containers >= 10_000 ? last.workerRssBytes < 150e6 : null,
+    });
+  }
+  const ex = r.exit;
+  if (ex) {
+    t.push({ name: 'exit detection p50', goal: '< 50 ms', measured: `${f1(ex.berth.p50)} ms (p99 ${f1(ex.berth.p99)} ms)`, met: ex.berth.p50 < 50 });
+  }
+  return t;
+}
+
+/** The console tables. */
+export function consoleReport(r: Results): string {
+  const out: string[] = [];
+  const e = r.env;
+  out.push(`Berth benchmark${e.quick ? ' (quick mode)' : ''}, ${e.at}: ${e.cpu}, ${e.cores} cores, ${e.memoryGiB} GiB, Linux ${e.kernel}`);
+  out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
+  if (r.latency) {
+    const l = r.latency;
+    const t = new Table({
+      style: PLAIN,
+      head: ['command', 'Berth p50', 'p99', 'runc p50', 'p99', 'Podman p50', 'p99', 'overhead p50', 'p99', 'outside runtime p50', 'p99'],
+    });
+    for (const c of COMMANDS) {
+      const x = l.commands[c];
+      t.push([c, f1(x.berth.p50), f1(x.berth.p99), f1(x.runc?.p50), f1(x.runc?.p99), f1(x.podman?.p50), f1(x.podman?.p99), f1(x.overheadP50), f1(x.overheadP99), f1(x.outsideRuntime.p50), f1(x.outsideRuntime.p99)]);
+    }
+    out.push(`\n1. Per-command latency, ms (${l.rounds} rounds; overhead = Berth − runc; "outside runtime" = Berth minus its worker's runtime calls, per sample)`);
+    out.push(t.toString());
+  }
+  if (r.throughput) {
+    const tp = r.throughput;
+    const t = new Table({ style: PLAIN, head: ['containers/s', ...tp.levels.map((n) => `${n} at a time`)] });
+    for (const s of SYSTEMS) if (tp.table[s]) t.push([SYSTEM_LABELS[s], ...tp.levels.map((n) => f1(tp.table[s]![String(n)]))]);
+    const cpu = tp.levels.map((n) => tp.runs.find((x) => x.system === 'berth' && x.parallel === n)?.cpuPerContainer);
+    if (cpu.some(Boolean)) t.push(['Berth CPU ms/container (worker/client/redis)', ...cpu.map((c) => (c ? `${c.worker.toFixed(0)}/${c.client.toFixed(0)}/${c.redis.toFixed(0)}` : '–'))]);
+    out.push(`\n2. Throughput: ${tp.count} containers, full lifecycle (create, start, pause, unpause, kill, wait, rm)`);
+    out.push(t.toString());
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    const t = new Table({ style: PLAIN, head: ['containers known', 'cycle p50 ms', 'outside runtime ms', 'pause p50', 'stop p50', 'worker RSS', 'after GC', 'heap used', 'Redis used'] });
+    for (const lv of sc.levels) {
+      t.push([lv.containers, f1(lv.cycleP50), f1(lv.outsideP50), f1(lv.commands.pause.latency.p50), f1(lv.commands.stop.latency.p50), mib(lv.workerRssBytes), mib(lv.workerRssAfterGcBytes), mib(lv.workerHeapUsedBytes), mib(lv.redisUsedBytes)]);
+    }
+    out.push('\n3. Scale: the seven commands on a fresh container, with N containers known to Berth');
+    out.push(t.toString());
+    out.push(
+      `Redis: ${(sc.redisBytesPerContainer / 1024).toFixed(1)} KiB per container added (its own keys: ${(sc.ownKeysBytes / 1024).toFixed(1)} KiB; the rest is the events stream and kept jobs); worker RSS ${sc.workerBytesPerContainer} B per container added`,
+    );
+  }
+  if (r.exit) {
+    const ex = r.exit;
+    const t = new Table({ style: PLAIN, head: ['exit → stopped with code, ms', 'p50', 'p99'] });
+    t.push(['Berth (client sees stopped, 137)', f1(ex.berth.p50), f1(ex.berth.p99)]);
+    t.push(['  of which kill → worker saw exit file', f1(ex.berthExitSeen.p50), f1(ex.berthExitSeen.p99)]);
+    t.push(['  of which exit file → client saw stopped', f1(ex.berthAfterSeen.p50), f1(ex.berthAfterSeen.p99)]);
+    if (ex.podmanWait) t.push(['podman wait', f1(ex.podmanWait.p50), f1(ex.podmanWait.p99)]);
+    out.push(`\n4. Exit detection (${ex.samples} samples)`);
+    out.push(t.toString());
+  }
+  if (r.targets?.length) {
+    const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
+    for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
+    out.push('\nTargets');
+    out.push(t.toString());
+  }
+  for (const [part, err] of Object.entries(r.errors)) out.push(`\n${part} FAILED: ${err}`);
+  return out.join('\n');
+}
+
+/** The README's Performance section, from this run. */
+export function markdownReport(r: Results, command: string): string {
+  const e = r.env;
+  const md: string[] = ['## Performance', ''];
+  md.push(
+    `Berth side by side with what users would run instead, on one machine, in one run: the same busybox rootfs (imported as a Podman image), the same runc (${e.runc}) and conmon (${e.conmon}), ${e.podman ?? 'Podman absent'} with \`--runtime runc\`. Measured ${e.at.slice(0, 10)} on ${e.cpu}, ${e.cores} cores, Linux ${e.kernel}, Node ${e.node}, ${e.redis} (Berth's embedded default: unix socket, AOF on); the worker runs in its own process (${e.worker}). The machine was shared with other work (load average ${e.loadStart.toFixed(1)} at the start, ${e.loadEnd?.toFixed(1) ?? '?'} at the end), so expect ±30 % between runs.${e.quick ? ' **Quick mode** (fewer rounds and containers).' : ''}`,
+  );
+  md.push('', `Reproduce with \`${command}\` (about ${Math.round((r.seconds['total'] ?? 0) / 60)} min; \`BERTH_BENCH_QUICK=1\` for a 2-minute version). Each run prints these tables and writes \`bench/results/<time>.json\` and the chart \`bench/results/latest.svg\`. Timings are never asserted in tests.`);
+  if (r.latency) {
+    const l = r.latency;
+    md.push(
+      '',
+      `**Per-command latency**, ms, ${l.rounds} rounds, one container at a time. *runc* is the same runtime calls made directly from Node; *overhead* is Berth − runc (p99 − p99 is noisy at this sample size); *Berth's own* is, per sample, Berth's latency minus the time its worker spent in runtime calls (queue, store, state machine).`,
+      '',
+    );
+    md.push(
+      '| command | Berth p50 | Berth p99 | runc p50 | runc p99 | Podman p50 | Podman p99 | overhead p50 | overhead p99 | Berth\'s own p50 | Berth\'s own p99 |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const c of COMMANDS) {
+      const x = l.commands[c];
+      md.push(
+        `| ${c === 'stop' ? 'stop -t 0' : c} | ${f1(x.berth.p50)} | ${f1(x.berth.p99)} | ${f1(x.runc?.p50)} | ${f1(x.runc?.p99)} | ${f1(x.podman?.p50)} | ${f1(x.podman?.p99)} | ${f1(x.overheadP50)} | ${f1(x.overheadP99)} | ${f1(x.outsideRuntime.p50)} | ${f1(x.outsideRuntime.p99)} |`,
+      );
+    }
+    md.push('', `runc baseline per command: ${COMMANDS.map((c) => `${c}: ${RAW_CALLS[c]}`).join('; ')}.`);
+  }
+  if (r.throughput) {
+    const tp = r.throughput;
+    md.push('', `**Throughput**, containers per second: ${tp.count} containers through create, start, pause, unpause, kill, wait and rm, N at a time.`, '');
+    md.push(`| | ${tp.levels.map((n) => `${n} at a time`).join(' | ')} |`, `|---|${tp.levels.map(() => '---:').join('|')}|`);
+    for (const s of SYSTEMS) if (tp.table[s]) md.push(`| ${SYSTEM_LABELS[s]} | ${tp.levels.map((n) => f1(tp.table[s]![String(n)])).join(' | ')} |`);
+    const cpu = tp.levels.map((n) => tp.runs.find((x) => x.system === 'berth' && x.parallel === n)?.cpuPerContainer);
+    if (cpu.some(Boolean)) md.push(`| *Berth's CPU per container, ms: worker / client / Redis* | ${cpu.map((c) => (c ? `${c.worker.toFixed(0)} / ${c.client.toFixed(0)} / ${c.redis.toFixed(0)}` : '–')).join(' | ')} |`);
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    md.push('', '**Scale**: the seven commands on a fresh container while Berth knows N containers (a few running), and memory.', '');
+    md.push('| containers | command cycle p50, ms | of which outside runtime calls | worker RSS | after a GC | V8 heap used | Redis used |', '|---:|---:|---:|---:|---:|---:|---:|');
+    for (const lv of sc.levels) md.push(`| ${lv.containers.toLocaleString('en')} | ${f1(lv.cycleP50)} | ${f1(lv.outsideP50)} | ${mib(lv.workerRssBytes)} | ${mib(lv.workerRssAfterGcBytes)} | ${mib(lv.workerHeapUsedBytes)} | ${mib(lv.redisUsedBytes)} |`);
+    md.push('', `Redis grows by ${(sc.redisBytesPerContainer / 1024).toFixed(1)} KiB per container (its own keys ${(sc.ownKeysBytes / 1024).toFixed(1)} KiB; the rest is the bounded events stream and kept job results).`);
+  }
+  if (r.exit) {
+    const ex = r.exit;
+    md.push('', `**Exit detection**, from SIGKILL of the container's process to the exit code being known, ms: Berth (a client sees \`stopped\`, 137) p50 ${f1(ex.berth.p50)}, p99 ${f1(ex.berth.p99)}; \`podman wait\` p50 ${f1(ex.podmanWait?.p50)}, p99 ${f1(ex.podmanWait?.p99)}.`);
+  }
+  if (r.targets?.length) {
+    md.push('', '| target | goal | measured | |', '|---|---|---|---|');
+    for (const x of r.targets) md.push(`| ${x.name} | ${x.goal} | ${x.measured} | ${x.met === null ? 'n/a' : x.met ? 'met' : '**missed**'} |`);
+  }
+  md.push('');
+  return md.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG
+
+const COLORS: Record<string, string> = {
+  berth: '#2563eb',
+  runc: '#9ca3af',
+  conmon: '#4b5563',
+  'podman-cli': '#f59e0b',
+  'podman-api': '#dc2626',
+  podman: '#dc2626',
+};
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+interface Group {
+  label: string;
+  bars: { key: string; value: number }[];
+}
+
+/** One grouped bar chart inside a box at (x, y). */
+function barPanel(x: number, y: number, w: number, h: number, title: string, unit: string, groups: Group[], legend: { key: string; label: string }[]): string {
+  const parts: string[] = [];
+  const top = y + 48;
+  const bottom = y + h - 28;
+  const left = x + 48;
+  const right = x + w - 10;
+  const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => Number.isFinite(v));
+  const max = niceMax(Math.max(1, ...values));
+  const scale = (v: number) => ((bottom - top) * v) / max;
+  parts.push(`<text x="${x + 8}" y="${y + 18}" font-size="15" font-weight="600">${esc(title)}</text>`);
+  let lx = x + 8;
+  for (const l of legend) {
+    parts.push(`<rect x="${lx}" y="${y + 27}" width="10" height="10" fill="${COLORS[l.key] ?? '#000'}"/>`);
+    parts.push(`<text x="${lx + 14}" y="${y + 36}" font-size="11">${esc(l.label)}</text>`);
+    lx += 22 + l.label.length * 6.2;
+  }
+  const ticks = [4, 5, 3, 6].find((n) => [1, 2, 2.5, 5].some((m) => Math.abs(max / n / 10 ** Math.floor(Math.log10(max / n)) - m) < 1e-9)) ?? 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = (max * i) / ticks;
+    const yy = bottom - scale(v);
+    parts.push(`<line x1="${left}" x2="${right}" y1="${yy.toFixed(1)}" y2="${yy.toFixed(1)}" stroke="#e5e7eb"/>`);
+    parts.push(`<text x="${left - 4}" y="${(yy + 4).toFixed(1)}" font-size="10" text-anchor="end" fill="#6b7280">${fmt(v)}</text>`);
+  }
+  parts.push(`<text x="${x + 10}" y="${(top + bottom) / 2}" font-size="10" fill="#6b7280" transform="rotate(-90 ${x + 10} ${(top + bottom) / 2})" text-anchor="middle">${esc(unit)}</text>`);
+  const gw = (right - left) / groups.length;
+  groups.forEach((g, gi) => {
+    const n = g.bars.length;
+    const bw = Math.min(28, (gw * 0.8) / n);
+    const gx = left + gi * gw + (gw - bw * n) / 2;
+    g.bars.forEach((b, bi) => {
+      const bx = gx + bi * bw;
+      if (!Number.isFinite(b.value)) return;
+      const bh = scale(b.value);
+      parts.push(`<rect x="${bx.toFixed(1)}" y="${(bottom - bh).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${COLORS[b.key] ?? '#000'}"><title>${esc(`${g.label} ${b.key}: ${b.value}`)}</title></rect>`);
+      parts.push(`<text x="${(bx + (bw - 2) / 2).toFixed(1)}" y="${(bottom - bh - 3).toFixed(1)}" font-size="9" text-anchor="middle">${fmt(b.value)}</text>`);
+    });
+    parts.push(`<text x="${(left + gi * gw + gw / 2).toFixed(1)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${esc(g.label)}</text>`);
+  });
+  parts.push(`<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="#6b7280"/>`);
+  return parts.join('\n');
+}
+
+function niceMax(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+function fmt(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1).replace(/\.0$/, '') : v.toFixed(1);
+}
+
+export function svgReport(r: Results): string {
+  const W = 960;
+  const panels: string[] = [];
+  let y = 40;
+  const H = 300;
+  if (r.throughput) {
+    const tp = r.throughput;
+    const systems = SYSTEMS.filter((s) => tp.table[s]);
+    panels.push(
+      barPanel(0, y, W, H, `Throughput: ${tp.count} containers through the full lifecycle (higher is better)`, 'containers/s',
+        tp.levels.map((n) => ({ label: `${n} at a time`, bars: systems.map((s) => ({ key: s, value: tp.table[s]![String(n)] ?? NaN })) })),
+        systems.map((s: System) => ({ key: s, label: SYSTEM_LABELS[s] })),
+      ),
+    );
+    y += H + 10;
+  }
+  if (r.latency) {
+    const l = r.latency;
+    const keys = ['berth', 'runc', ...(l.commands.start.podman ? ['podman'] : [])];
+    panels.push(
+      barPanel(0, y, W, H, `Per-command latency p50, ms (lower is better; ${l.rounds} rounds)`, 'ms',
+        COMMANDS.map((c) => ({
+          label: c === 'stop' ? 'stop -t 0' : c,
+          bars: keys.map((k) => ({ key: k, value: k === 'berth' ? l.commands[c].berth.p50 : k === 'runc' ? (l.commands[c].runc?.p50 ?? NaN) : (l.commands[c].podman?.p50 ?? NaN) })),
+        })),
+        keys.map((k) => ({ key: k, label: k === 'berth' ? 'Berth (TS API)' : k === 'runc' ? 'runc (direct calls)' : 'Podman CLI' })),
+      ),
+    );
+    y += H + 10;
+  }
+  if (r.exit) {
+    const ex = r.exit;
+    panels.push(
+      barPanel(0, y, W / 2, 220, 'Exit → exit code known, ms (lower is better)', 'ms',
+        [
+          { label: 'p50', bars: [{ key: 'berth', value: ex.berth.p50 }, { key: 'podman', value: ex.podmanWait?.p50 ?? NaN }] },
+          { label: 'p99', bars: [{ key: 'berth', value: ex.berth.p99 }, { key: 'podman', value: ex.podmanWait?.p99 ?? NaN }] },
+        ],
+        [{ key: 'berth', label: 'Berth' }, { key: 'podman', label: 'podman wait' }],
+      ),
+    );
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    panels.push(
+      barPanel(W / 2, y, W / 2, 220, 'Command cycle p50 vs containers known, ms', 'ms',
+        sc.levels.map((lv) => ({ label: lv.containers.toLocaleString('en'), bars: [{ key: 'berth', value: lv.cycleP50 }] })),
+        [{ key: 'berth', label: 'Berth' }],
+      ),
+    );
+  }
+  if (r.exit || r.scale) y += 230;
+  const e = r.env;
+  const title = `Berth vs runc, conmon + runc and Podman — ${e.at.slice(0, 10)}, ${e.cores} cores${e.quick ? ' (quick mode)' : ''}`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}" font-family="Helvetica, Arial, sans-serif">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="8" y="24" font-size="17" font-weight="700">${esc(title)}</text>`,
+    ...panels,
+    '</svg>',
+    '',
+  ].join('\n');
+}
