@@ -7,6 +7,7 @@ import type { ExitResult } from './exit-detection.js';
 import { COMMANDS, RAW_CALLS, type LatencyResult } from './latency.js';
 import type { ScaleResult } from './scale.js';
 import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './throughput.js';
+import type { PoolResult } from './pool.js';
 
 export interface Environment {
   at: string;
@@ -38,6 +39,7 @@ export interface Results {
   throughput?: ThroughputResult;
   scale?: ScaleResult;
   exit?: ExitResult;
+  pool?: PoolResult;
   targets?: Target[];
   errors: Record<string, string>;
 }

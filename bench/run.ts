@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -31,9 +31,10 @@ import { runScale } from './scale.js';
 import { CONMON, RUNC, compileWorker } from './stack.js';
 import { round } from './stats.js';
 import { SYSTEMS, runThroughput, type System } from './throughput.js';
+import { runPool } from './pool.js';
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -141,6 +142,9 @@ async function main(): Promise<number> {
     );
     results.scale = await part('scale', () => runScale({ ...CONFIG.scale, rootfs }, log));
     results.exit = await part('exit', () => runExitDetection({ ...CONFIG.exit, rootfs, podman: usePodman }, log));
+    results.pool = await part('pool', () =>
+      runPool({ rootfs, count: QUICK ? 20 : 100, parallel: 8, concurrency: 8, workers: [1, 2, 4] }, log),
+    );
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);

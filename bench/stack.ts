@@ -45,6 +45,8 @@ export interface BerthStack {
 export interface StackOptions {
   name: string;
   concurrency: number;
+  /** Worker processes serving the one node (default 1); spans and memory are the first one's. */
+  workers?: number;
 }
 
 /** Removes every container runc has under `root` (their conmons exit with them). */
@@ -67,20 +69,26 @@ export async function startStack(scope: Scope, o: StackOptions): Promise<BerthSt
   const config: WorkerConfig = { redis: redisServer.url, node: 'bench', concurrency: o.concurrency, runc: RUNC, root, stateDir };
   const extra = (process.env['BERTH_BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const prebuilt = process.env['BERTH_BENCH_WORKER_JS'];
-  const child = fork(prebuilt ?? fileURLToPath(new URL('./worker.ts', import.meta.url)), [JSON.stringify(config)], {
-    execArgv: [...(prebuilt ? [] : ['--import', 'tsx']), '--expose-gc', ...extra],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  scope.defer('berth worker process', () => stopChild(child));
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`bench worker exited during start (code ${String(code)})`));
-    child.once('exit', onExit);
-    child.once('message', (m: { type?: string }) => {
-      child.off('exit', onExit);
-      if (m.type === 'ready') resolve();
-      else reject(new Error(`bench worker said ${JSON.stringify(m)}`));
+  const spawnOne = async () => {
+    const one = fork(prebuilt ?? fileURLToPath(new URL('./worker.ts', import.meta.url)), [JSON.stringify(config)], {
+      execArgv: [...(prebuilt ? [] : ['--import', 'tsx']), '--expose-gc', ...extra],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-  });
+    scope.defer('berth worker process', () => stopChild(one));
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench worker exited during start (code ${String(code)})`));
+      one.once('exit', onExit);
+      one.once('message', (m: { type?: string }) => {
+        one.off('exit', onExit);
+        if (m.type === 'ready') resolve();
+        else reject(new Error(`bench worker said ${JSON.stringify(m)}`));
+      });
+    });
+    return one;
+  };
+  const children: Awaited<ReturnType<typeof spawnOne>>[] = [];
+  for (let i = 0; i < (o.workers ?? 1); i++) children.push(await spawnOne());
+  const child = children[0]!;
 
   const client = await Berth.connect({ redis: redisServer.url });
   scope.defer('berth client', () => client.close());
@@ -117,7 +125,7 @@ export async function startStack(scope: Scope, o: StackOptions): Promise<BerthSt
         child.on('message', onMessage);
         if (!child.send({ type: 'mem' })) reject(new Error('bench worker is gone'));
       }),
-    cpu: () => ({ worker: cpuOf(child.pid!), client: ownCpu(), redis: cpuOf(redisServer.pid) }),
+    cpu: () => ({ worker: children.reduce((sum, c) => sum + cpuOf(c.pid!), 0), client: ownCpu(), redis: cpuOf(redisServer.pid) }),
     redisUsedMemory: async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? NaN),
   };
 }

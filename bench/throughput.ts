@@ -140,7 +140,7 @@ async function measure(scope: Scope, a: MeasureArgs): Promise<ThroughputRun> {
   return run;
 }
 
-async function berthLifecycle(stack: BerthStack, name: string, rootfs: string): Promise<void> {
+export async function berthLifecycle(stack: BerthStack, name: string, rootfs: string): Promise<void> {
   const c = stack.client;
   const { Id } = await c.create({ name, rootfs, command: COMMAND });
   await c.start(Id);
