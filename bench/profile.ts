@@ -16,17 +16,13 @@ import { withScope } from './cleanup.js';
 import { COMMANDS, type Command } from './latency.js';
 import { runtimeTime, type Span } from './spans.js';
 import { startStack } from './stack.js';
-import { nowMs, percentile } from './stats.js';
+import { timedCycle, type CommandWindow } from './cycle.js';
+import { percentile } from './stats.js';
 import { traceRedis, type RedisSpan } from './trace.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 
-interface Sample {
-  cmd: Command;
-  id: string;
-  t0: number;
-  t1: number;
-}
+type Sample = CommandWindow;
 
 async function main(): Promise<void> {
   process.env['BERTH_BENCH_TRACE'] = '1'; // inherited by the worker process
@@ -40,22 +36,8 @@ async function main(): Promise<void> {
     const c = stack.client;
     const samples: Sample[] = [];
     for (let r = 0; r < ROUNDS + 2; r++) {
-      const keep = r >= 2;
-      const t0 = nowMs();
-      const { Id: id } = await c.create({ name: `p-${r}`, rootfs, command: ['sleep', '1000'] });
-      const w: Sample[] = [{ cmd: 'create', id, t0, t1: nowMs() }];
-      const step = async (cmd: Command, fn: () => Promise<unknown>) => {
-        const s = nowMs();
-        await fn();
-        w.push({ cmd, id, t0: s, t1: nowMs() });
-      };
-      await step('start', () => c.start(id));
-      await step('pause', () => c.pause(id));
-      await step('unpause', () => c.unpause(id));
-      await step('kill', () => c.kill(id, { signal: 'SIGUSR1' }));
-      await step('stop', () => c.stop(id, { timeout: 0 }));
-      await step('rm', () => c.remove(id));
-      if (keep) samples.push(...w);
+      const w = await timedCycle(c, `p-${r}`, rootfs, ['sleep', '1000']);
+      if (r >= 2) samples.push(...w);
     }
     const spans = await stack.spans(true);
     const redis = spans.filter((s) => s.id === 'redis');

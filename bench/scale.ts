@@ -9,8 +9,9 @@
 import { withScope } from './cleanup.js';
 import { COMMANDS, type Command } from './latency.js';
 import { startStack, type BerthStack } from './stack.js';
-import { nowMs, pool, round, summarize, type Summary } from './stats.js';
+import { pool, round, summarize, type Summary } from './stats.js';
 import { runtimeTime } from './spans.js';
+import { timedCycle, type CommandWindow } from './cycle.js';
 
 export interface ScaleOptions {
   levels: number[];
@@ -103,24 +104,10 @@ export async function runScale(o: ScaleOptions, log: (line: string) => void): Pr
 
 async function measureLevel(stack: BerthStack, containers: number, o: ScaleOptions, prefix: string): Promise<ScaleLevel> {
   const c = stack.client;
-  const windows: { cmd: Command; id: string; t0: number; t1: number }[] = [];
+  const windows: CommandWindow[] = [];
   for (let r = 0; r < o.rounds + 1; r++) {
-    const keep = r > 0; // the first round warms up
-    const t0 = nowMs();
-    const { Id: id } = await c.create({ name: `${prefix}-${r}`, rootfs: o.rootfs, command: SLEEPER });
-    const w: typeof windows = [{ cmd: 'create', id, t0, t1: nowMs() }];
-    const step = async (cmd: Command, fn: () => Promise<unknown>) => {
-      const s = nowMs();
-      await fn();
-      w.push({ cmd, id, t0: s, t1: nowMs() });
-    };
-    await step('start', () => c.start(id));
-    await step('pause', () => c.pause(id));
-    await step('unpause', () => c.unpause(id));
-    await step('kill', () => c.kill(id, { signal: 'SIGUSR1' }));
-    await step('stop', () => c.stop(id, { timeout: 0 }));
-    await step('rm', () => c.remove(id));
-    if (keep) windows.push(...w);
+    const w = await timedCycle(c, `${prefix}-${r}`, o.rootfs, SLEEPER);
+    if (r > 0) windows.push(...w); // the first round warms up
   }
   const spans = await stack.spans(true);
   const commands = {} as ScaleLevel['commands'];
