@@ -11,3 +11,15 @@ export async function rejection(p: Promise<unknown>): Promise<BerthError> {
   }
   throw new Error('expected a rejection');
 }
+
+/** The message of the EINVAL a synchronous call throws; fails the test otherwise. */
+export function einval(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(BerthError);
+    expect((err as BerthError).code).to.equal('EINVAL');
+    return (err as BerthError).message;
+  }
+  throw new Error('expected EINVAL');
+}

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { spawnWorker, type WorkerProcess } from './processes.js';
+import { redisReady } from './redis.js';
 
 export interface NetnsHost {
   /** The namespace's name, as `ip netns list` shows it. */
@@ -171,18 +172,7 @@ export async function startTcpRedis(bind: string[]): Promise<TcpRedis> {
       { reject: false, stdout: 'pipe', stderr: 'pipe' },
     );
     try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        const onData = (chunk: Buffer) => {
-          out += chunk.toString();
-          if (/ready to accept connections/i.test(out)) {
-            proc.stdout?.off('data', onData);
-            resolve();
-          }
-        };
-        proc.stdout?.on('data', onData);
-        void proc.then((r) => reject(new Error(`redis-server exited early (${String(r.exitCode)}): ${out}${String(r.stderr)}`)));
-      });
+      await redisReady(proc);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       lastError = err;

@@ -46,7 +46,13 @@ async function launch(dir: string, socket: string, aof: boolean): Promise<{ proc
     ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'everysec'],
     { reject: false, stdout: 'pipe', stderr: 'pipe' },
   );
-  await new Promise<void>((resolve, reject) => {
+  await redisReady(proc);
+  return { proc };
+}
+
+/** Resolves once redis-server says it accepts connections; rejects (with its output) if it exits first. */
+export function redisReady(proc: ResultPromise): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
@@ -58,7 +64,6 @@ async function launch(dir: string, socket: string, aof: boolean): Promise<{ proc
     proc.stdout?.on('data', onData);
     void proc.then((r) => reject(new Error(`redis-server exited early (${String(r.exitCode)}): ${out}${String(r.stderr)}`)));
   });
-  return { proc };
 }
 
 /** A unique key prefix (a hash tag) per test file. */

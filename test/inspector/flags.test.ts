@@ -5,17 +5,8 @@
 import { expect } from 'chai';
 import { BerthError } from '../../src/errors.js';
 import { inspectorBannerLines, parseInspectorFlags } from '../../src/inspector/flags.js';
+import { einval } from '../helpers/assert.js';
 
-function einval(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    expect((err as BerthError).code).to.equal('EINVAL');
-    return (err as BerthError).message;
-  }
-  throw new Error('expected EINVAL');
-}
 
 describe('inspector: CLI flags and banner', () => {
   it('defaults to 127.0.0.1:7777 without a token', () => {

@@ -8,22 +8,13 @@ import { BerthError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { validateInspectorOptions } from '../../src/inspector/options.js';
 import { allowedHosts, checkHost, checkMutation, CONTENT_SECURITY_POLICY, tokenMatches } from '../../src/inspector/security.js';
+import { einval } from '../helpers/assert.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 const TOKEN = 'secret-token-123';
 const SELF = { host: '127.0.0.1:7777' };
 
-function invalid(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    expect((err as BerthError).code).to.equal('EINVAL');
-    return (err as BerthError).message;
-  }
-  throw new Error('expected EINVAL');
-}
 
 describe('inspector: options and the request boundary', () => {
   it('defaults to 127.0.0.1:7777 and generates a token', () => {
@@ -39,16 +30,16 @@ describe('inspector: options and the request boundary', () => {
   });
 
   it('refuses bad options, naming the option and echoing the value', () => {
-    expect(invalid(() => validateInspectorOptions({ redis: 'r', log, port: 70_000 }))).to.equal(
+    expect(einval(() => validateInspectorOptions({ redis: 'r', log, port: 70_000 }))).to.equal(
       '`port` must be an integer from 0 to 65535, got 70000 (number)',
     );
-    expect(invalid(() => validateInspectorOptions({ redis: 'r', log, host: 'a b' }))).to.equal(
+    expect(einval(() => validateInspectorOptions({ redis: 'r', log, host: 'a b' }))).to.equal(
       '`host` must be an address or host name like 127.0.0.1, got "a b" (string)',
     );
-    expect(invalid(() => validateInspectorOptions({ redis: 'r', log, token: 'short' }))).to.equal(
+    expect(einval(() => validateInspectorOptions({ redis: 'r', log, token: 'short' }))).to.equal(
       '`token` must be 8 to 512 printable characters without spaces',
     );
-    expect(invalid(() => validateInspectorOptions({ redis: 'r', log, stately: 'http://x' }))).to.contain('`stately` must be true or a ws:// URL');
+    expect(einval(() => validateInspectorOptions({ redis: 'r', log, stately: 'http://x' }))).to.contain('`stately` must be true or a ws:// URL');
   });
 
   it('answers only to its own host names (DNS rebinding), any when bound to every interface', () => {
