@@ -14,7 +14,7 @@ import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
-import type { JobCommand } from '../queue/contract.js';
+import { INTERNAL_COMMANDS, type JobCommand } from '../queue/contract.js';
 import { runCall } from './effects.js';
 import { inspectFrom, type Inspect } from './inspect.js';
 import { reconcileCall } from './reconcile.js';
@@ -51,7 +51,6 @@ export interface HostOptions {
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
 }
 
-const INTERNAL = new Set(['exited', 'deadline', 'cleanup-request']);
 
 interface Working {
   record: ContainerRecord;
@@ -150,7 +149,7 @@ export class ContainerHost {
 
   private async applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
     const log = this.o.log.child({ container: w.record.id, job: entry.jobId ?? null });
-    const internal = INTERNAL.has(entry.command) || entry.internal === true;
+    const internal = INTERNAL_COMMANDS.has(entry.command) || entry.internal === true;
     let event: MachineEventInput;
     try {
       event = toMachineEvent(entry, w.record);

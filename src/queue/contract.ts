@@ -44,6 +44,7 @@ export const commandSchema = z.discriminatedUnion('command', [
 export type JobCommand = z.infer<typeof commandSchema>;
 export type JobCommandName = JobCommand['command'];
 
+/** Commands only Berth itself queues: an exit the monitor recorded, a fired timer. */
 export const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(['exited', 'deadline']);
 
 export function parseJobCommand(data: unknown): JobCommand {

@@ -14,7 +14,7 @@ import type { Inspect } from '../actors/inspect.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeRegistry } from '../store/nodes.js';
-import { encodeFailure, parseJobCommand } from './contract.js';
+import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS } from './jobs.js';
 
 export const ENTRY_QUEUE = 'entry';
@@ -37,7 +37,7 @@ export class Router {
       if (data.routedTo) return await this.collect(job);
       const { command: _ignored, ...rest } = data;
       const cmd = parseJobCommand({ command: job.name, ...rest, ...(data['command'] ? { command: data['command'] } : {}) });
-      if (cmd.command === 'exited' || cmd.command === 'deadline' || cmd.seq !== undefined) {
+      if (INTERNAL_COMMANDS.has(cmd.command) || cmd.seq !== undefined) {
         throw new BerthError('EINVAL', `"${cmd.command}" with a seq is internal to Berth; queue user commands only`);
       }
       let node: string;
