@@ -41,6 +41,7 @@ export async function createContainer(store: ContainerStore, node: string, id: s
       version: 1,
       epoch: 0,
       applied: seq,
+      effects: '',
     };
     const inspect = inspectFrom(record, snapshot);
     const result: CommandResult = { ok: true, inspect };

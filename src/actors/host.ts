@@ -17,15 +17,28 @@ import type { Logger } from '../log.js';
 import { INTERNAL_COMMANDS, type JobCommand } from '../queue/contract.js';
 import { runCall } from './effects.js';
 import { inspectFrom, type Inspect } from './inspect.js';
+import { holderIdentity, liveness, processIdentity } from './liveness.js';
 import { reconcileCall } from './reconcile.js';
 import { hydrateSnapshot, serializeSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { accepts, positionOf, step, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
-/** Durable timers and follow-up commands, provided by the queue layer. */
+/**
+ * Durable timers and follow-up commands, provided by the queue layer. Each is idempotent: a step's
+ * effects are run again by whoever finds them left in the record (a worker died before it ran
+ * them), so the same timer is one job and the same cleanup request (`key`) one command.
+ */
 export interface Scheduler {
   schedule(container: string, timerId: string, delayMs: number, eventType: string, stops: number): Promise<void>;
   cancel(container: string, timerId: string, stops: number): Promise<void>;
-  requestCleanup(container: string): Promise<void>;
+  requestCleanup(container: string, key: string): Promise<void>;
+}
+
+/** A step's effects other than runtime calls, as the record keeps them until the next step. */
+interface PendingEffects {
+  /** The version the step committed. */
+  v: number;
+  stops: number;
+  effects: Exclude<Effect, { kind: 'call' }>[];
 }
 
 /** What a command came to, as stored in the container's results (replayed for retried jobs). */
@@ -49,6 +62,8 @@ export interface HostOptions {
   leases?: LeaseReleases;
   /** Instrumentation: awaited before each runtime call, ahead of its fence check (tracing, tests). */
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
+  /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
+  beforeEffects?: (container: string, effects: string[]) => Promise<void>;
 }
 
 
@@ -83,6 +98,7 @@ export class ContainerHost {
       const stored = await this.storedResult(id, seq);
       if (stored) return stored;
       const w = await this.take(id);
+      await this.resumeEffects(w.record);
       const renew = setInterval(() => {
         void this.o.store.renewLease(id, w.token, this.o.leaseMs).catch(() => undefined);
       }, Math.max(200, Math.floor(this.o.leaseMs / 3)));
@@ -111,19 +127,28 @@ export class ContainerHost {
     return raw === null ? null : (JSON.parse(raw) as CommandResult);
   }
 
-  /** Takes the lease; while another worker holds it, waits at most until it expires. */
+  /**
+   * Takes the lease. While another worker holds it, waits until it is released or expires; a
+   * holder known dead (a killed worker process on this host) is taken over at once.
+   */
   private async take(id: string): Promise<Working> {
-    const token = `${this.o.node}:${process.pid}:${this.token}`;
+    const token = `${this.o.node}:${processIdentity()}:${this.token}`;
+    let dead = '';
     for (;;) {
       // listen before asking, so a release between the two is not missed
       const released = this.o.leases?.next(id, this.o.leaseMs);
-      const lease = await this.o.store.acquireLease(id, token, this.o.leaseMs);
+      const lease = await this.o.store.acquireLease(id, token, this.o.leaseMs, dead);
       if ('epoch' in lease) {
+        if (dead) this.o.log.warn({ container: id, holder: dead }, 'took over the lease of a dead worker');
         const record = await this.o.store.get(id);
         if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
         return { record, snapshot: hydrateSnapshot(record.snapshot, id), token, epoch: lease.epoch };
       }
-      // held by another worker: it releases (and we wake) or it died (and the lease expires)
+      if (liveness(holderIdentity(lease.holder)) === 'dead') {
+        dead = lease.holder;
+        continue;
+      }
+      // held by a live worker (or one on another host): it releases (and we wake) or the lease expires
       const wait = Math.max(10, Math.min(lease.heldMs, this.o.leaseMs));
       const expiry = new Promise((r) => setTimeout(r, wait));
       await (released ? Promise.race([released, expiry]) : expiry);
@@ -241,6 +266,8 @@ export class ContainerHost {
     const command = entry.internal ? `${entry.command} (internal)` : entry.command;
     const result: CommandResult = { ok: failure === null, ...(failure ? { error: failure.toJSON() } : {}), inspect };
     const ms = Date.now() - t0;
+    const others = effects.filter((e): e is PendingEffects['effects'][number] => e.kind !== 'call');
+    const pending: PendingEffects | null = others.length ? { v: record.version, stops: next.context.stops, effects: others } : null;
     const version = await this.o.store.commit({
       id: w.record.id,
       node: w.record.node,
@@ -268,23 +295,42 @@ export class ContainerHost {
         ms,
         state: inspect,
       }),
+      effects: pending ? JSON.stringify(pending) : '',
     });
-    w.record = { ...record, version };
+    w.record = { ...record, version, effects: '' };
     w.snapshot = next;
-    await this.afterCommit(w, effects);
+    if (pending) {
+      await this.o.beforeEffects?.(w.record.id, pending.effects.map((e) => e.kind));
+      await this.runEffects(w.record.id, pending);
+    }
+    if (w.snapshot.context.exited && after.status === 'stopped') {
+      await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
+    }
   }
 
   /** Effects other than runtime calls, run once the step that named them is committed. */
-  private async afterCommit(w: Working, effects: Effect[]): Promise<void> {
-    const id = w.record.id;
-    for (const e of effects) {
-      if (e.kind === 'schedule') await this.o.scheduler.schedule(id, e.id, e.delay, e.event.type, w.snapshot.context.stops);
-      else if (e.kind === 'cancel') await this.o.scheduler.cancel(id, e.id, w.snapshot.context.stops);
-      else if (e.kind === 'requestCleanup') await this.o.scheduler.requestCleanup(id);
+  private async runEffects(id: string, p: PendingEffects): Promise<void> {
+    for (const e of p.effects) {
+      if (e.kind === 'schedule') await this.o.scheduler.schedule(id, e.id, e.delay, e.event.type, p.stops);
+      else if (e.kind === 'cancel') await this.o.scheduler.cancel(id, e.id, p.stops);
+      else await this.o.scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
     }
-    if (w.snapshot.context.exited && positionOf(w.snapshot).status === 'stopped') {
-      await this.o.runtime.clearExit(id).catch(() => undefined);
+  }
+
+  /**
+   * Runs the effects a worker committed but may not have run (it died in between). They are
+   * idempotent, so running them twice is harmless; no lease is needed.
+   */
+  async resumeEffects(record: ContainerRecord): Promise<void> {
+    if (!record.effects) return;
+    let p: PendingEffects;
+    try {
+      p = JSON.parse(record.effects) as PendingEffects;
+    } catch {
+      throw new BerthError('EINTERNAL', `record of container ${record.id} is corrupt: effects are not JSON`, { container: record.id });
     }
+    this.o.log.debug({ container: record.id, effects: p.effects.map((e) => e.kind) }, 'resuming the effects of the last step');
+    await this.runEffects(record.id, p);
   }
 }
 

@@ -18,9 +18,11 @@ import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { LeaseReleases } from '../store/lease-releases.js';
+import { WorkerLocks } from '../store/worker-locks.js';
 import { connectRedis } from '../store/redis.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
+import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 
 export interface WorkerOptions {
@@ -44,6 +46,8 @@ export interface WorkerOptions {
   shutdownMs?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
+  /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
+  beforeEffects?: (container: string, effects: string[]) => Promise<void>;
 }
 
 export const DEFAULT_WORKER_OPTIONS = Object.freeze({
@@ -56,7 +60,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, ...o };
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
@@ -72,6 +76,8 @@ export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOpt
 export class BerthWorker {
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private reaping: NodeJS.Timeout | undefined;
+  private reaper: Reaper | undefined;
   private router: Worker | undefined;
   /** Queues of other nodes this worker's router adds to, and the entry queue. */
   private readonly extraQueues = new Map<string, Queue>();
@@ -115,12 +121,19 @@ export class BerthWorker {
     const scheduler = new QueueScheduler(queue, store);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
-    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall });
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
     const self = new BerthWorker(o, redis, queue, store, nodes, host, leases);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
-      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
+      const report = await reconcileNode({
+        node: o.node,
+        store,
+        runtime: o.runtime,
+        log: o.log,
+        onLostExit: (exit) => self.onExit(exit),
+      });
       if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
+      await self.recoverNode();
       await nodes.register({
         name: o.node,
         labels: o.labels,
@@ -139,6 +152,13 @@ export class BerthWorker {
       redis.on('ready', () => {
         for (const exit of self.undelivered.values()) self.deliver(exit);
       });
+      // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once
+      const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
+      self.extraQueues.set(ENTRY_QUEUE, entry);
+      const stalledInterval = Math.max(500, Math.floor(o.lockDurationMs / 2));
+      const reaper = new Reaper(new WorkerLocks(redis, keys), o.node, [queue, entry], o.log, () => self.recoverNode());
+      self.reaper = reaper;
+      await reaper.reap();
       const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
       self.connections.push(blocking);
       self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
@@ -146,12 +166,11 @@ export class BerthWorker {
         prefix: keys.queuePrefix,
         concurrency: o.concurrency,
         lockDuration: o.lockDurationMs,
-        stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+        stalledInterval,
         maxStalledCount: 2,
       });
       self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
       // the entry queue, for producers that do not know the container's node
-      const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
       await entry.setGlobalConcurrency(1);
       const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
       self.router = new Worker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
@@ -159,10 +178,13 @@ export class BerthWorker {
         prefix: keys.queuePrefix,
         concurrency: 1,
         lockDuration: o.lockDurationMs,
-        stalledInterval: Math.max(500, Math.floor(o.lockDurationMs / 2)),
+        stalledInterval,
       });
       self.router.on('error', (err) => o.log.error({ err }, 'router error'));
-      self.extraQueues.set(ENTRY_QUEUE, entry);
+      await reaper.register([self.worker, self.router]);
+      self.reaping = setInterval(() => {
+        reaper.reap().catch((err: unknown) => o.log.warn({ err }, 'could not free the jobs of dead workers'));
+      }, stalledInterval);
       await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
     } catch (err) {
       await self.close();
@@ -170,6 +192,24 @@ export class BerthWorker {
     }
     o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name }, 'worker ready');
     return self;
+  }
+
+  /**
+   * Picks up what a dead worker of this node left half done, at start and whenever the reaper
+   * finds a dead sibling: the effects it committed but did not run (a stop's deadline, a cleanup
+   * request), and commands in a mailbox whose job is gone (a wake-up job with the id Berth's own
+   * producers use for that seq drains them; if that job still exists, adding it again does nothing).
+   */
+  private async recoverNode(): Promise<void> {
+    for (const id of await this.store.nodeContainerIds(this.o.node)) {
+      const record = await this.store.get(id);
+      if (!record) continue;
+      if (record.effects) await this.host.resumeEffects(record);
+      const pending = await this.store.lastPending(id, record.applied);
+      if (!pending) continue;
+      const entry = JSON.parse(pending.entry) as { command: string };
+      await this.queue.add(entry.command, { ...entry, container: id, seq: pending.seq }, { ...JOB_DEFAULTS, jobId: `${id}-${pending.seq}` });
+    }
   }
 
   private async process(job: Job): Promise<Inspect | LogLine[]> {
@@ -229,13 +269,15 @@ export class BerthWorker {
       seq = await this.store.enqueue(
         exit.id,
         JSON.stringify({ command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled }),
-        { dedupe: `exit:${exit.at}` },
+        // the same exit reported again (a worker died between these two writes, the monitor scans
+        // the exit dir at start) gets its first seq back, so its job is added if it was not
+        { dedupe: `exit:${exit.at}`, commandId: `exit-${exit.id}-${exit.at}` },
       );
     } catch (err) {
       if (err instanceof BerthError && err.code === 'ENOCTR') return log.debug('exit of a container Berth does not know');
       throw err;
     }
-    if (seq === 0) return; // this exit is already queued
+    if (seq === 0) return; // this exit was queued and applied long ago
     log.info({ code: exit.code }, 'container exited');
     await this.queue.add('exited', { container: exit.id, command: 'exited', code: exit.code, at: exit.at, seq }, { ...JOB_DEFAULTS, jobId: `${exit.id}-${seq}` });
   }
@@ -257,10 +299,12 @@ export class BerthWorker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.heartbeat);
+      clearInterval(this.reaping);
       const steps: Array<() => Promise<unknown>> = [
         // in-flight commands finish (and release their leases) within shutdownMs; containers run on
         () => this.bounded(() => this.router?.close() ?? Promise.resolve(), () => this.router?.close(true)),
         () => this.bounded(() => this.worker?.close() ?? Promise.resolve(), () => this.worker?.close(true)),
+        () => this.reaper?.unregister() ?? Promise.resolve(),
         ...[...this.extraQueues.values()].map((q) => () => q.close()),
         () => this.o.monitor.close(),
         () => this.leases.close(),
@@ -290,12 +334,15 @@ class QueueScheduler implements Scheduler {
   }
 
   async cancel(container: string, _timerId: string, stops: number): Promise<void> {
+    // only a timer that has not fired: a fired one may be the job delivering this very deadline,
+    // whose mailbox entry needs it (the machine's guard ignores a deadline that no longer applies)
     const job = await this.queue.getJob(`${container}-deadline-${stops}`);
-    await job?.remove().catch(() => undefined); // already running: the machine's guard ignores it
+    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
   }
 
-  async requestCleanup(container: string): Promise<void> {
-    const seq = await this.store.enqueue(container, JSON.stringify({ command: 'cleanup', container, internal: true }));
+  async requestCleanup(container: string, key: string): Promise<void> {
+    // the key makes a request run again after a crash the same command, not a second one
+    const seq = await this.store.enqueue(container, JSON.stringify({ command: 'cleanup', container, internal: true }), { commandId: key });
     await this.queue.add('cleanup', { container, command: 'cleanup', seq }, { ...JOB_DEFAULTS, jobId: `${container}-${seq}` });
   }
 }

@@ -30,6 +30,8 @@ export interface CommitArgs {
   result: string;
   history: HistoryEntry | null;
   event: string;
+  /** The step's effects other than runtime calls (JSON, '' for none), kept until the next step. */
+  effects?: string;
 }
 
 export interface CreateArgs {
@@ -46,7 +48,7 @@ export interface CreateArgs {
   event: string;
 }
 
-export type LeaseResult = { epoch: number } | { heldMs: number };
+export type LeaseResult = { epoch: number } | { heldMs: number; holder: string };
 
 export class ContainerStore {
   constructor(
@@ -108,7 +110,7 @@ export class ContainerStore {
         this.redis,
         'commitTransition',
         [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node)],
-        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S],
+        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? ''],
       ),
     );
     switch (code) {
@@ -125,11 +127,12 @@ export class ContainerStore {
     }
   }
 
-  async acquireLease(id: string, token: string, ttlMs: number): Promise<LeaseResult> {
+  /** Takes the lease; `deadHolder` (a holder known dead) is taken over instead of waited out. */
+  async acquireLease(id: string, token: string, ttlMs: number, deadHolder = ''): Promise<LeaseResult> {
     const k = this.keys.container(id);
-    const [epoch, held] = (await runScript(this.redis, 'acquireLease', [k.lease, k.record], [token, ttlMs])) as [number, number];
+    const [epoch, held, holder] = (await runScript(this.redis, 'acquireLease', [k.lease, k.record], [token, ttlMs, deadHolder])) as [number, number, string];
     if (epoch === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
-    return epoch > 0 ? { epoch } : { heldMs: held };
+    return epoch > 0 ? { epoch } : { heldMs: held, holder };
   }
 
   async renewLease(id: string, token: string, ttlMs: number): Promise<boolean> {
@@ -146,6 +149,15 @@ export class ContainerStore {
 
   async mailboxEntry(id: string, seq: number): Promise<string | null> {
     return this.redis.hget(this.keys.container(id).mailbox, String(seq));
+  }
+
+  /** The last command queued and not yet applied (seq and JSON), or null when none waits. */
+  async lastPending(id: string, applied: number): Promise<{ seq: number; entry: string } | null> {
+    const seqs = (await this.redis.hkeys(this.keys.container(id).mailbox)).map(Number).filter((s) => s > applied);
+    if (seqs.length === 0) return null;
+    const seq = Math.max(...seqs);
+    const entry = await this.mailboxEntry(id, seq);
+    return entry === null ? null : { seq, entry };
   }
 
   async result(id: string, seq: number): Promise<string | null> {

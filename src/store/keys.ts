@@ -74,6 +74,11 @@ export class Keys {
     return `${this.prefix}:node:${node}:ctrs`;
   }
 
+  /** hash: BullMQ worker id -> the process that runs it (actors/liveness.ts), per node */
+  nodeWorkers(node: string): string {
+    return `${this.prefix}:node:${node}:workers`;
+  }
+
   /** BullMQ's own prefix: its keys live under the same hash tag. */
   get queuePrefix(): string {
     return `${this.prefix}:q`;

@@ -18,6 +18,8 @@ export interface ContainerRecord {
   version: number;
   epoch: number;
   applied: number;
+  /** The last step's effects other than runtime calls (JSON), '' for none (actors/host.ts). */
+  effects: string;
 }
 
 /** One line of a container's history. */
@@ -62,6 +64,7 @@ const recordSchema = z.object({
   version: int,
   epoch: int,
   applied: int,
+  effects: z.string().default(''),
 });
 
 export function parseRecord(hash: Record<string, string>, id: string): ContainerRecord | null {

@@ -23,7 +23,8 @@ export type ScriptName =
   | 'acquireLease'
   | 'renewLease'
   | 'releaseLease'
-  | 'abandonCreate';
+  | 'abandonCreate'
+  | 'releaseDeadLocks';
 
 interface LoadedScript {
   lua: string;

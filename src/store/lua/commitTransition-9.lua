@@ -10,6 +10,9 @@
   ARGV[5] status        ARGV[6] seq of the command this step completes (0 = an intermediate step)
   ARGV[7] result JSON (with seq > 0)   ARGV[8] history entry JSON ("" = none)
   ARGV[9] event JSON    ARGV[10] stream max length   ARGV[11] seconds to keep a removed record
+  ARGV[12] the step's effects other than runtime calls (timers, cleanup requests) as JSON, "" for
+           none: kept in the record until the next step, so a worker that dies before running
+           them leaves them for the next one (they are idempotent)
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
@@ -34,6 +37,7 @@ end
 if ARGV[4] == "" then return version end
 version = version + 1
 redis.call("HSET", rec, "snapshot", ARGV[4], "status", ARGV[5], "version", version)
+if ARGV[12] ~= "" then redis.call("HSET", rec, "effects", ARGV[12]) else redis.call("HDEL", rec, "effects") end
 if ARGV[8] ~= "" then redis.call("RPUSH", KEYS[2], ARGV[8]) end
 local id = redis.call("HGET", rec, "id")
 local name = redis.call("HGET", rec, "name")
