@@ -36,10 +36,9 @@ export async function runCall(
         return { ok: true, output: { pid } };
       }
       case 'ociStart': {
+        // the pid is known since create (conmon's sync message); no `runc state` needed
         await runtime.start(id);
-        const at = new Date().toISOString();
-        const state = await runtime.state(id);
-        return { ok: true, output: { pid: state?.pid ?? 0, at } };
+        return { ok: true, output: { at: new Date().toISOString() } };
       }
       case 'ociKill':
         await runtime.kill(id, String(effect.input['signal'] ?? 'SIGKILL'));

@@ -119,6 +119,7 @@ const containerSetup = setup({
     thenCreate: ({ context }) => context.then !== null,
     isRestarting: ({ context }) => context.restarting,
     isForced: ({ event }) => event.type === 'cmd.remove' && event.force,
+    noGrace: ({ context }) => context.stopTimeout === 0,
     isCurrentStop: ({ context, event }) => 'stops' in event && event.stops === context.stops,
   },
   delays: {
@@ -297,8 +298,9 @@ export const containerMachine = containerSetup.createMachine({
           invoke: {
             id: 'kill',
             src: 'ociKill',
-            input: ({ context }) => ({ signal: context.stopSignal }),
-            onDone: 'waiting',
+            // stop -t 0 sends SIGKILL at once, as Podman does: no stop signal, no deadline job
+            input: ({ context }) => ({ signal: context.stopTimeout === 0 ? 'SIGKILL' : context.stopSignal }),
+            onDone: [{ guard: 'noGrace', target: 'signalled' }, { target: 'waiting' }],
             onError: { target: 'waiting', actions: 'recordError' },
           },
         },

@@ -126,6 +126,9 @@ export class RuncRuntime implements OciRuntime {
   }
 
   async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
+    checkId(id);
+    // runc keeps each container's state in <root>/<id>: without it there is nothing to delete
+    if (!(await stat(join(this.o.root, id)).then(() => true, () => false))) return;
     await this.run('delete', id, [...(opts.force ? ['--force'] : []), id], opts, true);
   }
 

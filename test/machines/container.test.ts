@@ -155,6 +155,15 @@ describe('container machine: rules', () => {
     expect(r3.effects.find((e) => e.kind === 'call')).to.deep.include({ call: 'ociKill', input: { signal: 'SIGKILL' } });
   });
 
+  it('stop -t 0 sends SIGKILL at once, as Podman does: no stop signal, no deadline', () => {
+    const r1 = step(reach('running'), events.stop(0) as Ev);
+    expect(r1.effects.find((e) => e.kind === 'call')).to.deep.include({ call: 'ociKill', input: { signal: 'SIGKILL' } });
+    const r2 = step(r1.snapshot, events.done('kill') as Ev);
+    expect(positionOf(r2.snapshot).path).to.equal('stopping.signalled');
+    expect(r2.effects.map((e) => e.kind)).to.not.include('schedule');
+    expect(S(step(r2.snapshot, events.exited(137, AT) as Ev).snapshot)).to.equal('stopped');
+  });
+
   it('a stale stop deadline (from an earlier stop) is ignored', () => {
     const r1 = settle(reach('running'), events.stop(5) as Ev).snapshot;
     const again = settle(r1, events.stop(5) as Ev).snapshot;
