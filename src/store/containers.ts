@@ -32,6 +32,8 @@ export interface CommitArgs {
   event: string;
   /** The step's effects other than runtime calls (JSON, '' for none), kept until the next step. */
   effects?: string;
+  /** Extend the lease to this many ms from now (the commit proves it is held). */
+  extendLeaseMs?: number;
 }
 
 export interface CreateArgs {
@@ -48,7 +50,10 @@ export interface CreateArgs {
   event: string;
 }
 
-export type LeaseResult = { epoch: number } | { heldMs: number; holder: string };
+export type BeginResult =
+  | { stored: string }
+  | { epoch: number; record: ContainerRecord; entries: Map<number, string> }
+  | { heldMs: number; holder: string };
 
 export class ContainerStore {
   constructor(
@@ -110,7 +115,7 @@ export class ContainerStore {
         this.redis,
         'commitTransition',
         [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node)],
-        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? ''],
+        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? ''],
       ),
     );
     switch (code) {
@@ -127,12 +132,28 @@ export class ContainerStore {
     }
   }
 
-  /** Takes the lease; `deadHolder` (a holder known dead) is taken over instead of waited out. */
-  async acquireLease(id: string, token: string, ttlMs: number, deadHolder = ''): Promise<LeaseResult> {
+  /**
+   * One round trip to start applying the mailbox up to `seq`: its stored result if it was applied
+   * already; else the lease (a `deadHolder`, known dead, is taken over instead of waited out), the
+   * record and the pending mailbox entries.
+   */
+  async beginDrain(id: string, token: string, ttlMs: number, seq: number, deadHolder = ''): Promise<BeginResult> {
     const k = this.keys.container(id);
-    const [epoch, held, holder] = (await runScript(this.redis, 'acquireLease', [k.lease, k.record], [token, ttlMs, deadHolder])) as [number, number, string];
-    if (epoch === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
-    return epoch > 0 ? { epoch } : { heldMs: held, holder };
+    const reply = (await runScript(this.redis, 'beginDrain', [k.lease, k.record, k.mailbox, k.results], [token, ttlMs, seq, deadHolder])) as unknown[];
+    const code = Number(reply[0]);
+    if (code === 2) return { stored: String(reply[1]) };
+    if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    if (code === 0) return { heldMs: Number(reply[1]), holder: String(reply[2]) };
+    const flat = reply[2] as string[];
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+    const record = parseRecord(hash, id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    const entries = new Map<number, string>();
+    (reply[3] as string[]).forEach((raw, i) => {
+      if (raw !== '') entries.set(record.applied + 1 + i, raw);
+    });
+    return { epoch: Number(reply[1]), record, entries };
   }
 
   async renewLease(id: string, token: string, ttlMs: number): Promise<boolean> {

@@ -6,7 +6,7 @@
 export { Keys, DEFAULT_PREFIX } from './keys.js';
 export type { ContainerKeys } from './keys.js';
 export { ContainerStore, EVENTS_MAX_LEN, REMOVED_TTL_S } from './containers.js';
-export type { CommitArgs, CreateArgs, LeaseResult } from './containers.js';
+export type { CommitArgs, CreateArgs, BeginResult } from './containers.js';
 export { EventFeed, compareIds } from './events.js';
 export type { StreamEntry, TransitionEvent } from './events.js';
 export { NodeRegistry } from './nodes.js';

@@ -20,7 +20,7 @@ export type ScriptName =
   | 'enqueueCommand'
   | 'createContainer'
   | 'commitTransition'
-  | 'acquireLease'
+  | 'beginDrain'
   | 'renewLease'
   | 'releaseLease'
   | 'abandonCreate'

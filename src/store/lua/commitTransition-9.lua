@@ -13,6 +13,7 @@
   ARGV[12] the step's effects other than runtime calls (timers, cleanup requests) as JSON, "" for
            none: kept in the record until the next step, so a worker that dies before running
            them leaves them for the next one (they are idempotent)
+  ARGV[13] ms to extend the lease by (the commit proves it is held), "" to leave it
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
@@ -22,6 +23,7 @@ local rec = KEYS[1]
 if redis.call("EXISTS", rec) == 0 then return -1 end
 if redis.call("GET", KEYS[6]) ~= ARGV[1] then return -3 end
 if redis.call("HGET", rec, "epoch") ~= ARGV[2] then return -3 end
+if ARGV[13] ~= "" then redis.call("PEXPIRE", KEYS[6], ARGV[13]) end
 local version = tonumber(redis.call("HGET", rec, "version"))
 if version ~= tonumber(ARGV[3]) then return -4 end
 local seq = tonumber(ARGV[6])
