@@ -6,6 +6,7 @@
  * The recovery time after each crash is printed (not asserted).
  */
 import { rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { expect } from 'chai';
@@ -74,6 +75,9 @@ describe('e2e: crash trials (SIGKILL at random points)', function () {
         const k = keys.container(c.Id);
         const [record, mailbox, results] = await Promise.all([redis.hgetall(k.record), redis.hgetall(k.mailbox), redis.hkeys(k.results)]);
         lines.push(`  applied ${record['applied']}, epoch ${record['epoch']}, results for ${results.join(',')}, mailbox ${JSON.stringify(mailbox)}`);
+        const runc = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'state', c.Id], { reject: false });
+        const exits = await readdir(join(env['BERTH_STATE_DIR']!, 'exits')).catch(() => [] as string[]);
+        lines.push(`  runc: ${runc.exitCode === 0 ? runc.stdout.replace(/\s+/g, ' ') : runc.stderr}; exit file: ${exits.includes(c.Id)}`);
         const timers = (await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).filter((j) => j?.id?.startsWith(`${c.Id}-deadline`));
         for (const t of timers) lines.push(`  timer ${t.id}: ${await t.getState()} ${JSON.stringify(t.data)} -> ${JSON.stringify(t.returnvalue)?.slice(0, 80)} ${t.failedReason ?? ''}`);
         for (const h of await client.history(p.name)) lines.push(`  ${h.at} ${h.from} -> ${h.to} by ${h.command} (${h.jobId}) on ${h.node}`);
