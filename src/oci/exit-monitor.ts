@@ -1,7 +1,10 @@
 /**
  * Watches conmon's exit dir (`<stateDir>/exits`). At start it reports every exit file already
  * there (exits recorded while no worker watched), then each new one as conmon renames it into
- * place. No polling: fs.watch (inotify) plus a stat of the named file.
+ * place: fs.watch (inotify) plus a stat of the named file. inotify can lose events (its queue
+ * overflows under load; a watch can fail), and a lost exit would leave a container `running` or
+ * `stopping` for good, so the dir is also listed again every `rescanMs` (10 s): a safety net that
+ * costs one readdir, never the path exits normally take.
  *
  * conmon writes `<id>.XXXXXX` and renames it to `<id>`; inotify then reports several events for
  * one exit (notes §1.5). Temporary names are ignored, checks of one name run one at a time, and a
@@ -20,12 +23,16 @@ import type { ExitMonitor, ExitRecord } from './types.js';
 export interface ExitDirMonitorOptions {
   /** Reads one exit; the default reads `<dir>/<id>` and the oom marker in the container's bundle. */
   read?: (id: string) => Promise<ExitRecord | null>;
-  /** Failures to watch or read; the default drops them (the next start reports the exit anyway). */
+  /** Failures to watch or read; the default drops them (the next rescan reports the exit anyway). */
   onError?: (err: Error) => void;
+  /** How often the dir is listed again, in case inotify lost an event (ms, default 10 s). */
+  rescanMs?: number;
 }
 
 export class ExitDirMonitor implements ExitMonitor {
   private watcher: FSWatcher | undefined;
+  private rescan: NodeJS.Timeout | undefined;
+  private readonly rescanMs: number;
   private onExit: ((exit: ExitRecord) => void) | undefined;
   private closed = false;
   /** name -> `${ino}:${ctimeMs}` of the file last reported under it */
@@ -42,6 +49,7 @@ export class ExitDirMonitor implements ExitMonitor {
     const layout = StateLayout.fromExitDir(dir);
     this.read = options.read ?? ((id) => readExitFile(dir, id, layout.oomMarker(id)));
     this.onError = options.onError ?? (() => undefined);
+    this.rescanMs = options.rescanMs ?? 10_000;
   }
 
   async start(onExit: (exit: ExitRecord) => void): Promise<void> {
@@ -54,11 +62,18 @@ export class ExitDirMonitor implements ExitMonitor {
       if (name) this.schedule(name.toString());
     });
     this.watcher.on('error', (err) => this.onError(err));
+    await this.scan();
+    this.rescan = setInterval(() => void this.scan().catch((err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err)))), this.rescanMs);
+    this.rescan.unref();
+  }
+
+  private async scan(): Promise<void> {
     for (const name of await readdir(this.dir)) this.schedule(name);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.rescan);
     this.watcher?.close();
     this.watcher = undefined;
     await Promise.all(this.checks.values());

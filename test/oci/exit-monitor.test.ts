@@ -50,6 +50,15 @@ describe('oci/exit-monitor: ExitDirMonitor', () => {
     expect(seen.map((e) => e.id)).to.deep.equal(['before', 'after', 'marker']);
   });
 
+  it('finds an exit inotify did not report on its next rescan', async () => {
+    const monitor = new ExitDirMonitor(exitDir, { rescanMs: 50 });
+    collector = await new ExitCollector(monitor).start();
+    // as if the watch had failed or its queue overflowed: no event for what comes next
+    (monitor as unknown as { watcher: { close(): void } }).watcher.close();
+    await conmonWrite(exitDir, 'missed', 9);
+    expect((await collector.next('missed')).code).to.equal(9);
+  });
+
   it('reports a new exit of the same container after the old file was cleared', async () => {
     collector = await new ExitCollector(new ExitDirMonitor(exitDir)).start();
     await conmonWrite(exitDir, 'again', 1);
