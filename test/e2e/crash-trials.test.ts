@@ -119,7 +119,10 @@ describe('e2e: crash trials (SIGKILL at random points)', function () {
         const command: CommandName = status === 'configured' || status === 'created' ? 'start' : status === 'running' ? (i % 2 ? 'stop' : 'pause') : 'remove';
         tried[command] = (tried[command] ?? 0) + 1;
         pending.set(i, { name, command, phase: 'enqueue' });
-        const job = await client.enqueue(name, command, command === 'remove' ? { force: true } : command === 'stop' ? { timeout: 0 } : {});
+        // slot 1 stops with -t 1 (SIGTERM, ignored by a PID 1 without a handler, then the durable
+        // deadline escalates to SIGKILL), slot 3 with -t 0 (SIGKILL at once)
+        const stopArgs = { timeout: i % 4 === 1 ? 1 : 0 };
+        const job = await client.enqueue(name, command, command === 'remove' ? { force: true } : command === 'stop' ? stopArgs : {});
         pending.set(i, { name, command, jobId: job.jobId, phase: 'result' });
         try {
           const after = await job.result();
