@@ -125,13 +125,7 @@ export class BerthWorker {
     const self = new BerthWorker(o, redis, queue, store, nodes, host, leases);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
-      const report = await reconcileNode({
-        node: o.node,
-        store,
-        runtime: o.runtime,
-        log: o.log,
-        onLostExit: (exit) => self.onExit(exit),
-      });
+      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
       if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
       await self.recoverNode();
       await nodes.register({
