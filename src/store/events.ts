@@ -50,7 +50,10 @@ function parseEntries(reply: [string, string[]][]): StreamEntry[] {
 
 export class EventFeed {
   private readonly listeners = new Set<Listener>();
-  private cursor = '$';
+  /** The id the live loop reads after; null until the loop has anchored it to a real id. */
+  private cursor: string | null = null;
+  /** The earliest id a waiter asked to be fed from before the loop anchored. */
+  private startFrom: string | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
 
@@ -68,8 +71,16 @@ export class EventFeed {
     return parseEntries(reply);
   }
 
-  subscribe(listener: Listener): () => void {
+  /**
+   * Feeds `listener` every entry the live loop reads from now on. `from` (a stream id the caller
+   * has read up to) makes a loop that has not started yet begin there, so nothing committed
+   * between the caller's read and the loop's first XREAD is missed (with "$" it would be).
+   */
+  subscribe(listener: Listener, from?: string): () => void {
     this.listeners.add(listener);
+    if (this.cursor === null && from !== undefined && (this.startFrom === undefined || compareIds(from, this.startFrom) < 0)) {
+      this.startFrom = from;
+    }
     this.running ??= this.loop();
     return () => this.listeners.delete(listener);
   }
@@ -91,7 +102,7 @@ export class EventFeed {
       const onAbort = () => finish(() => reject(new BerthError('ETIMEOUT', 'gave up waiting', { cause: opts.signal?.reason })));
       const unsubscribe = this.subscribe(({ streamId, event }) => {
         if (compareIds(streamId, cursor) > 0 && match(event)) finish(() => resolve(event));
-      });
+      }, cursor);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.signal?.aborted) return onAbort();
       this.range(cursor).then(
@@ -104,7 +115,24 @@ export class EventFeed {
     });
   }
 
+  /** The stream's last id now ('0-0' when empty): where a loop with no earlier start begins. */
+  private async lastId(): Promise<string> {
+    for (;;) {
+      try {
+        const last = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', '1')) as [string, string[]][];
+        return last[0]?.[0] ?? '0-0';
+      } catch {
+        if (this.closed) return '0-0';
+        await new Promise((r) => setTimeout(r, 200)); // transient: the connection retries
+      }
+    }
+  }
+
   private async loop(): Promise<void> {
+    const last = await this.lastId();
+    // anchored in one synchronous step: a later subscriber is fed from this id on, and anything
+    // before it that it needs is in the stream for its own catch-up read
+    this.cursor = this.startFrom !== undefined && compareIds(this.startFrom, last) < 0 ? this.startFrom : last;
     while (!this.closed) {
       let reply: [string, [string, string[]][]][] | null;
       try {
