@@ -31,7 +31,7 @@ interface Verb {
 }
 
 const timeFlag = (verb: string) => (cmd: Command) =>
-  cmd.option('-t, --time <seconds>', `seconds to wait for the stop signal to take effect before SIGKILL (default: the container's --stop-timeout, 10)`).addHelpText(
+  cmd.option('-t, --time <seconds>', `seconds to wait for the stop signal to take effect before SIGKILL; 0 sends SIGKILL at once (default: the container's --stop-timeout, 10)`).addHelpText(
     'after',
     `\nExample:\n  berth ${verb} -t 5 web`,
   );
