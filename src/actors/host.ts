@@ -74,6 +74,8 @@ interface Working {
   epoch: number;
   /** Results committed in this drain, by seq (not read back). */
   results: Map<number, CommandResult>;
+  /** The version whose effects this host has run (they stay in the record until the next step). */
+  effectsRan: number;
   /** Until when (monotonic ms) the last commit, which extended the lease, fences a runtime call. */
   fencedUntil: number;
 }
@@ -84,7 +86,7 @@ const SNAPSHOT_CACHE_SIZE = 512;
 export class ContainerHost {
   private readonly chains = new Map<string, Promise<unknown>>();
   /** The snapshot of each container's last version this host committed or read, most recent last. */
-  private readonly snapshots = new Map<string, { version: number; snapshot: ContainerSnapshot }>();
+  private readonly snapshots = new Map<string, { version: number; snapshot: ContainerSnapshot; effectsRan: number }>();
   private readonly token = `${randomBytes(6).toString('hex')}`;
 
   constructor(private readonly o: HostOptions) {}
@@ -107,7 +109,11 @@ export class ContainerHost {
       const begun = await this.take(id, seq);
       if ('stored' in begun) return begun.stored;
       const { w, entries } = begun;
-      await this.resumeEffects(w.record);
+      // effects this host ran itself at the last step need not run again
+      if (w.effectsRan !== w.record.version) {
+        await this.resumeEffects(w.record);
+        w.effectsRan = w.record.version;
+      }
       const renew = setInterval(() => {
         void this.o.store.renewLease(id, w.token, this.o.leaseMs).catch(() => undefined);
       }, Math.max(200, Math.floor(this.o.leaseMs / 3)));
@@ -123,7 +129,7 @@ export class ContainerHost {
         }
       } finally {
         this.snapshots.delete(id);
-        this.snapshots.set(id, { version: w.record.version, snapshot: w.snapshot });
+        this.snapshots.set(id, { version: w.record.version, snapshot: w.snapshot, effectsRan: w.effectsRan });
         if (this.snapshots.size > SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value!);
         clearInterval(renew);
         // not awaited: this process's next command on the connection is ordered after it, and
@@ -158,8 +164,9 @@ export class ContainerHost {
         if (dead) this.o.log.warn({ container: id, holder: dead }, 'took over the lease of a dead worker');
         const { record, epoch, entries } = begun;
         const cached = this.snapshots.get(id);
-        const snapshot = cached?.version === record.version ? cached.snapshot : hydrateSnapshot(record.snapshot, id);
-        return { w: { record, snapshot, token, epoch, results: new Map(), fencedUntil: 0 }, entries };
+        const hit = cached?.version === record.version ? cached : undefined;
+        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id);
+        return { w: { record, snapshot, token, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0 }, entries };
       }
       if (liveness(holderIdentity(begun.holder)) === 'dead') {
         dead = begun.holder;
@@ -325,6 +332,7 @@ export class ContainerHost {
     if (pending) {
       await this.o.beforeEffects?.(w.record.id, pending.effects.map((e) => e.kind));
       await this.runEffects(w.record.id, pending);
+      w.effectsRan = version;
     }
     if (w.snapshot.context.exited && after.status === 'stopped') {
       await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
