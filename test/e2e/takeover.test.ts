@@ -47,17 +47,24 @@ describe('e2e: a killed worker is taken over at once', function () {
     return { env, client };
   }
 
+  /** What runc says of the container, 'absent' when it has none. */
   async function runcStatus(env: Record<string, string>, id: string): Promise<string> {
-    const r = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'state', id]);
-    return (JSON.parse(r.stdout) as { status: string }).status;
+    const r = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'state', id], { reject: false });
+    return r.exitCode === 0 ? (JSON.parse(r.stdout) as { status: string }).status : 'absent';
+  }
+
+  /** A running container on a fresh node whose worker dies as `hook` (a fixture variable) says. */
+  async function runningOnDyingWorker(nodeName: string, name: string, hook: Record<string, string>) {
+    const { env, client } = await node(nodeName);
+    const dying = await spawnWorker({ ...env, ...hook });
+    workers.push(dying);
+    await client.create({ name, rootfs, command: ['sleep', '1000'], node: nodeName });
+    const { Id } = await client.start(name);
+    return { env, client, dying, Id };
   }
 
   it("takes over the lease and job of a worker killed in the middle of a command", async () => {
-    const { env, client } = await node('takeover');
-    const dying = await spawnWorker({ ...env, BERTH_TEST_FREEZE_BEFORE: 'ociPause' });
-    workers.push(dying);
-    await client.create({ name: 'held', rootfs, command: ['sleep', '1000'], node: 'takeover' });
-    const { Id } = await client.start('held');
+    const { env, client, dying, Id } = await runningOnDyingWorker('takeover', 'held', { BERTH_TEST_FREEZE_BEFORE: 'ociPause' });
     const epoch = (await client.store.get(Id))!.epoch;
 
     const pause = await client.enqueue('held', 'pause');
@@ -75,12 +82,8 @@ describe('e2e: a killed worker is taken over at once', function () {
   });
 
   it('runs the stop deadline a killed worker committed but did not schedule', async () => {
-    const { env, client } = await node('effects');
-    const dying = await spawnWorker({ ...env, BERTH_TEST_DIE_BEFORE_EFFECT: 'schedule' });
-    workers.push(dying);
     // PID 1 without a TERM handler: only the deadline's SIGKILL stops it
-    await client.create({ name: 'stubborn', rootfs, command: ['sleep', '1000'], node: 'effects' });
-    const { Id } = await client.start('stubborn');
+    const { env, client, dying, Id } = await runningOnDyingWorker('effects', 'stubborn', { BERTH_TEST_DIE_BEFORE_EFFECT: 'schedule' });
 
     await client.enqueue('stubborn', 'stop', { timeout: 1 });
     await dying.proc; // it committed "stopping" and killed itself before adding the timer
@@ -89,7 +92,6 @@ describe('e2e: a killed worker is taken over at once', function () {
     workers.push(await spawnWorker(env));
 
     expect(await client.wait('stubborn'), 'killed by the deadline (SIGKILL)').to.equal(137);
-    const r = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'state', Id], { reject: false });
-    expect(r.exitCode === 0 ? (JSON.parse(r.stdout) as { status: string }).status : 'absent').to.be.oneOf(['stopped', 'absent']);
+    expect(await runcStatus(env, Id)).to.be.oneOf(['stopped', 'absent']);
   });
 });
