@@ -65,6 +65,8 @@ export async function conmonCreate(o: ConmonCreateOptions): Promise<SyncMessage>
     stdio: ['ignore', 'ignore', passFd(errFile.fd), passFd(syncFile.fd)],
     env: { _OCI_SYNCPIPE: '3' },
     reject: false,
+    // conmon's first process forks the monitor and exits at once; it is never killed halfway
+    cleanup: false,
     timeout: o.timeoutMs,
     ...(o.signal ? { cancelSignal: o.signal } : {}),
   })

@@ -23,8 +23,13 @@ import type { CallOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, Runtime
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
 const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'paused', 'stopped'];
-/** stdin closed, output captured: none of these verbs hands its stdio to the container. */
-const RUN_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false } as const;
+/**
+ * stdin closed, output captured: none of these verbs hands its stdio to the container. A verb
+ * runs to its end even if the worker exits meanwhile (`cleanup: false`): runc killed halfway
+ * through a create or delete leaves a half-made container behind, while a finished call is
+ * reconciled by the next worker; it also spares execa's exit hooks on every call.
+ */
+const RUN_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, cleanup: false } as const;
 type RunResult = Result<typeof RUN_OPTIONS>;
 /** "No such container": runc's words, then crun's (it reports the missing state file or dir). */
 const NOT_FOUND = /container does not exist|error opening file `[^`]*\/status`: No such file or directory|cannot open directory '[^']*': No such file or directory/;
@@ -40,6 +45,8 @@ export class RuncRuntime implements OciRuntime {
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
+  /** The worker's environment, copied once: execa would copy process.env (slow) on every call. */
+  private readonly env = { ...process.env };
 
   constructor(options: RuncOptions) {
     this.o = validateRuncOptions(options);
@@ -202,6 +209,8 @@ export class RuncRuntime implements OciRuntime {
     const offset = await logSize(log);
     const r = await execa(bin.runtime, ['--root', this.o.root, '--log', log, '--log-format', 'json', verb, ...args], {
       ...RUN_OPTIONS,
+      env: this.env,
+      extendEnv: false,
       timeout: this.o.callTimeoutMs,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     });
