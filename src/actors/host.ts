@@ -78,6 +78,10 @@ interface Working {
   effectsRan: number;
   /** Until when (monotonic ms) the last commit, which extended the lease, fences a runtime call. */
   fencedUntil: number;
+  /** The seq this drain applies up to: the step completing it releases the lease with its commit. */
+  target: number;
+  /** The lease went with the last commit. */
+  released: boolean;
 }
 
 /** Hydrated snapshots kept by (container, version): hydrating (createActor) costs ~0.7 ms of CPU. */
@@ -134,7 +138,7 @@ export class ContainerHost {
         clearInterval(renew);
         // not awaited: this process's next command on the connection is ordered after it, and
         // waiters in other workers are woken by its PUBLISH
-        void this.o.store.releaseLease(id, w.token).catch(() => undefined);
+        if (!w.released) void this.o.store.releaseLease(id, w.token).catch(() => undefined);
       }
       const result = w.results.get(seq) ?? (await this.storedResult(id, seq));
       if (!result) throw new BerthError('EINTERNAL', `no result stored for command ${seq} of container ${id}`);
@@ -166,7 +170,7 @@ export class ContainerHost {
         const cached = this.snapshots.get(id);
         const hit = cached?.version === record.version ? cached : undefined;
         const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id);
-        return { w: { record, snapshot, token, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0 }, entries };
+        return { w: { record, snapshot, token, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false }, entries };
       }
       if (liveness(holderIdentity(begun.holder)) === 'dead') {
         dead = begun.holder;
@@ -270,7 +274,9 @@ export class ContainerHost {
       result: JSON.stringify(result),
       history: null,
       event: '',
+      release: seq === w.target,
     });
+    w.released = seq === w.target;
     w.record = { ...w.record, applied: seq };
     w.results.set(seq, result);
   }
@@ -295,6 +301,9 @@ export class ContainerHost {
     const ms = Date.now() - t0;
     const others = effects.filter((e): e is PendingEffects['effects'][number] => e.kind !== 'call');
     const pending: PendingEffects | null = others.length ? { v: record.version, stops: next.context.stops, effects: others } : null;
+    const clearExit = next.context.exited && after.status === 'stopped';
+    // the drain's last step gives the lease back with its commit, unless work under it follows
+    const release = seq !== 0 && seq === w.target && !pending && !clearExit;
     const version = await this.o.store.commit({
       id: w.record.id,
       node: w.record.node,
@@ -324,7 +333,9 @@ export class ContainerHost {
       }),
       effects: pending ? JSON.stringify(pending) : '',
       extendLeaseMs: this.o.leaseMs,
+      release,
     });
+    w.released = release;
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;
     w.record = { ...record, version, effects: '' };
     w.snapshot = next;
@@ -334,7 +345,7 @@ export class ContainerHost {
       await this.runEffects(w.record.id, pending);
       w.effectsRan = version;
     }
-    if (w.snapshot.context.exited && after.status === 'stopped') {
+    if (clearExit) {
       await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
     }
   }

@@ -34,6 +34,8 @@ export interface CommitArgs {
   effects?: string;
   /** Extend the lease to this many ms from now (the commit proves it is held). */
   extendLeaseMs?: number;
+  /** The drain's last step: release the lease with the commit (one round trip less). */
+  release?: boolean;
 }
 
 export interface CreateArgs {
@@ -115,7 +117,7 @@ export class ContainerStore {
         this.redis,
         'commitTransition',
         [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node)],
-        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? ''],
+        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? this.keys.leaseReleases : ''],
       ),
     );
     switch (code) {

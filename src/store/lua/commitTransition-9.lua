@@ -14,10 +14,12 @@
            none: kept in the record until the next step, so a worker that dies before running
            them leaves them for the next one (they are idempotent)
   ARGV[13] ms to extend the lease by (the commit proves it is held), "" to leave it
+  ARGV[14] release channel: the drain's last step releases the lease and tells waiting workers
+           (PUBLISH <channel> <container id>), as releaseLease; "" to keep it
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
-  Events: a stream entry (id, name, version, data) for every transition
+  Events: a stream entry (id, name, version, data) for every transition; a PUBLISH on release
 ]]
 local rec = KEYS[1]
 if redis.call("EXISTS", rec) == 0 then return -1 end
@@ -36,7 +38,16 @@ if seq > 0 then
   -- keep the last 200 results for replays of retried jobs
   if seq > 200 then redis.call("HDEL", KEYS[5], seq - 200) end
 end
-if ARGV[4] == "" then return version end
+local function release()
+  if ARGV[14] ~= "" then
+    redis.call("DEL", KEYS[6])
+    redis.call("PUBLISH", ARGV[14], redis.call("HGET", rec, "id"))
+  end
+end
+if ARGV[4] == "" then
+  release()
+  return version
+end
 version = version + 1
 redis.call("HSET", rec, "snapshot", ARGV[4], "status", ARGV[5], "version", version)
 if ARGV[12] ~= "" then redis.call("HSET", rec, "effects", ARGV[12]) else redis.call("HDEL", rec, "effects") end
@@ -52,4 +63,5 @@ if ARGV[5] == "removed" then
   for i = 1, 5 do redis.call("EXPIRE", KEYS[i], ttl) end
   redis.call("DEL", KEYS[6])
 end
+release()
 return version
