@@ -24,6 +24,7 @@ import { encodeFailure, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
+import { Waker } from './waker.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -107,6 +108,7 @@ export class BerthWorker {
     private readonly nodes: NodeRegistry,
     private readonly host: ContainerHost,
     private readonly leases: LeaseReleases,
+    private readonly waker: Waker,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -118,11 +120,13 @@ export class BerthWorker {
     const nodes = new NodeRegistry(redis, keys);
     const queue = new Queue(keys.nodeQueue(o.node), { connection: redis, prefix: keys.queuePrefix });
     queue.on('error', (err) => o.log.warn({ err }, 'queue connection error'));
-    const scheduler = new QueueScheduler(queue, store);
+    // exits and cleanups are applied here, not through the queue (waker.ts)
+    const waker = new Waker({ drain: (id, seq) => host.drain(id, seq), queue, slots: o.concurrency, log: o.log });
+    const scheduler = new QueueScheduler(queue, store, waker);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
-    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases);
+    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases, waker);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
       const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
@@ -258,11 +262,12 @@ export class BerthWorker {
 
   private async onExit(exit: ExitRecord): Promise<void> {
     const log = this.o.log.child({ container: exit.id });
+    const entry = { command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled };
     let seq: number;
     try {
       seq = await this.store.enqueue(
         exit.id,
-        JSON.stringify({ command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled }),
+        JSON.stringify(entry),
         // the same exit reported again (a worker died between these two writes, the monitor scans
         // the exit dir at start) gets its first seq back, so its job is added if it was not
         { dedupe: `exit:${exit.at}`, commandId: `exit-${exit.id}-${exit.at}` },
@@ -273,7 +278,7 @@ export class BerthWorker {
     }
     if (seq === 0) return; // this exit was queued and applied long ago
     log.info({ code: exit.code }, 'container exited');
-    await this.queue.add('exited', { container: exit.id, command: 'exited', code: exit.code, at: exit.at, seq }, { ...JOB_DEFAULTS, jobId: `${exit.id}-${seq}` });
+    this.waker.wake(exit.id, seq, entry);
   }
 
   private async bounded(graceful: () => Promise<void>, force: () => Promise<void> | undefined): Promise<void> {
@@ -294,10 +299,12 @@ export class BerthWorker {
     this.closing ??= (async () => {
       clearInterval(this.heartbeat);
       clearInterval(this.reaping);
+      this.waker.close();
       const steps: Array<() => Promise<unknown>> = [
         // in-flight commands finish (and release their leases) within shutdownMs; containers run on
         () => this.bounded(() => this.router?.close() ?? Promise.resolve(), () => this.router?.close(true)),
         () => this.bounded(() => this.worker?.close() ?? Promise.resolve(), () => this.worker?.close(true)),
+        () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.reaper?.unregister() ?? Promise.resolve(),
         ...[...this.extraQueues.values()].map((q) => () => q.close()),
         () => this.o.monitor.close(),
@@ -312,11 +319,12 @@ export class BerthWorker {
   }
 }
 
-/** Durable timers and follow-up commands as BullMQ jobs on the node's queue. */
+/** Durable timers as delayed BullMQ jobs on the node's queue; cleanups applied by the waker. */
 class QueueScheduler implements Scheduler {
   constructor(
     private readonly queue: Queue,
     private readonly store: ContainerStore,
+    private readonly waker: Waker,
   ) {}
 
   async schedule(container: string, _timerId: string, delayMs: number, eventType: string, stops: number): Promise<void> {
@@ -336,7 +344,8 @@ class QueueScheduler implements Scheduler {
 
   async requestCleanup(container: string, key: string): Promise<void> {
     // the key makes a request run again after a crash the same command, not a second one
-    const seq = await this.store.enqueue(container, JSON.stringify({ command: 'cleanup', container, internal: true }), { commandId: key });
-    await this.queue.add('cleanup', { container, command: 'cleanup', seq }, { ...JOB_DEFAULTS, jobId: `${container}-${seq}` });
+    const entry = { command: 'cleanup', container, internal: true };
+    const seq = await this.store.enqueue(container, JSON.stringify(entry), { commandId: key });
+    this.waker.wake(container, seq, entry);
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * Applies the commands a worker queues itself (a container's exit, the cleanup after it) in this
+ * process, without a round trip through the queue: a BullMQ job per exit and per cleanup cost
+ * about seven Redis round trips and a few ms before the worker heard of its own command. The
+ * mailbox entry is written first, as for every command, so nothing is lost if this process dies
+ * before applying it: the next worker of the node (at start, or a sibling when it finds this one
+ * dead) adds the wake-up job for any mailbox entry left without one, and any later command of the
+ * container applies it first. When all in-process slots are busy, while closing, or when applying
+ * here fails (the lease is held elsewhere, Redis is away), the usual wake-up job is added instead,
+ * retried with backoff until Redis takes it.
+ */
+import type { Queue } from 'bullmq';
+import type { CommandResult } from '../actors/host.js';
+import type { Logger } from '../log.js';
+import { JOB_DEFAULTS } from './jobs.js';
+
+export interface WakerOptions {
+  /** Applies the container's mailbox up to seq (ContainerHost.drain). */
+  drain: (id: string, seq: number) => Promise<CommandResult>;
+  queue: Queue;
+  /** In-process drains at once; beyond this, wake-up jobs (the worker's own concurrency). */
+  slots: number;
+  log: Logger;
+}
+
+/** The command as its mailbox entry holds it (its job carries the same data, for the contract). */
+export type WakeEntry = { command: string } & Record<string, unknown>;
+
+const MAX_BACKOFF_MS = 5000;
+
+export class Waker {
+  private readonly running = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly o: WakerOptions) {}
+
+  /** Applies `seq` (an internal command, `entry` in the mailbox) soon; never throws. */
+  wake(id: string, seq: number, entry: WakeEntry): void {
+    const { command } = entry;
+    if (this.closed || this.running.size >= this.o.slots) return this.track(this.addJob(id, seq, entry));
+    this.track(
+      // after the caller's own turn: a cleanup is requested from inside that container's drain
+      Promise.resolve()
+        .then(() => this.o.drain(id, seq))
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.o.log.debug({ err, container: id, command }, 'applying an internal command here failed; queueing its job');
+            return this.addJob(id, seq, entry);
+          },
+        ),
+    );
+  }
+
+  /** Resolves once every drain and job this waker started has settled. */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  /** From now on, wake-ups go through the queue (another worker applies them). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private track(p: Promise<void>): void {
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  /** The wake-up job Berth's producers use for this seq (adding it twice is a no-op). */
+  private async addJob(id: string, seq: number, entry: WakeEntry): Promise<void> {
+    const { command } = entry;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.o.queue.add(command, { ...entry, container: id, seq }, { ...JOB_DEFAULTS, jobId: `${id}-${seq}` });
+        return;
+      } catch (err) {
+        // closed for good: the mailbox entry stays, and the next worker of the node wakes it
+        if (this.closed && attempt > 0) {
+          this.o.log.warn({ err, container: id, command }, 'could not queue the wake-up job of an internal command; the next worker will');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}
