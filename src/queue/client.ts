@@ -23,6 +23,7 @@ import type { HistoryEntry } from '../store/records.js';
 import { connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { decodeFailure } from './contract.js';
 import { JOB_DEFAULTS } from './jobs.js';
+import { Resolver } from './resolver.js';
 
 export interface ConnectOptions {
   /** redis://, rediss:// or unix:// URL. */
@@ -47,6 +48,7 @@ export class BerthClient {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
   private feed: EventFeed | undefined;
   private closing: Promise<void> | undefined;
+  private readonly resolver: Resolver;
 
   private constructor(
     private readonly opts: Required<ConnectOptions>,
@@ -54,7 +56,9 @@ export class BerthClient {
     readonly keys: Keys,
     readonly store: ContainerStore,
     readonly nodes: NodeRegistry,
-  ) {}
+  ) {
+    this.resolver = new Resolver(store);
+  }
 
   static async connect(options: ConnectOptions): Promise<BerthClient> {
     const opts = { prefix: '{berth}', timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, ...options };
@@ -82,11 +86,16 @@ export class BerthClient {
   async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = this.validateArgs(command, args);
-    const id = await this.store.resolve(nameOrId);
-    const record = await this.store.get(id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
-    const { job, jobId } = await this.submit(record.node, id, { command, container: id, ...data });
-    return { jobId, result: () => this.finished(record.node, job) };
+    const at = await this.resolver.locate(nameOrId);
+    try {
+      const { job, jobId } = await this.submit(at.node, at.id, { command, container: at.id, ...data });
+      return { jobId, result: () => this.finished(at.node, job) };
+    } catch (err) {
+      // a remembered name whose container is gone may name another container now
+      if (!(at.remembered && err instanceof BerthError && err.code === 'ENOCTR')) throw err;
+      this.resolver.forget(nameOrId);
+      return this.enqueue(nameOrId, command, args);
+    }
   }
 
   /**

@@ -170,6 +170,11 @@ export class ContainerStore {
     return parseRecord(await this.redis.hgetall(this.keys.container(id).record), id);
   }
 
+  /** The node a container lives on, null when there is no such container. */
+  async nodeOf(id: string): Promise<string | null> {
+    return this.redis.hget(this.keys.container(id).record, 'node');
+  }
+
   async mailboxEntry(id: string, seq: number): Promise<string | null> {
     return this.redis.hget(this.keys.container(id).mailbox, String(seq));
   }

@@ -40,6 +40,19 @@ describe('e2e: bad input', function () {
     expect(await count()).to.equal(before);
   });
 
+  it('a name taken again after rm reaches the new container, from a client that addressed the old one', async () => {
+    const old = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start('reused'); // the client now knows where "reused" is
+    await s.client.remove('reused', { force: true });
+    const fresh = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    const started = await s.client.start('reused');
+    expect(started.Id).to.equal(fresh.Id).and.not.equal(old.Id);
+    expect(started.State.Status).to.equal('running');
+    expect((await rejection(s.client.inspect(old.Id))).code).to.equal('ENOCTR');
+    await s.client.remove('reused', { force: true });
+    expect((await rejection(s.client.pause('reused'))).code).to.equal('ENOCTR');
+  });
+
   it("a name outside Podman's pattern: EINVAL", async () => {
     const e = await rejection(s.client.create({ name: '-bad name', rootfs: s.rootfs, command: ['true'] }));
     expect(e.code).to.equal('EINVAL');
