@@ -23,7 +23,7 @@ import type { HistoryEntry } from '../store/records.js';
 import { connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { decodeFailure } from './contract.js';
 import { JOB_DEFAULTS } from './jobs.js';
-import { Resolver } from './resolver.js';
+import { Resolver, type Located } from './resolver.js';
 
 export interface ConnectOptions {
   /** redis://, rediss:// or unix:// URL. */
@@ -79,22 +79,33 @@ export class BerthClient {
     }
     const data = { ...parsed.data, name };
     const { job } = await this.submit(node, id, { command: 'create', container: id, spec: data }, name);
-    return this.finished(node, job);
+    const created = await this.finished(node, job);
+    this.resolver.remember(name, id, node);
+    return created;
   }
 
   /** Queues a command without waiting for it. */
   async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = this.validateArgs(command, args);
-    const at = await this.resolver.locate(nameOrId);
-    try {
+    return this.located(nameOrId, async (at) => {
       const { job, jobId } = await this.submit(at.node, at.id, { command, container: at.id, ...data });
       return { jobId, result: () => this.finished(at.node, job) };
+    });
+  }
+
+  /**
+   * Runs `fn` on where the container is. A remembered name whose container has gone since (ENOCTR)
+   * may name another container now: it is resolved afresh and `fn` runs once more.
+   */
+  private async located<T>(nameOrId: string, fn: (at: Located) => Promise<T>): Promise<T> {
+    const at = await this.resolver.locate(nameOrId);
+    try {
+      return await fn(at);
     } catch (err) {
-      // a remembered name whose container is gone may name another container now
       if (!(at.remembered && err instanceof BerthError && err.code === 'ENOCTR')) throw err;
       this.resolver.forget(nameOrId);
-      return this.enqueue(nameOrId, command, args);
+      return fn(await this.resolver.locate(nameOrId));
     }
   }
 
@@ -160,8 +171,11 @@ export class BerthClient {
   }
 
   /** Sends the stop signal, SIGKILL after `timeout` s; resolves once the container is cleaned up. */
-  async stop(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
-    const id = await this.store.resolve(name);
+  stop(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
+    return this.located(name, ({ id }) => this.stopById(id, opts));
+  }
+
+  private async stopById(id: string, opts: { timeout?: number }): Promise<Inspect> {
     const { cursor } = await this.store.readWithCursor(id);
     let after: Inspect;
     try {
@@ -194,8 +208,11 @@ export class BerthClient {
   }
 
   /** Stops (with `timeout`) and starts again; resolves once it runs. */
-  async restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
-    const id = await this.store.resolve(name);
+  restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
+    return this.located(name, ({ id }) => this.restartById(id, name, opts));
+  }
+
+  private async restartById(id: string, name: string, opts: { timeout?: number }): Promise<Inspect> {
     const { cursor } = await this.store.readWithCursor(id);
     const after = await this.run(id, 'restart', opts);
     if (after.State.Status === 'running') return after;

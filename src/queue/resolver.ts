@@ -38,9 +38,15 @@ export class Resolver {
     const exact = id === nameOrId || !id.startsWith(nameOrId);
     if (exact) {
       this.known.set(nameOrId, { id, node });
-      if (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
+      while (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
     }
     return { id, node, remembered: false };
+  }
+
+  /** What a create just made: its name and Id both lead to it. */
+  remember(name: string, id: string, node: string): void {
+    for (const key of [name, id]) this.known.set(key, { id, node });
+    while (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
   }
 
   forget(nameOrId: string): void {

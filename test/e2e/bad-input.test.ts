@@ -41,16 +41,32 @@ describe('e2e: bad input', function () {
   });
 
   it('a name taken again after rm reaches the new container, from a client that addressed the old one', async () => {
-    const old = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
-    await s.client.start('reused'); // the client now knows where "reused" is
-    await s.client.remove('reused', { force: true });
-    const fresh = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
-    const started = await s.client.start('reused');
-    expect(started.Id).to.equal(fresh.Id).and.not.equal(old.Id);
-    expect(started.State.Status).to.equal('running');
-    expect((await rejection(s.client.inspect(old.Id))).code).to.equal('ENOCTR');
-    await s.client.remove('reused', { force: true });
-    expect((await rejection(s.client.pause('reused'))).code).to.equal('ENOCTR');
+    const other = await Berth.connect({ redis: s.redis.url, prefix: s.prefix });
+    try {
+      const old = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
+      await s.client.start('reused'); // s.client now knows where "reused" is
+      // another client removes it and gives the name to a new container
+      await other.remove('reused', { force: true });
+      const fresh = await other.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
+      const started = await s.client.start('reused');
+      expect(started.Id).to.equal(fresh.Id).and.not.equal(old.Id);
+      expect(started.State.Status).to.equal('running');
+      expect((await s.runc(fresh.Id))?.status).to.equal('running');
+      expect(await s.runc(old.Id)).to.equal(null);
+      expect((await rejection(s.client.inspect(old.Id))).code).to.equal('ENOCTR');
+      // stop follows the name too: it waits for the new container's cleanup, not the old one's
+      await other.remove('reused', { force: true });
+      const third = await other.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
+      await other.start('reused');
+      const stopped = await s.client.stop('reused', { timeout: 0 });
+      expect(stopped.Id).to.equal(third.Id);
+      expect(stopped.State.Status).to.equal('exited');
+      expect(await s.runc(third.Id)).to.equal(null);
+      await other.remove('reused');
+      expect((await rejection(s.client.pause('reused'))).code).to.equal('ENOCTR');
+    } finally {
+      await other.close();
+    }
   });
 
   it("a name outside Podman's pattern: EINVAL", async () => {
