@@ -8,6 +8,7 @@ import { COMMANDS, RAW_CALLS, type LatencyResult } from './latency.js';
 import type { ScaleResult } from './scale.js';
 import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './throughput.js';
 import type { PoolResult } from './pool.js';
+import { floorConsole, floorMarkdown, type FloorResult } from './floor.js';
 
 export interface Environment {
   at: string;
@@ -40,6 +41,7 @@ export interface Results {
   scale?: ScaleResult;
   exit?: ExitResult;
   pool?: PoolResult;
+  floor?: FloorResult;
   targets?: Target[];
   errors: Record<string, string>;
 }
@@ -166,6 +168,7 @@ export function consoleReport(r: Results): string {
     out.push(`\n4. Exit detection (${ex.samples} samples)`);
     out.push(t.toString());
   }
+  if (r.floor) out.push(floorConsole(r.floor));
   if (r.targets?.length) {
     const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
     for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
@@ -221,6 +224,11 @@ export function markdownReport(r: Results, command: string): string {
   if (r.exit) {
     const ex = r.exit;
     md.push('', `**Exit detection**, from SIGKILL of the container's process to the exit code being known, ms: Berth (a client sees \`stopped\`, 137) p50 ${f1(ex.berth.p50)}, p99 ${f1(ex.berth.p99)}; \`podman wait\` p50 ${f1(ex.podmanWait?.p50)}, p99 ${f1(ex.podmanWait?.p99)}.`);
+  }
+  if (r.floor) {
+    const conmon = r.throughput?.table['conmon'];
+    const at8 = conmon?.['8'];
+    md.push('', floorMarkdown(r.floor, r.env.cores, at8 === undefined ? undefined : { at8, ...(conmon?.['16'] === undefined ? {} : { at16: conmon['16'] }) }, r.throughput?.table['podman-api']?.['8']));
   }
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');

@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -32,9 +32,10 @@ import { CONMON, RUNC, compileWorker } from './stack.js';
 import { round } from './stats.js';
 import { SYSTEMS, runThroughput, type System } from './throughput.js';
 import { runPool } from './pool.js';
+import { runFloor } from './floor.js';
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
     results.pool = await part('pool', () =>
       runPool({ rootfs, count: QUICK ? 20 : 100, parallel: 8, concurrency: 8, workers: [1, 2, 4] }, log),
     );
+    results.floor = await part('floor', () => runFloor(QUICK ? { samples: 50, warmup: 10 } : { samples: 200, warmup: 30 }, log));
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);

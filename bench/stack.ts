@@ -16,6 +16,7 @@ import { Berth, type BerthClient } from '../src/queue/client.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import type { Scope } from './cleanup.js';
 import type { Span } from './spans.js';
+import type { CallFloors, FloorOptions } from './floor.js';
 import type { WorkerConfig } from './worker.js';
 import { sleep } from './stats.js';
 
@@ -37,6 +38,8 @@ export interface BerthStack {
   workerRss(): number;
   /** The worker's memory after a full GC: RSS and V8 heap used, bytes. */
   workerMemory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Runtime calls made by the idle worker itself, through spawn and execa (floor.ts). */
+  calls(o: FloorOptions): Promise<CallFloors>;
   redisUsedMemory(): Promise<number>;
   /** CPU time used so far (user + system), ms: the worker process, this process, redis-server. */
   cpu(): { worker: number; client: number; redis: number };
@@ -104,27 +107,17 @@ export async function startStack(scope: Scope, o: StackOptions): Promise<BerthSt
     client,
     redis,
     workerPid: child.pid!,
-    spans: (clear = true) =>
-      new Promise<Span[]>((resolve, reject) => {
-        const onMessage = (m: { type?: string; spans?: Span[] }) => {
-          if (m.type !== 'spans') return;
-          child.off('message', onMessage);
-          resolve(m.spans ?? []);
-        };
-        child.on('message', onMessage);
-        if (!child.send({ type: 'spans', clear })) reject(new Error('bench worker is gone'));
-      }),
+    spans: async (clear = true) => (await ask<{ spans?: Span[] }>(child, { type: 'spans', clear })).spans ?? [],
     workerRss: () => rssOf(child.pid!),
-    workerMemory: () =>
-      new Promise((resolve, reject) => {
-        const onMessage = (m: { type?: string; mem?: NodeJS.MemoryUsage }) => {
-          if (m.type !== 'mem') return;
-          child.off('message', onMessage);
-          resolve({ rss: m.mem?.rss ?? NaN, heapUsed: m.mem?.heapUsed ?? NaN });
-        };
-        child.on('message', onMessage);
-        if (!child.send({ type: 'mem' })) reject(new Error('bench worker is gone'));
-      }),
+    workerMemory: async () => {
+      const { mem } = await ask<{ mem?: NodeJS.MemoryUsage }>(child, { type: 'mem' });
+      return { rss: mem?.rss ?? NaN, heapUsed: mem?.heapUsed ?? NaN };
+    },
+    calls: async (floor) => {
+      const reply = await ask<{ calls?: CallFloors; error?: string }>(child, { type: 'calls', floor });
+      if (!reply.calls) throw new Error(`bench worker could not measure runtime calls: ${reply.error ?? 'no reply'}`);
+      return reply.calls;
+    },
     cpu: () => ({ worker: children.reduce((sum, c) => sum + cpuOf(c.pid!), 0), client: ownCpu(), redis: cpuOf(redisServer.pid) }),
     redisUsedMemory: async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? NaN),
   };
@@ -143,6 +136,22 @@ export async function compileWorker(outDir: string): Promise<string> {
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(join(repo, 'node_modules'), join(outDir, 'node_modules'));
   return join(outDir, 'bench', 'worker.js');
+}
+
+/** One request to the worker process over IPC; resolves with its reply of the same type. */
+function ask<T>(child: ChildProcess, msg: { type: string } & Record<string, unknown>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m.type !== msg.type) return;
+      child.off('message', onMessage);
+      resolve(m as T);
+    };
+    child.on('message', onMessage);
+    if (!child.send(msg)) {
+      child.off('message', onMessage);
+      reject(new Error('bench worker is gone'));
+    }
+  });
 }
 
 /** VmRSS of a process, bytes (NaN when it is gone). */

@@ -6,6 +6,7 @@
  *
  *   parent -> child: { type: 'spans', clear?: boolean }   child -> parent: { type: 'spans', spans }
  *   parent -> child: { type: 'mem' }                       child -> parent: { type: 'mem', mem } (after a GC)
+ *   parent -> child: { type: 'calls', floor }              child -> parent: { type: 'calls', calls } (floor.ts)
  *   parent -> child: { type: 'close' }                     child -> parent: { type: 'ready' } once started
  */
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import type { ExitMonitor, ExitRecord, OciRuntime } from '../src/oci/index.js';
 import { nowMs } from './stats.js';
 import type { Span } from './spans.js';
 import { traceRedis } from './trace.js';
+import { measureCalls, type FloorOptions } from './floor.js';
 
 export interface WorkerConfig {
   redis: string;
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void close());
   process.on('SIGINT', () => void close());
   process.on('disconnect', () => void close()); // the parent is gone
-  process.on('message', (msg: { type?: string; clear?: boolean }) => {
+  process.on('message', (msg: { type?: string; clear?: boolean; floor?: FloorOptions }) => {
     if (msg.type === 'spans') {
       process.send?.({ type: 'spans', spans });
       if (msg.clear) spans.length = 0;
@@ -104,6 +106,11 @@ async function main(): Promise<void> {
       // after a full GC (the worker runs with --expose-gc): what is live, not what V8 has not returned yet
       (globalThis as { gc?: () => void }).gc?.();
       process.send?.({ type: 'mem', mem: process.memoryUsage() });
+    } else if (msg.type === 'calls') {
+      measureCalls(msg.floor ?? { samples: 100, warmup: 10 }, config.runc).then(
+        (calls) => process.send?.({ type: 'calls', calls }),
+        (err: unknown) => process.send?.({ type: 'calls', error: String(err) }),
+      );
     } else if (msg.type === 'close') void close();
   });
   process.send?.({ type: 'ready' });

@@ -1,0 +1,150 @@
+/**
+ * Floors: what the parts Berth is built on cost by themselves on this machine, with nothing of
+ * Berth's in between. A no-op BullMQ job (add -> a worker of concurrency 8 -> the completion event
+ * back at the producer, through QueueEvents, on the embedded default Redis), and one runtime call
+ * (`runc --version`) through node:child_process spawn and through execa, made inside an idle Berth
+ * worker process (fork costs grow with the caller's memory): latency and the caller's CPU per call.
+ * They bound Berth's per-command overhead and its CPU per container from below.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { execa } from 'execa';
+import { Redis } from 'ioredis';
+import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { withScope } from './cleanup.js';
+import { RUNC, ownCpu, rssOf, startStack } from './stack.js';
+import { round, summarize, type Summary } from './stats.js';
+
+export interface FloorOptions {
+  samples: number;
+  warmup: number;
+}
+
+export interface CallFloor {
+  latency: Summary;
+  /** CPU of this process per call, ms (the child's own CPU not included). */
+  cpuMs: number;
+}
+
+export interface CallFloors {
+  spawn: CallFloor;
+  execa: CallFloor;
+  /** The caller's RSS while calling (fork costs grow with it). */
+  rssBytes: number;
+}
+
+export interface FloorResult extends CallFloors {
+  samples: number;
+  /** add -> completed seen by the producer, ms. */
+  bullmqJob: Summary;
+}
+
+export async function runFloor(o: FloorOptions, log: (line: string) => void): Promise<FloorResult> {
+  const bullmqJob = await bullmqFloor(o);
+  log(`  BullMQ no-op job, add -> completed at the producer: p50 ${bullmqJob.p50.toFixed(2)} ms, p99 ${bullmqJob.p99.toFixed(2)} ms`);
+  const calls = await withScope('floor-calls', async (scope) => (await startStack(scope, { name: 'floor', concurrency: 8 })).calls(o));
+  const result: FloorResult = { samples: o.samples, bullmqJob, ...calls };
+  for (const k of ['spawn', 'execa'] as const) {
+    log(`  runc --version through ${k} in a Berth worker: p50 ${result[k].latency.p50.toFixed(2)} ms, ${result[k].cpuMs.toFixed(2)} ms of CPU per call`);
+  }
+  return result;
+}
+
+/** Runs in the Berth worker process (bench/worker.ts): both ways of calling runc, alternated. */
+export async function measureCalls(o: FloorOptions, runc = RUNC): Promise<CallFloors> {
+  const viaSpawn = () =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(runc, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.resume();
+      child.stderr.resume();
+      child.on('error', reject).on('close', () => resolve());
+    });
+  const viaExeca = async () => {
+    await execa(runc, ['--version'], { stdin: 'ignore' });
+  };
+  // alternated, so that both see the same machine
+  const calls = { spawn: [] as number[], execa: [] as number[] };
+  const cpu = { spawn: 0, execa: 0 };
+  for (let i = 0; i < o.warmup + o.samples; i++) {
+    for (const [name, fn] of [['spawn', viaSpawn], ['execa', viaExeca]] as const) {
+      const c0 = ownCpu();
+      const t0 = performance.now();
+      await fn();
+      if (i < o.warmup) continue;
+      calls[name].push(performance.now() - t0);
+      cpu[name] += ownCpu() - c0;
+    }
+  }
+  return {
+    spawn: { latency: summarize(calls.spawn), cpuMs: round(cpu.spawn / o.samples) },
+    execa: { latency: summarize(calls.execa), cpuMs: round(cpu.execa / o.samples) },
+    rssBytes: rssOf(process.pid),
+  };
+}
+
+async function bullmqFloor(o: FloorOptions): Promise<Summary> {
+  return withScope('floor-bullmq', async (scope) => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-floor-'));
+    scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    const server = await startEmbeddedRedis({ dir: join(dir, 'redis') });
+    scope.defer('redis-server', () => server.stop());
+    const conn = () => {
+      const c = new Redis(server.socket, { maxRetriesPerRequest: null });
+      scope.defer('redis connection', () => c.quit().then(() => undefined, () => undefined));
+      return c;
+    };
+    const queue = new Queue('floor', { connection: conn() });
+    scope.defer('queue', () => queue.close());
+    const events = new QueueEvents('floor', { connection: conn() });
+    scope.defer('queue events', () => events.close());
+    const worker = new Worker('floor', async () => 1, { connection: conn(), concurrency: 8 });
+    scope.defer('worker', () => worker.close());
+    await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+    const samples: number[] = [];
+    for (let i = 0; i < o.warmup + o.samples; i++) {
+      const t0 = performance.now();
+      const job = await queue.add('noop', {}, { removeOnComplete: { count: 1000 } });
+      await job.waitUntilFinished(events);
+      if (i >= o.warmup) samples.push(performance.now() - t0);
+    }
+    return summarize(samples);
+  });
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+/** Console lines for the floors. */
+export function floorConsole(f: FloorResult): string {
+  return [
+    `\n5. Floors (${f.samples} samples each)`,
+    `  BullMQ no-op job, add -> completed at the producer: p50 ${f2(f.bullmqJob.p50)} ms, p99 ${f2(f.bullmqJob.p99)} ms`,
+    `  runc --version in a Berth worker, through child_process.spawn: p50 ${f2(f.spawn.latency.p50)} ms, CPU ${f2(f.spawn.cpuMs)} ms per call`,
+    `  runc --version in a Berth worker, through execa:               p50 ${f2(f.execa.latency.p50)} ms, CPU ${f2(f.execa.cpuMs)} ms per call`,
+  ].join('\n');
+}
+
+/**
+ * The README's floors paragraph: the measured floors set against the targets. `conmon` is conmon +
+ * runc's containers/s at 8 and 16 at a time, `rest` Podman REST API's at 8 (undefined: not measured).
+ */
+export function floorMarkdown(f: FloorResult, cores: number, conmon?: { at8: number; at16?: number }, rest?: number): string {
+  const hop = f.bullmqJob.p50 + f.execa.latency.p50 - f.spawn.latency.p50;
+  const out = [
+    `**Floors**, the parts Berth is built on, alone, in this run (\`bench/floor.ts\`, ${f.samples} samples): a no-op BullMQ job (add, a worker of concurrency 8, the completion event back at the producer) takes p50 ${f2(f.bullmqJob.p50)} ms (p99 ${f2(f.bullmqJob.p99)}); a runtime call (\`runc --version\`) made in an idle Berth worker (RSS ${(f.rssBytes / 2 ** 20).toFixed(0)} MiB) through execa takes p50 ${f2(f.execa.latency.p50)} ms and ${f2(f.execa.cpuMs)} ms of the worker's CPU, through \`child_process.spawn\` ${f2(f.spawn.latency.p50)} ms and ${f2(f.spawn.cpuMs)} ms. The queue hop and execa alone put a command ${f2(hop)} ms p50 above the raw call, before any lease, mailbox or commit: the 3 ms overhead target is below that floor.`,
+  ];
+  if (conmon && Number.isFinite(conmon.at8) && conmon.at8 > 0) {
+    const own = (cores * 1000) / conmon.at8;
+    const budget = (cores * 1000) / (0.9 * conmon.at8) - own;
+    const saturated = conmon.at16 !== undefined && conmon.at16 <= conmon.at8 * 1.1;
+    out.push(
+      `conmon + runc from a shell ran ${conmon.at8.toFixed(1)} containers/s at 8 at a time${saturated ? `, and no more at 16: CPU-bound on ${cores} cores,` : ','} about ${own.toFixed(0)} ms of CPU per container. 0.9× of that rate leaves a supervisor ${budget.toFixed(0)} ms of CPU per container for all it does; six runtime calls through execa cost ${(6 * f.execa.cpuMs).toFixed(0)} ms of the caller's CPU (through spawn ${(6 * f.spawn.cpuMs).toFixed(0)} ms).`,
+    );
+    if (rest !== undefined && Number.isFinite(rest)) {
+      out.push(`Three times Podman's REST API is ${(3 * rest).toFixed(1)} containers/s, ${((3 * rest) / conmon.at8).toFixed(2)}× conmon + runc itself.`);
+    }
+  }
+  return out.join(' ');
+}
