@@ -40,13 +40,16 @@ export interface FloorResult extends CallFloors {
   samples: number;
   /** add -> completed seen by the producer, ms. */
   bullmqJob: Summary;
+  /** One Lua script call (EVAL "return 1") on the same Redis, ms. */
+  redisScript: Summary;
 }
 
 export async function runFloor(o: FloorOptions, log: (line: string) => void): Promise<FloorResult> {
-  const bullmqJob = await bullmqFloor(o);
+  const { bullmqJob, redisScript } = await redisFloors(o);
   log(`  BullMQ no-op job, add -> completed at the producer: p50 ${bullmqJob.p50.toFixed(2)} ms, p99 ${bullmqJob.p99.toFixed(2)} ms`);
+  log(`  one Lua script round trip: p50 ${redisScript.p50.toFixed(2)} ms`);
   const calls = await withScope('floor-calls', async (scope) => (await startStack(scope, { name: 'floor', concurrency: 8 })).calls(o));
-  const result: FloorResult = { samples: o.samples, bullmqJob, ...calls };
+  const result: FloorResult = { samples: o.samples, bullmqJob, redisScript, ...calls };
   for (const k of ['spawn', 'execa'] as const) {
     log(`  runc --version through ${k} in a Berth worker: p50 ${result[k].latency.p50.toFixed(2)} ms, ${result[k].cpuMs.toFixed(2)} ms of CPU per call`);
   }
@@ -85,7 +88,7 @@ export async function measureCalls(o: FloorOptions, runc = RUNC): Promise<CallFl
   };
 }
 
-async function bullmqFloor(o: FloorOptions): Promise<Summary> {
+async function redisFloors(o: FloorOptions): Promise<{ bullmqJob: Summary; redisScript: Summary }> {
   return withScope('floor-bullmq', async (scope) => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-floor-'));
     scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
@@ -110,7 +113,14 @@ async function bullmqFloor(o: FloorOptions): Promise<Summary> {
       await job.waitUntilFinished(events);
       if (i >= o.warmup) samples.push(performance.now() - t0);
     }
-    return summarize(samples);
+    const direct = conn();
+    const scripts: number[] = [];
+    for (let i = 0; i < o.warmup + o.samples; i++) {
+      const t0 = performance.now();
+      await direct.eval('return 1', 0);
+      if (i >= o.warmup) scripts.push(performance.now() - t0);
+    }
+    return { bullmqJob: summarize(samples), redisScript: summarize(scripts) };
   });
 }
 
@@ -121,6 +131,7 @@ export function floorConsole(f: FloorResult): string {
   return [
     `\n5. Floors (${f.samples} samples each)`,
     `  BullMQ no-op job, add -> completed at the producer: p50 ${f2(f.bullmqJob.p50)} ms, p99 ${f2(f.bullmqJob.p99)} ms`,
+    `  one Lua script round trip: p50 ${f2(f.redisScript.p50)} ms`,
     `  runc --version in a Berth worker, through child_process.spawn: p50 ${f2(f.spawn.latency.p50)} ms, CPU ${f2(f.spawn.cpuMs)} ms per call`,
     `  runc --version in a Berth worker, through execa:               p50 ${f2(f.execa.latency.p50)} ms, CPU ${f2(f.execa.cpuMs)} ms per call`,
   ].join('\n');
@@ -132,8 +143,11 @@ export function floorConsole(f: FloorResult): string {
  */
 export function floorMarkdown(f: FloorResult, cores: number, conmon?: { at8: number; at16?: number }, rest?: number): string {
   const hop = f.bullmqJob.p50 + f.execa.latency.p50 - f.spawn.latency.p50;
+  // the round trips Berth's invariants add to every command: its mailbox place, the lease, and a
+  // commit before and after the runtime call (DESIGN invariants 2-4)
+  const floor = hop + 4 * f.redisScript.p50;
   const out = [
-    `**Floors**, the parts Berth is built on, alone, in this run (\`bench/floor.ts\`, ${f.samples} samples): a no-op BullMQ job (add, a worker of concurrency 8, the completion event back at the producer) takes p50 ${f2(f.bullmqJob.p50)} ms (p99 ${f2(f.bullmqJob.p99)}); a runtime call (\`runc --version\`) made in an idle Berth worker (RSS ${(f.rssBytes / 2 ** 20).toFixed(0)} MiB) through execa takes p50 ${f2(f.execa.latency.p50)} ms and ${f2(f.execa.cpuMs)} ms of the worker's CPU, through \`child_process.spawn\` ${f2(f.spawn.latency.p50)} ms and ${f2(f.spawn.cpuMs)} ms. The queue hop and execa alone put a command ${f2(hop)} ms p50 above the raw call, before any lease, mailbox or commit: the 3 ms overhead target is below that floor.`,
+    `**Floors**, the parts Berth is built on, alone, in this run (\`bench/floor.ts\`, ${f.samples} samples): a no-op BullMQ job (add, a worker of concurrency 8, the completion event back at the producer) takes p50 ${f2(f.bullmqJob.p50)} ms (p99 ${f2(f.bullmqJob.p99)}); a runtime call (\`runc --version\`) made in an idle Berth worker (RSS ${(f.rssBytes / 2 ** 20).toFixed(0)} MiB) through execa takes p50 ${f2(f.execa.latency.p50)} ms and ${f2(f.execa.cpuMs)} ms of the worker's CPU, through \`child_process.spawn\` ${f2(f.spawn.latency.p50)} ms and ${f2(f.spawn.cpuMs)} ms. The queue hop and execa put a command ${f2(hop)} ms p50 above the raw call; with the four Lua round trips every command needs for its mailbox place, its lease and the commits before and after its runtime call (p50 ${f2(f.redisScript.p50)} ms each), ${f2(floor)} ms${floor >= 3 ? ', above the 3 ms overhead target before Berth does anything else' : ', which leaves Berth ' + f2(3 - floor) + ' ms of the 3 ms overhead target for everything else'}.`,
   ];
   if (conmon && Number.isFinite(conmon.at8) && conmon.at8 > 0) {
     const own = (cores * 1000) / conmon.at8;
