@@ -137,11 +137,19 @@ export function floorConsole(f: FloorResult): string {
   ].join('\n');
 }
 
-/**
- * The README's floors paragraph: the measured floors set against the targets. `conmon` is conmon +
- * runc's containers/s at 8 and 16 at a time, `rest` Podman REST API's at 8 (undefined: not measured).
- */
-export function floorMarkdown(f: FloorResult, cores: number, conmon?: { at8: number; at16?: number }, rest?: number): string {
+/** What the floors paragraph sets the call floors against: the throughput runs at 8 at a time. */
+export interface AtEight {
+  cores: number;
+  /** conmon + runc's containers/s. */
+  conmon?: number;
+  /** Podman REST API's containers/s. */
+  rest?: number;
+  /** Berth's run: containers/s, its own processes' CPU and the whole machine's, ms per container. */
+  berth?: { perSecond: number; own: number; machine: number; busy: number };
+}
+
+/** The README's floors paragraph: the measured floors set against the targets. */
+export function floorMarkdown(f: FloorResult, at8: AtEight): string {
   const hop = f.bullmqJob.p50 + f.execa.latency.p50 - f.spawn.latency.p50;
   // the round trips Berth's invariants add to every command: its mailbox place, the lease, and a
   // commit before and after the runtime call (DESIGN invariants 2-4)
@@ -149,15 +157,17 @@ export function floorMarkdown(f: FloorResult, cores: number, conmon?: { at8: num
   const out = [
     `**Floors**, the parts Berth is built on, alone, in this run (\`bench/floor.ts\`, ${f.samples} samples): a no-op BullMQ job (add, a worker of concurrency 8, the completion event back at the producer) takes p50 ${f2(f.bullmqJob.p50)} ms (p99 ${f2(f.bullmqJob.p99)}); a runtime call (\`runc --version\`) made in an idle Berth worker (RSS ${(f.rssBytes / 2 ** 20).toFixed(0)} MiB) through execa takes p50 ${f2(f.execa.latency.p50)} ms and ${f2(f.execa.cpuMs)} ms of the worker's CPU, through \`child_process.spawn\` ${f2(f.spawn.latency.p50)} ms and ${f2(f.spawn.cpuMs)} ms. The queue hop and execa put a command ${f2(hop)} ms p50 above the raw call; with the four Lua round trips every command needs for its mailbox place, its lease and the commits before and after its runtime call (p50 ${f2(f.redisScript.p50)} ms each), ${f2(floor)} ms${floor >= 3 ? ', above the 3 ms overhead target before Berth does anything else' : ', which leaves Berth ' + f2(3 - floor) + ' ms of the 3 ms overhead target for everything else'}.`,
   ];
-  if (conmon && Number.isFinite(conmon.at8) && conmon.at8 > 0) {
-    const own = (cores * 1000) / conmon.at8;
-    const budget = (cores * 1000) / (0.9 * conmon.at8) - own;
-    const saturated = conmon.at16 !== undefined && conmon.at16 <= conmon.at8 * 1.1;
+  const { berth, conmon, rest, cores } = at8;
+  if (berth && conmon !== undefined && Number.isFinite(conmon) && conmon > 0) {
+    const others = berth.machine - berth.own; // runc, conmon, the kernel: what any supervisor makes the machine do
+    const target = 0.9 * conmon;
+    const budget = (cores * 1000) / target - others;
+    const calls = 6 * f.execa.cpuMs;
     out.push(
-      `conmon + runc from a shell ran ${conmon.at8.toFixed(1)} containers/s at 8 at a time${saturated ? `, and no more at 16: CPU-bound on ${cores} cores,` : ','} about ${own.toFixed(0)} ms of CPU per container. 0.9× of that rate leaves a supervisor ${budget.toFixed(0)} ms of CPU per container for all it does; six runtime calls through execa cost ${(6 * f.execa.cpuMs).toFixed(0)} ms of the caller's CPU (through spawn ${(6 * f.spawn.cpuMs).toFixed(0)} ms).`,
+      `In Berth's throughput run at 8 at a time the machine was ${Math.round(berth.busy * 100)} % busy and spent ${berth.machine.toFixed(0)} ms of CPU per container: ${berth.own.toFixed(0)} in Berth's processes (worker, client, Redis), ${others.toFixed(0)} in runc, conmon and the kernel. 0.9× conmon + runc is ${target.toFixed(1)} containers/s, ${((cores * 1000) / target).toFixed(0)} ms of the ${cores} cores per container: ${budget.toFixed(0)} ms for Berth, ${budget >= calls ? 'more' : 'less'} than its six runtime calls through execa alone (${calls.toFixed(0)} ms of worker CPU; through spawn ${(6 * f.spawn.cpuMs).toFixed(0)} ms).`,
     );
     if (rest !== undefined && Number.isFinite(rest)) {
-      out.push(`Three times Podman's REST API is ${(3 * rest).toFixed(1)} containers/s, ${((3 * rest) / conmon.at8).toFixed(2)}× conmon + runc itself.`);
+      out.push(`Three times Podman's REST API is ${(3 * rest).toFixed(1)} containers/s, ${((3 * rest) / conmon).toFixed(2)}× conmon + runc's rate in the same run.`);
     }
   }
   return out.join(' ');

@@ -8,7 +8,7 @@ import { COMMANDS, RAW_CALLS, type LatencyResult } from './latency.js';
 import type { ScaleResult } from './scale.js';
 import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './throughput.js';
 import type { PoolResult } from './pool.js';
-import { floorConsole, floorMarkdown, type FloorResult } from './floor.js';
+import { floorConsole, floorMarkdown, type AtEight, type FloorResult } from './floor.js';
 
 export interface Environment {
   at: string;
@@ -226,9 +226,16 @@ export function markdownReport(r: Results, command: string): string {
     md.push('', `**Exit detection**, from SIGKILL of the container's process to the exit code being known, ms: Berth (a client sees \`stopped\`, 137) p50 ${f1(ex.berth.p50)}, p99 ${f1(ex.berth.p99)}; \`podman wait\` p50 ${f1(ex.podmanWait?.p50)}, p99 ${f1(ex.podmanWait?.p99)}.`);
   }
   if (r.floor) {
-    const conmon = r.throughput?.table['conmon'];
-    const at8 = conmon?.['8'];
-    md.push('', floorMarkdown(r.floor, r.env.cores, at8 === undefined ? undefined : { at8, ...(conmon?.['16'] === undefined ? {} : { at16: conmon['16'] }) }, r.throughput?.table['podman-api']?.['8']));
+    const tp = r.throughput;
+    const b = tp?.runs.find((x) => x.system === 'berth' && x.parallel === 8 && !x.error);
+    const own = b?.cpuPerContainer;
+    const at8: AtEight = {
+      cores: r.env.cores,
+      ...(tp?.table['conmon']?.['8'] === undefined ? {} : { conmon: tp.table['conmon']['8'] }),
+      ...(tp?.table['podman-api']?.['8'] === undefined ? {} : { rest: tp.table['podman-api']['8'] }),
+      ...(b && own && b.machine ? { berth: { perSecond: b.perSecond, own: own.worker + own.client + own.redis, machine: b.machine.cpuPerContainer, busy: b.machine.busy } } : {}),
+    };
+    md.push('', floorMarkdown(r.floor, at8));
   }
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');

@@ -175,6 +175,18 @@ export function cpuOf(pid: number): number {
   }
 }
 
+/**
+ * The whole machine's CPU time so far, ms, from /proc/stat: `busy` (user, nice, system, irq,
+ * softirq, steal: every process and the kernel) and `total` (busy plus idle and iowait), summed
+ * over all CPUs.
+ */
+export function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: (busy * 1000) / CLOCK_TICKS, total: ((busy + idle + iowait) * 1000) / CLOCK_TICKS };
+}
+
 /** This process's CPU time, ms. */
 export function ownCpu(): number {
   const u = process.cpuUsage();

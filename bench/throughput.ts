@@ -16,7 +16,7 @@ import { execa } from 'execa';
 import { buildConfig, readHardLimits } from '../src/oci/index.js';
 import { withScope, type Scope } from './cleanup.js';
 import { IMAGE, NETWORK, removeAll, runPrefix, startService, type PodmanApi } from './podman.js';
-import { CONMON, RUNC, deleteAllRunc, startStack, type BerthStack } from './stack.js';
+import { CONMON, RUNC, deleteAllRunc, machineCpu, startStack, type BerthStack } from './stack.js';
 import { pool, round } from './stats.js';
 
 export const SYSTEMS = ['berth', 'runc', 'conmon', 'podman-cli', 'podman-api'] as const;
@@ -47,6 +47,8 @@ export interface ThroughputRun {
   perSecond: number;
   /** Berth only: CPU ms per container in the worker, the client (this process) and redis-server. */
   cpuPerContainer?: { worker: number; client: number; redis: number };
+  /** The whole machine (every process and the kernel): CPU ms per container, and how busy it was (0-1). */
+  machine?: { cpuPerContainer: number; busy: number };
   error?: string;
 }
 
@@ -88,7 +90,8 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
         const prefix = `${system.startsWith('podman') ? podmanPrefix : 'tp-'}${system}-${parallel}-`;
         const run = await measure(scope, { system, parallel, count: o.count, prefix, dir, config, rootfs: o.rootfs, stack, api: service?.api });
         runs.push(run);
-        const cpu = run.cpuPerContainer ? ` (CPU ms per container: worker ${run.cpuPerContainer.worker}, client ${run.cpuPerContainer.client}, redis ${run.cpuPerContainer.redis})` : '';
+        const own = run.cpuPerContainer ? `; worker ${run.cpuPerContainer.worker}, client ${run.cpuPerContainer.client}, redis ${run.cpuPerContainer.redis}` : '';
+        const cpu = run.machine ? ` (CPU ms per container: machine ${run.machine.cpuPerContainer}, ${Math.round(run.machine.busy * 100)} % busy${own})` : '';
         log(`  ${SYSTEM_LABELS[system].padEnd(22)} ${String(parallel).padStart(2)} at a time: ${run.error ? `FAILED (${run.error})` : `${run.perSecond.toFixed(1)} containers/s${cpu}`}`);
       }
     }
@@ -115,6 +118,7 @@ async function measure(scope: Scope, a: MeasureArgs): Promise<ThroughputRun> {
   const base = { system: a.system, parallel: a.parallel, count: a.count };
   const t0 = performance.now();
   const cpu0 = a.system === 'berth' ? a.stack!.cpu() : undefined;
+  const m0 = machineCpu();
   try {
     switch (a.system) {
       case 'berth':
@@ -131,7 +135,9 @@ async function measure(scope: Scope, a: MeasureArgs): Promise<ThroughputRun> {
     return { ...base, seconds: NaN, perSecond: NaN, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   }
   const seconds = (performance.now() - t0) / 1000;
-  const run: ThroughputRun = { ...base, seconds: round(seconds, 3), perSecond: round(a.count / seconds, 2) };
+  const m1 = machineCpu();
+  const machine = { cpuPerContainer: round((m1.busy - m0.busy) / a.count, 1), busy: round((m1.busy - m0.busy) / (m1.total - m0.total), 2) };
+  const run: ThroughputRun = { ...base, seconds: round(seconds, 3), perSecond: round(a.count / seconds, 2), machine };
   if (cpu0) {
     const cpu1 = a.stack!.cpu();
     const per = (k: 'worker' | 'client' | 'redis') => round((cpu1[k] - cpu0[k]) / a.count, 1);
