@@ -25,7 +25,7 @@ export interface FloorOptions {
 
 export interface CallFloor {
   latency: Summary;
-  /** CPU of this process per call, ms (the child's own CPU not included). */
+  /** CPU of the calling process per call, ms (the child's own CPU not included). */
   cpuMs: number;
 }
 
