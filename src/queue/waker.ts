@@ -30,6 +30,8 @@ const MAX_BACKOFF_MS = 5000;
 
 export class Waker {
   private readonly running = new Set<Promise<void>>();
+  /** Wake-ups not yet done (applied here, or their job added), by job id. */
+  private readonly pending = new Map<string, { id: string; seq: number; entry: WakeEntry }>();
   private closed = false;
 
   constructor(private readonly o: WakerOptions) {}
@@ -37,13 +39,14 @@ export class Waker {
   /** Applies `seq` (an internal command, `entry` in the mailbox) soon; never throws. */
   wake(id: string, seq: number, entry: WakeEntry): void {
     const { command } = entry;
+    this.pending.set(`${id}-${seq}`, { id, seq, entry });
     if (this.closed || this.running.size >= this.o.slots) return this.track(this.addJob(id, seq, entry));
     this.track(
       // after the caller's own turn: a cleanup is requested from inside that container's drain
       Promise.resolve()
         .then(() => this.o.drain(id, seq))
         .then(
-          () => undefined,
+          () => void this.pending.delete(`${id}-${seq}`),
           (err: unknown) => {
             this.o.log.debug({ err, container: id, command }, 'applying an internal command here failed; queueing its job');
             return this.addJob(id, seq, entry);
@@ -62,6 +65,23 @@ export class Waker {
     this.closed = true;
   }
 
+  /**
+   * At shutdown, after idle() (or its time ran out): adds the wake-up job of every internal
+   * command not applied here and not queued yet, so that another worker of the node applies it
+   * (one still being drained here is finished by that worker, which takes over the lease once
+   * this process is gone). Queue and Redis must still be open.
+   */
+  async handOff(): Promise<void> {
+    for (const [jobId, { id, seq, entry }] of this.pending) {
+      try {
+        await this.o.queue.add(entry.command, { ...entry, container: id, seq }, { ...JOB_DEFAULTS, jobId });
+        this.pending.delete(jobId);
+      } catch (err) {
+        this.o.log.warn({ err, container: id, command: entry.command }, 'could not queue the wake-up job of an internal command; the next worker of the node will');
+      }
+    }
+  }
+
   private track(p: Promise<void>): void {
     this.running.add(p);
     void p.finally(() => this.running.delete(p));
@@ -73,13 +93,11 @@ export class Waker {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.o.queue.add(command, { ...entry, container: id, seq }, { ...JOB_DEFAULTS, jobId: `${id}-${seq}` });
+        this.pending.delete(`${id}-${seq}`);
         return;
       } catch (err) {
-        // closed for good: the mailbox entry stays, and the next worker of the node wakes it
-        if (this.closed && attempt > 0) {
-          this.o.log.warn({ err, container: id, command }, 'could not queue the wake-up job of an internal command; the next worker will');
-          return;
-        }
+        // closing: handOff() tries once more before the queue closes
+        if (this.closed && attempt > 0) return;
         await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt)));
       }
     }

@@ -305,9 +305,11 @@ export class BerthWorker {
         () => this.bounded(() => this.router?.close() ?? Promise.resolve(), () => this.router?.close(true)),
         () => this.bounded(() => this.worker?.close() ?? Promise.resolve(), () => this.worker?.close(true)),
         () => this.bounded(() => this.waker.idle(), () => undefined),
+        () => this.o.monitor.close(),
+        // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs
+        () => this.waker.handOff(),
         () => this.reaper?.unregister() ?? Promise.resolve(),
         ...[...this.extraQueues.values()].map((q) => () => q.close()),
-        () => this.o.monitor.close(),
         () => this.leases.close(),
         () => this.queue.close(),
         () => this.redis.quit(),

@@ -87,6 +87,23 @@ describe('queue/waker: internal commands applied in process', () => {
     expect((await queue.getJob('c5-1'))?.data).to.deep.equal({ command: 'cleanup', container: 'c5', seq: 1 });
   });
 
+  it('handOff() at shutdown queues what is still being drained here, and nothing already applied', async () => {
+    const d = drains();
+    const w = new Waker({ drain: d.drain, queue, slots: 2, log });
+    let asked = d.next();
+    w.wake('c7', 4, { command: 'cleanup' });
+    await asked;
+    d.calls[0]!.settle(); // c7 applied here
+    await w.idle();
+    asked = d.next();
+    w.wake('c8', 9, { command: 'exited', code: 1, at: 't8' });
+    await asked; // c8's drain never finishes: the worker is shutting down
+    w.close();
+    await w.handOff();
+    expect(await queue.getJob('c7-4')).to.equal(undefined);
+    expect((await queue.getJob('c8-9'))?.data).to.deep.equal({ command: 'exited', code: 1, at: 't8', container: 'c8', seq: 9 });
+  });
+
   it('idle() waits for a drain still running', async () => {
     const d = drains();
     const w = new Waker({ drain: d.drain, queue, slots: 2, log });
