@@ -49,6 +49,8 @@ export class BerthClient {
   private feed: EventFeed | undefined;
   private closing: Promise<void> | undefined;
   private readonly resolver: Resolver;
+  /** ENOCTR from an enqueue (nothing was queued): only these make a remembered name stale. */
+  private readonly refusedAtEnqueue = new WeakSet<BerthError>();
 
   private constructor(
     private readonly opts: Required<ConnectOptions>,
@@ -88,22 +90,34 @@ export class BerthClient {
   async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = this.validateArgs(command, args);
-    return this.located(nameOrId, async (at) => {
-      const { job, jobId } = await this.submit(at.node, at.id, { command, container: at.id, ...data });
-      return { jobId, result: () => this.finished(at.node, job) };
+    return this.notQueued(
+      this.located(nameOrId, async (at) => {
+        const { job, jobId } = await this.notQueued(this.submit(at.node, at.id, { command, container: at.id, ...data }));
+        return { jobId, result: () => this.finished(at.node, job) };
+      }),
+    );
+  }
+
+  /** Marks an ENOCTR as "nothing was queued": the container is gone (looked up, or refused by its mailbox). */
+  private notQueued<T>(p: Promise<T>): Promise<T> {
+    return p.catch((err: unknown) => {
+      if (err instanceof BerthError && err.code === 'ENOCTR') this.refusedAtEnqueue.add(err);
+      throw err;
     });
   }
 
   /**
-   * Runs `fn` on where the container is. A remembered name whose container has gone since (ENOCTR)
-   * may name another container now: it is resolved afresh and `fn` runs once more.
+   * Runs `fn` on where the container is. A remembered name whose container has gone since (its
+   * mailbox refused the command: ENOCTR) may name another container now: it is resolved afresh
+   * and `fn` runs once more. Any other ENOCTR (say a read after the command was answered) is
+   * the caller's, never a reason to run the command on another container.
    */
   private async located<T>(nameOrId: string, fn: (at: Located) => Promise<T>): Promise<T> {
     const at = await this.resolver.locate(nameOrId);
     try {
       return await fn(at);
     } catch (err) {
-      if (!(at.remembered && err instanceof BerthError && err.code === 'ENOCTR')) throw err;
+      if (!(at.remembered && err instanceof BerthError && this.refusedAtEnqueue.has(err))) throw err;
       this.resolver.forget(nameOrId);
       return fn(await this.resolver.locate(nameOrId));
     }
