@@ -15,6 +15,7 @@ import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
 import { INTERNAL_COMMANDS, type JobCommand } from '../queue/contract.js';
+import { seqJobId } from '../queue/jobs.js';
 import { runCall } from './effects.js';
 import { inspectFrom, type Inspect } from './inspect.js';
 import { holderIdentity, liveness, processIdentity } from './liveness.js';
@@ -128,7 +129,7 @@ export class ContainerHost {
           const raw = entries.get(next) ?? (await this.o.store.mailboxEntry(id, next));
           if (raw === null) throw new BerthError('EINTERNAL', `command ${next} of container ${id} is missing from its mailbox`);
           const entry = JSON.parse(raw) as MailboxEntry;
-          entry.jobId ??= `${id}-${next}`; // the job id every producer of Berth's uses for this seq
+          entry.jobId ??= seqJobId(id, next); // the job id every producer of Berth's uses for this seq
           await this.applyOne(w, entry, next);
         }
       } finally {

@@ -22,7 +22,7 @@ import { NodeRegistry, type NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 import { connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { decodeFailure } from './contract.js';
-import { JOB_DEFAULTS } from './jobs.js';
+import { JOB_DEFAULTS, seqJobId } from './jobs.js';
 import { Resolver, type Located } from './resolver.js';
 
 export interface ConnectOptions {
@@ -135,7 +135,7 @@ export class BerthClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const seq = await this.store.enqueue(id, JSON.stringify(entry), { commandId, ...(createName === undefined ? {} : { create: { name: createName } }) });
-        const jobId = `${id}-${seq}`;
+        const jobId = seqJobId(id, seq);
         return { job: await this.add(node, entry.command, { ...entry, seq }, jobId), jobId };
       } catch (err) {
         if (err instanceof BerthError && err.code !== 'EUNAVAIL') throw err; // refused, not unreachable

@@ -15,7 +15,7 @@ import type { ContainerStore } from '../store/containers.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeRegistry } from '../store/nodes.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
-import { JOB_DEFAULTS } from './jobs.js';
+import { JOB_DEFAULTS, seqJobId } from './jobs.js';
 
 export const ENTRY_QUEUE = 'entry';
 
@@ -60,7 +60,7 @@ export class Router {
         seq = await this.store.enqueue(id, JSON.stringify(args), { commandId: `entry-${job.id}` });
         child = { ...args, seq };
       }
-      const jobId = `${id}-${seq}`;
+      const jobId = seqJobId(id, seq);
       const queue = this.nodeQueue(node);
       await queue.add(child['command'] as string, child, {
         ...JOB_DEFAULTS,

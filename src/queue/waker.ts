@@ -12,7 +12,7 @@
 import type { Queue } from 'bullmq';
 import type { CommandResult } from '../actors/host.js';
 import type { Logger } from '../log.js';
-import { JOB_DEFAULTS } from './jobs.js';
+import { addWakeJob, seqJobId, type WakeEntry } from './jobs.js';
 
 export interface WakerOptions {
   /** Applies the container's mailbox up to seq (ContainerHost.drain). */
@@ -23,8 +23,7 @@ export interface WakerOptions {
   log: Logger;
 }
 
-/** The command as its mailbox entry holds it (its job carries the same data, for the contract). */
-export type WakeEntry = { command: string } & Record<string, unknown>;
+export type { WakeEntry };
 
 const MAX_BACKOFF_MS = 5000;
 
@@ -39,14 +38,14 @@ export class Waker {
   /** Applies `seq` (an internal command, `entry` in the mailbox) soon; never throws. */
   wake(id: string, seq: number, entry: WakeEntry): void {
     const { command } = entry;
-    this.pending.set(`${id}-${seq}`, { id, seq, entry });
+    this.pending.set(seqJobId(id, seq), { id, seq, entry });
     if (this.closed || this.running.size >= this.o.slots) return this.track(this.addJob(id, seq, entry));
     this.track(
       // after the caller's own turn: a cleanup is requested from inside that container's drain
       Promise.resolve()
         .then(() => this.o.drain(id, seq))
         .then(
-          () => void this.pending.delete(`${id}-${seq}`),
+          () => void this.pending.delete(seqJobId(id, seq)),
           (err: unknown) => {
             this.o.log.debug({ err, container: id, command }, 'applying an internal command here failed; queueing its job');
             return this.addJob(id, seq, entry);
@@ -74,7 +73,7 @@ export class Waker {
   async handOff(): Promise<void> {
     for (const [jobId, { id, seq, entry }] of this.pending) {
       try {
-        await this.o.queue.add(entry.command, { ...entry, container: id, seq }, { ...JOB_DEFAULTS, jobId });
+        await addWakeJob(this.o.queue, id, seq, entry);
         this.pending.delete(jobId);
       } catch (err) {
         this.o.log.warn({ err, container: id, command: entry.command }, 'could not queue the wake-up job of an internal command; the next worker of the node will');
@@ -89,13 +88,12 @@ export class Waker {
 
   /** The wake-up job Berth's producers use for this seq (adding it twice is a no-op). */
   private async addJob(id: string, seq: number, entry: WakeEntry): Promise<void> {
-    const { command } = entry;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.o.queue.add(command, { ...entry, container: id, seq }, { ...JOB_DEFAULTS, jobId: `${id}-${seq}` });
-        this.pending.delete(`${id}-${seq}`);
+        await addWakeJob(this.o.queue, id, seq, entry);
+        this.pending.delete(seqJobId(id, seq));
         return;
-      } catch (err) {
+      } catch {
         // closing: handOff() tries once more before the queue closes
         if (this.closed && attempt > 0) return;
         await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt)));

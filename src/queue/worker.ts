@@ -21,7 +21,7 @@ import { LeaseReleases } from '../store/lease-releases.js';
 import { WorkerLocks } from '../store/worker-locks.js';
 import { connectRedis } from '../store/redis.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
-import { JOB_DEFAULTS, logsJobSchema } from './jobs.js';
+import { JOB_DEFAULTS, addWakeJob, logsJobSchema } from './jobs.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { Waker } from './waker.js';
@@ -206,7 +206,7 @@ export class BerthWorker {
       const pending = await this.store.lastPending(id, record.applied);
       if (!pending) continue;
       const entry = JSON.parse(pending.entry) as { command: string };
-      await this.queue.add(entry.command, { ...entry, container: id, seq: pending.seq }, { ...JOB_DEFAULTS, jobId: `${id}-${pending.seq}` });
+      await addWakeJob(this.queue, id, pending.seq, entry);
     }
   }
 
