@@ -28,25 +28,28 @@ export class Resolver {
   async locate(nameOrId: string): Promise<Located> {
     const hit = this.known.get(nameOrId);
     if (hit) {
-      this.known.delete(nameOrId); // most recently used last
-      this.known.set(nameOrId, hit);
+      this.keep(nameOrId, hit);
       return { ...hit, remembered: true };
     }
     const id = await this.store.resolve(nameOrId);
     const node = await this.store.nodeOf(id);
     if (node === null) throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
     const exact = id === nameOrId || !id.startsWith(nameOrId);
-    if (exact) {
-      this.known.set(nameOrId, { id, node });
-      while (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
-    }
+    if (exact) this.keep(nameOrId, { id, node });
     return { id, node, remembered: false };
   }
 
   /** What a create just made: its name and Id both lead to it. */
   remember(name: string, id: string, node: string): void {
-    for (const key of [name, id]) this.known.set(key, { id, node });
-    while (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
+    this.keep(name, { id, node });
+    this.keep(id, { id, node });
+  }
+
+  /** Remembers an entry as the most recently used; the least recently used beyond `max` goes. */
+  private keep(key: string, at: { id: string; node: string }): void {
+    this.known.delete(key);
+    this.known.set(key, at);
+    if (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
   }
 
   forget(nameOrId: string): void {
