@@ -6,7 +6,6 @@
  * worker process (fork costs grow with the caller's memory): latency and the caller's CPU per call.
  * They bound Berth's per-command overhead and its CPU per container from below.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { withScope } from './cleanup.js';
+import { run } from './raw.js';
 import { RUNC, ownCpu, rssOf, startStack } from './stack.js';
 import { round, summarize, type Summary } from './stats.js';
 
@@ -58,13 +58,7 @@ export async function runFloor(o: FloorOptions, log: (line: string) => void): Pr
 
 /** Runs in the Berth worker process (bench/worker.ts): both ways of calling runc, alternated. */
 export async function measureCalls(o: FloorOptions, runc = RUNC): Promise<CallFloors> {
-  const viaSpawn = () =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(runc, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.resume();
-      child.stderr.resume();
-      child.on('error', reject).on('close', () => resolve());
-    });
+  const viaSpawn = () => run(runc, ['--version']); // raw.ts's baseline way of calling runc
   const viaExeca = async () => {
     await execa(runc, ['--version'], { stdin: 'ignore' });
   };

@@ -81,7 +81,7 @@ export class RawRunc {
 }
 
 /** Runs a program to completion; rejects with its stderr unless it exits 0. */
-function run(bin: string, args: string[], stdio: StdioOptions = ['ignore', 'ignore', 'pipe'], env?: NodeJS.ProcessEnv): Promise<void> {
+export function run(bin: string, args: string[], stdio: StdioOptions = ['ignore', 'ignore', 'pipe'], env?: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio, ...(env ? { env } : {}) });
     let stderr = '';
