@@ -45,12 +45,21 @@ describe('queue/waker: internal commands applied in process', () => {
     };
   }
 
-  it('drains in this process and adds no job', async () => {
+  /** A waker over a stand-in drain; `woken` wakes a command and resolves once its drain is asked. */
+  function setup(slots: number) {
     const d = drains();
-    const w = new Waker({ drain: d.drain, queue, slots: 2, log });
-    const asked = d.next();
-    w.wake('c1', 3, { command: 'exited', code: 0, at: 't' });
-    await asked;
+    const w = new Waker({ drain: d.drain, queue, slots, log });
+    const woken = async (id: string, seq: number, entry: { command: string } & Record<string, unknown>) => {
+      const asked = d.next();
+      w.wake(id, seq, entry);
+      await asked;
+    };
+    return { d, w, woken };
+  }
+
+  it('drains in this process and adds no job', async () => {
+    const { d, w, woken } = setup(2);
+    await woken('c1', 3, { command: 'exited', code: 0, at: 't' });
     expect(d.calls.map((c) => [c.id, c.seq])).to.deep.equal([['c1', 3]]);
     d.calls[0]!.settle();
     await w.idle();
@@ -58,11 +67,8 @@ describe('queue/waker: internal commands applied in process', () => {
   });
 
   it('adds the wake-up job, with the mailbox entry as its data, when the drain fails', async () => {
-    const d = drains();
-    const w = new Waker({ drain: d.drain, queue, slots: 2, log });
-    const asked = d.next();
-    w.wake('c2', 5, { command: 'exited', container: 'c2', code: 137, at: 't2' });
-    await asked;
+    const { d, w, woken } = setup(2);
+    await woken('c2', 5, { command: 'exited', container: 'c2', code: 137, at: 't2' });
     d.calls[0]!.settle(new BerthError('ESTALE', 'lease on container c2 lost'));
     await w.idle();
     const job = await queue.getJob('c2-5');
@@ -71,11 +77,8 @@ describe('queue/waker: internal commands applied in process', () => {
   });
 
   it('adds jobs instead of draining once every slot is busy, and after close', async () => {
-    const d = drains();
-    const w = new Waker({ drain: d.drain, queue, slots: 1, log });
-    const asked = d.next();
-    w.wake('c3', 1, { command: 'cleanup' });
-    await asked;
+    const { d, w, woken } = setup(1);
+    await woken('c3', 1, { command: 'cleanup' });
     w.wake('c4', 1, { command: 'cleanup' }); // the one slot is taken by c3
     w.close();
     w.wake('c5', 1, { command: 'cleanup' });
@@ -88,16 +91,11 @@ describe('queue/waker: internal commands applied in process', () => {
   });
 
   it('handOff() at shutdown queues what is still being drained here, and nothing already applied', async () => {
-    const d = drains();
-    const w = new Waker({ drain: d.drain, queue, slots: 2, log });
-    let asked = d.next();
-    w.wake('c7', 4, { command: 'cleanup' });
-    await asked;
+    const { d, w, woken } = setup(2);
+    await woken('c7', 4, { command: 'cleanup' });
     d.calls[0]!.settle(); // c7 applied here
     await w.idle();
-    asked = d.next();
-    w.wake('c8', 9, { command: 'exited', code: 1, at: 't8' });
-    await asked; // c8's drain never finishes: the worker is shutting down
+    await woken('c8', 9, { command: 'exited', code: 1, at: 't8' }); // its drain never finishes: the worker is shutting down
     w.close();
     await w.handOff();
     expect(await queue.getJob('c7-4')).to.equal(undefined);
@@ -105,11 +103,8 @@ describe('queue/waker: internal commands applied in process', () => {
   });
 
   it('idle() waits for a drain still running', async () => {
-    const d = drains();
-    const w = new Waker({ drain: d.drain, queue, slots: 2, log });
-    const asked = d.next();
-    w.wake('c6', 2, { command: 'cleanup' });
-    await asked;
+    const { d, w, woken } = setup(2);
+    await woken('c6', 2, { command: 'cleanup' });
     let idle = false;
     const waiting = w.idle().then(() => (idle = true));
     await new Promise((r) => setImmediate(r));
