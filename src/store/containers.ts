@@ -116,7 +116,7 @@ export class ContainerStore {
       await runScript(
         this.redis,
         'commitTransition',
-        [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node)],
+        [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node), k.seq],
         [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? this.keys.leaseReleases : ''],
       ),
     );

@@ -4,6 +4,7 @@
 
   KEYS[1] record   KEYS[2] history   KEYS[3] events stream   KEYS[4] mailbox   KEYS[5] results
   KEYS[6] lease    KEYS[7] name index   KEYS[8] id set   KEYS[9] node's container set
+  KEYS[10] seq counter
 
   ARGV[1] lease token   ARGV[2] epoch   ARGV[3] expected version
   ARGV[4] snapshot JSON ("" = unchanged: a refused command, acknowledged without a transition)
@@ -19,6 +20,8 @@
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
+  On removal only the container's own keys expire (record, history, mailbox, results, seq), never
+  the global events stream.
   Events: a stream entry (id, name, version, data) for every transition; a PUBLISH on release
 ]]
 local rec = KEYS[1]
@@ -59,8 +62,9 @@ if ARGV[5] == "removed" then
   if redis.call("HGET", KEYS[7], name) == id then redis.call("HDEL", KEYS[7], name) end
   redis.call("ZREM", KEYS[8], id)
   redis.call("SREM", KEYS[9], id)
+  -- only the removed container's own keys expire: never the events stream (KEYS[3]), which is global
   local ttl = tonumber(ARGV[11])
-  for i = 1, 5 do redis.call("EXPIRE", KEYS[i], ttl) end
+  for _, i in ipairs({1, 2, 4, 5, 10}) do redis.call("EXPIRE", KEYS[i], ttl) end
   redis.call("DEL", KEYS[6])
 end
 release()
