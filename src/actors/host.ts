@@ -126,10 +126,8 @@ export class ContainerHost {
         await this.finishInterrupted(w);
         while (w.record.applied < seq) {
           const next = w.record.applied + 1;
-          const raw = entries.get(next) ?? (await this.o.store.mailboxEntry(id, next));
-          if (raw === null) throw new BerthError('EINTERNAL', `command ${next} of container ${id} is missing from its mailbox`);
-          const entry = JSON.parse(raw) as MailboxEntry;
-          entry.jobId ??= seqJobId(id, next); // the job id every producer of Berth's uses for this seq
+          const entry = await this.entryAt(id, next, entries.get(next));
+          if (entry === null) throw new BerthError('EINTERNAL', `command ${next} of container ${id} is missing from its mailbox`);
           await this.applyOne(w, entry, next);
         }
       } finally {
@@ -145,6 +143,15 @@ export class ContainerHost {
       if (!result) throw new BerthError('EINTERNAL', `no result stored for command ${seq} of container ${id}`);
       return result;
     });
+  }
+
+  /** Mailbox entry `seq` (given, or read), with the job id every producer of Berth's uses for it. */
+  private async entryAt(id: string, seq: number, raw?: string): Promise<MailboxEntry | null> {
+    const text = raw ?? (await this.o.store.mailboxEntry(id, seq));
+    if (text === null) return null;
+    const entry = JSON.parse(text) as MailboxEntry;
+    entry.jobId ??= seqJobId(id, seq);
+    return entry;
   }
 
   private async storedResult(id: string, seq: number): Promise<CommandResult | null> {
@@ -194,11 +201,12 @@ export class ContainerHost {
     const observed = await this.o.runtime.state(w.record.id).catch(() => null);
     const decision = reconcileCall(call, observed);
     this.o.log.warn({ container: w.record.id, call, observed: observed?.status ?? 'absent', decision: decision.kind }, 'reconciling an interrupted runtime call');
+    // the call belongs to the next command of the mailbox: its steps carry that command's job id
     const seq = w.record.applied + 1;
-    const raw = await this.o.store.mailboxEntry(w.record.id, seq);
-    const entry = raw ? (JSON.parse(raw) as MailboxEntry) : { command: 'start', container: w.record.id, jobId: '' };
+    const found = await this.entryAt(w.record.id, seq);
+    const entry = found ?? { command: 'reconcile', container: w.record.id, jobId: '', internal: true };
     const first: Effect = { kind: 'call', id: child.id, call, input: (child.getSnapshot().input ?? {}) as Record<string, unknown> };
-    await this.run(w, entry, raw ? seq : 0, first, decision.kind === 'done' ? { pid: decision.pid } : undefined);
+    await this.run(w, entry, found ? seq : 0, first, decision.kind === 'done' ? { pid: decision.pid } : undefined);
   }
 
   private async applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
