@@ -167,7 +167,7 @@ async function rawRound(raw: RawRunc, id: string, rootfs: string): Promise<[Comm
     await fn();
     out.push([cmd, performance.now() - t0]);
   };
-  await t('start', () => raw.start({ id, rootfs, command: SLEEPER, env: [], workdir: '/', hostname: id.slice(0, 63), stopSignal: 'SIGTERM' }));
+  await t('start', () => raw.start({ id, rootfs, command: SLEEPER, env: [], workdir: '/', hostname: id.slice(0, 63), stopSignal: 'SIGTERM', run: 1 }));
   await t('pause', () => raw.pause(id));
   await t('unpause', () => raw.resume(id));
   await t('kill', () => raw.kill(id, 'SIGUSR1'));

@@ -34,12 +34,12 @@ export class RawRunc {
   async start(spec: RuntimeSpec): Promise<number> {
     const L = this.layout;
     const id = spec.id;
-    await Promise.all([mkdir(L.persist(id), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
+    await Promise.all([mkdir(L.persist(id, 1), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
     await writeFile(L.config(id), JSON.stringify(buildConfig(spec, { hardLimits: await readHardLimits() })));
     const sync = await open(L.sync(id), 'w');
     const line = firstLine(L.sync(id));
     try {
-      await run(CONMON, conmonArgs({ runtime: RUNC, root: this.root, id, layout: L }), ['ignore', 'ignore', 'pipe', sync.fd], {
+      await run(CONMON, conmonArgs({ runtime: RUNC, root: this.root, id, run: 1, layout: L }), ['ignore', 'ignore', 'pipe', sync.fd], {
         ...process.env,
         _OCI_SYNCPIPE: '3',
       });

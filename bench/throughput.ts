@@ -69,7 +69,7 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     const dir = mkdtempSync(join(tmpdir(), 'berth-bench-tp-'));
     scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     const config = join(dir, 'config.json');
-    const spec = { id: 'bench', rootfs: o.rootfs, command: COMMAND, env: [], workdir: '/', hostname: 'bench', stopSignal: 'SIGTERM' };
+    const spec = { id: 'bench', rootfs: o.rootfs, command: COMMAND, env: [], workdir: '/', hostname: 'bench', stopSignal: 'SIGTERM', run: 1 };
     writeFileSync(config, JSON.stringify(buildConfig(spec, { hardLimits: await readHardLimits() })));
 
     const stack = o.systems.includes('berth') ? await startStack(scope, { name: 'tp', concurrency: o.workerConcurrency }) : undefined;

@@ -9,8 +9,9 @@ import type { OciRuntime, RuntimeSpec } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Effect } from './step.js';
 
-export function runtimeSpecOf(record: ContainerRecord): RuntimeSpec {
+export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec {
   return {
+    run,
     id: record.id,
     rootfs: record.spec.rootfs,
     command: record.spec.command,
@@ -32,7 +33,8 @@ export async function runCall(
   try {
     switch (effect.call) {
       case 'ociCreate': {
-        const { pid } = await runtime.create(runtimeSpecOf(record));
+        // the machine names the run it creates: that run's exit is reported with its number
+        const { pid } = await runtime.create(runtimeSpecOf(record, Number(effect.input['run'] ?? 1)));
         return { ok: true, output: { pid } };
       }
       case 'ociStart': {

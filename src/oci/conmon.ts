@@ -18,6 +18,8 @@ export interface ConmonCreateOptions {
   /** runc --root */
   root: string;
   id: string;
+  /** The run being created: conmon's persist dir is that run's own. */
+  run: number;
   layout: StateLayout;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -47,7 +49,7 @@ export function conmonArgs(o: Omit<ConmonCreateOptions, 'conmon' | 'timeoutMs' |
     '-l', `k8s-file:${layout.log(id)}`,
     '--exit-dir', layout.exits,
     // conmon writes persist/exit before the exit file and gives up if the dir is missing
-    '--persist-dir', layout.persist(id),
+    '--persist-dir', layout.persist(id, o.run),
     // the attach socket goes in the bundle; without this conmon dies silently here (§1.2)
     '--full-attach',
     '--conmon-pidfile', layout.conmonPidfile(id),

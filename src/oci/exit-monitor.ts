@@ -21,7 +21,7 @@ import { StateLayout } from './layout.js';
 import type { ExitMonitor, ExitRecord } from './types.js';
 
 export interface ExitDirMonitorOptions {
-  /** Reads one exit; the default reads `<dir>/<id>` and the oom marker in the container's bundle. */
+  /** Reads one exit; the default reads `<dir>/<id>` and the run it ends (exit-file.ts). */
   read?: (id: string) => Promise<ExitRecord | null>;
   /** Failures to watch or read; the default drops them (the next rescan reports the exit anyway). */
   onError?: (err: Error) => void;
@@ -47,7 +47,7 @@ export class ExitDirMonitor implements ExitMonitor {
     options: ExitDirMonitorOptions = {},
   ) {
     const layout = StateLayout.fromExitDir(dir);
-    this.read = options.read ?? ((id) => readExitFile(dir, id, layout.oomMarker(id)));
+    this.read = options.read ?? ((id) => readExitFile(layout, id));
     this.onError = options.onError ?? (() => undefined);
     this.rescanMs = options.rescanMs ?? 10_000;
   }

@@ -74,7 +74,7 @@ export class FakeRuntime implements OciRuntime {
     if (c.status === 'stopped') throw new BerthError('EOCI', `container ${id} has already exited`);
     c.status = 'stopped';
     c.pid = 0;
-    const exit: ExitRecord = { id, code, at: opts.at ?? new Date().toISOString(), oomKilled: opts.oomKilled ?? false };
+    const exit: ExitRecord = { id, code, at: opts.at ?? new Date().toISOString(), oomKilled: opts.oomKilled ?? false, run: c.spec.run };
     this.exits.set(id, exit);
     for (const listener of [...this.listeners]) listener(exit);
     return exit;

@@ -1,7 +1,7 @@
 /**
  * Where the runc adapter keeps its files under `stateDir`; no other file assembles these paths.
  *   bundles/<id>/  config.json, sync.json (conmon's sync fd), pidfile, conmon.pid, runc.log,
- *                  conmon.stderr, persist/ (conmon --persist-dir: exit, oom)
+ *                  conmon.stderr, runs/<run>/ (conmon --persist-dir of that run: exit, oom)
  *   logs/<id>.log  the container's stdout and stderr (conmon k8s-file)
  *   exits/<id>     the exit code (conmon --exit-dir)
  *   runc.log       runc's log for calls that concern no one container (list)
@@ -48,11 +48,16 @@ export class StateLayout {
   runcLog(id: string): string {
     return join(this.bundle(id), 'runc.log');
   }
-  persist(id: string): string {
-    return join(this.bundle(id), 'persist');
+  /** One dir per run: conmon's --persist-dir for run `run`, which tells whose exit an exit file is. */
+  runs(id: string): string {
+    return join(this.bundle(id), 'runs');
   }
-  oomMarker(id: string): string {
-    return join(this.persist(id), 'oom');
+  persist(id: string, run: number): string {
+    return join(this.runs(id), String(run));
+  }
+  /** The persist dir of containers created before runs had dirs of their own. */
+  legacyPersist(id: string): string {
+    return join(this.bundle(id), 'persist');
   }
   log(id: string): string {
     return join(this.logs, `${id}.log`);

@@ -93,7 +93,9 @@ export class RuncRuntime implements OciRuntime {
     await Promise.all([mkdir(L.bundle(id), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
     await Promise.all([
       this.clearExit(id),
-      rm(L.persist(id), { recursive: true, force: true }).then(() => mkdir(L.persist(id))),
+      // only this run's dir is kept: a process of an earlier run that exits late finds its own gone
+      rm(L.runs(id), { recursive: true, force: true }).then(() => mkdir(L.persist(id, spec.run), { recursive: true })),
+      rm(L.legacyPersist(id), { recursive: true, force: true }),
       ...[L.pidfile(id), L.conmonPidfile(id)].map((p) => rm(p, { force: true })),
       writeFile(L.runcLog(id), ''),
       writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits }), null, 2)}\n`),
@@ -103,6 +105,7 @@ export class RuncRuntime implements OciRuntime {
       runtime: bin.runtime,
       root: this.o.root,
       id,
+      run: spec.run,
       layout: L,
       timeoutMs: this.o.createTimeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -152,7 +155,7 @@ export class RuncRuntime implements OciRuntime {
 
   async readExit(id: string): Promise<ExitRecord | null> {
     checkId(id);
-    return readExitFile(this.layout.exits, id, this.layout.oomMarker(id));
+    return readExitFile(this.layout, id);
   }
 
   async clearExit(id: string): Promise<void> {

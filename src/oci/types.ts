@@ -21,6 +21,8 @@ export interface RuntimeSpec {
   hostname: string;
   /** Signal name, e.g. SIGTERM. */
   stopSignal: string;
+  /** Which run of the container this is (1, 2, …): its exit is reported with this number. */
+  run: number;
 }
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
@@ -40,6 +42,8 @@ export interface ExitRecord {
   /** ISO time of the exit (the exit file's ctime). */
   at: string;
   oomKilled: boolean;
+  /** The run (RuntimeSpec.run) that ended; absent for a container created before runs were told apart. */
+  run?: number;
 }
 
 export interface LogLine {

@@ -10,6 +10,7 @@ const spec: RuntimeSpec = {
   workdir: '/tmp',
   hostname: 'box',
   stopSignal: 'SIGTERM',
+  run: 1,
 };
 
 interface Config {

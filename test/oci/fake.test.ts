@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { FakeRuntime, type RuntimeSpec } from '../../src/oci/index.js';
 import { ExitCollector, rejection } from './support.js';
 
-const spec = (id: string): RuntimeSpec => ({ id, rootfs: '/r', command: ['sleep', '1'], env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM' });
+const spec = (id: string): RuntimeSpec => ({ id, rootfs: '/r', command: ['sleep', '1'], env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM', run: 1 });
 
 describe('oci/fake: FakeRuntime', () => {
   it('follows runc: created -> running -> paused -> running -> stopped, then delete', async () => {

@@ -44,7 +44,7 @@ export async function makeSandbox(name: string): Promise<Sandbox> {
     rootfs,
     runtime,
     runtimeWith,
-    spec: (id, command, extra = {}) => ({ id, rootfs, command, env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM', ...extra }),
+    spec: (id, command, extra = {}) => ({ id, rootfs, command, env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM', run: 1, ...extra }),
     async cleanup() {
       for (const c of await runtime.list().catch(() => [])) await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
