@@ -416,9 +416,9 @@ function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEv
     case 'remove':
       return ev.remove(e['force'] === true) as MachineEventInput;
     case 'exited':
-      return ev.exited(Number(e['code']), String(e['at']), e['oomKilled'] === true) as MachineEventInput;
+      return ev.exited(Number(e['code']), String(e['at']), e['oomKilled'] === true, typeof e['run'] === 'number' ? e['run'] : undefined) as MachineEventInput;
     case 'deadline':
-      return { type: String(e['event']), stops: Number(e['stops']) } as MachineEventInput;
+      return ev.deadline(String(e['event']), Number(e['stops'])) as MachineEventInput;
     default:
       throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
   }

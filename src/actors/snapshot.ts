@@ -5,7 +5,7 @@
  */
 import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
 import { BerthError } from '../errors.js';
-import { containerMachine, MACHINE_ID, MACHINE_VERSION, type ContainerInput } from '../machines/index.js';
+import { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, type ContainerInput } from '../machines/index.js';
 
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
 
@@ -40,7 +40,7 @@ export function hydrateSnapshot(json: string, container: string): ContainerSnaps
       container,
     });
   }
-  if (envelope.version !== MACHINE_VERSION) {
+  if (typeof envelope.version !== 'string' || !READABLE_VERSIONS.includes(envelope.version)) {
     throw new BerthError(
       'EINTERNAL',
       `snapshot of container ${container} is from machine version ${String(envelope.version)}; this Berth runs version ${MACHINE_VERSION}`,

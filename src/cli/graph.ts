@@ -67,6 +67,13 @@ function actionName(action: unknown): string | undefined {
   return typeof name === 'string' && !name.startsWith('xstate.') ? name : undefined;
 }
 
+/** A durable timer set on entry (a delayed raise): "stopDeadline after stopTimeout". */
+function timerName(action: unknown): string | undefined {
+  const a = action as { type?: unknown; id?: unknown; delay?: unknown } | null;
+  if (a?.type !== 'xstate.raise' || a.delay === undefined) return undefined;
+  return `${typeof a.id === 'string' ? a.id : 'timer'} after ${typeof a.delay === 'number' ? `${a.delay} ms` : String(a.delay)}`;
+}
+
 /** The event part of a transition's label. */
 function eventLabel(node: AnyStateNode, eventType: string): string {
   if (eventType === '') return 'always';
@@ -165,8 +172,12 @@ function stateLines(node: AnyStateNode, edges: readonly Edge[], indent: string):
     }
     for (const invoke of child.invoke) lines.push(`${indent}${id} : invoke ${clean(actorName(invoke))}`);
     for (const action of child.entry as unknown[]) {
-      const name = actionName(action);
+      const name = actionName(action) ?? timerName(action);
       if (name) lines.push(`${indent}${id} : entry ${clean(name)}`);
+    }
+    for (const action of child.exit as unknown[]) {
+      const name = actionName(action);
+      if (name) lines.push(`${indent}${id} : exit ${clean(name)}`);
     }
     if (child.type === 'final') lines.push(`${indent}${id} --> [*]`);
   });

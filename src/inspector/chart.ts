@@ -108,8 +108,10 @@ function actorOf(node: AnyStateNode): string | null {
   return typeof invoke.src === 'string' ? invoke.src : invoke.id;
 }
 
+/** A delay that starts here: an `after`, or a delayed event raised on entry (a durable timer). */
 function delayOf(node: AnyStateNode): string | null {
-  const after = node.after[0] as { delay: unknown } | undefined;
+  const raised = (node.entry as unknown[]).find((a): a is { type: string; delay: unknown } => (a as { type?: unknown } | null)?.type === 'xstate.raise' && (a as { delay?: unknown }).delay !== undefined);
+  const after = (node.after[0] as { delay: unknown } | undefined) ?? raised;
   if (!after) return null;
   return typeof after.delay === 'number' ? `${after.delay} ms` : String(after.delay);
 }

@@ -9,12 +9,19 @@
  * (a container being paused is `running.pausing`, still Status "running", as in Podman where the
  * lock is held during the call). `stopping` and `removing` are real states, as in Podman 3+.
  */
-import { and, assign, fromPromise, not, setup, stateIn } from 'xstate';
+import { and, assign, cancel, enqueueActions, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, RuntimeFailure } from './events.js';
 
 export const MACHINE_ID = 'container';
-/** Bump when states or context change shape; snapshots of another version are refused. */
-export const MACHINE_VERSION = '1';
+/** The id of a stop's durable deadline (a delayed `timer.stop` event). */
+export const STOP_DEADLINE = 'stopDeadline';
+/**
+ * Bump when states or context change shape; snapshots of a version not in READABLE_VERSIONS are
+ * refused. 2: the stop deadline is a `timer.stop` event handled by all of `stopping` (v1: an
+ * `after` of stopping.waiting); states and context are unchanged, so v1 snapshots read as they are.
+ */
+export const MACHINE_VERSION = '2';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2'];
 
 export interface ContainerInput {
   stopSignal: string;
@@ -112,6 +119,10 @@ const containerSetup = setup({
         : {},
     ),
     released: assign({ pid: 0, restarting: false }),
+    /** Only a stop with a grace period set a deadline (stop -t 0 sends SIGKILL at once). */
+    cancelDeadline: enqueueActions(({ context, enqueue }) => {
+      if (context.stopTimeout > 0) enqueue.cancel(STOP_DEADLINE);
+    }),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
   },
   guards: {
@@ -121,6 +132,8 @@ const containerSetup = setup({
     isForced: ({ event }) => event.type === 'cmd.remove' && event.force,
     noGrace: ({ context }) => context.stopTimeout === 0,
     isCurrentStop: ({ context, event }) => 'stops' in event && event.stops === context.stops,
+    /** An exit of an earlier run (a late exit file of a process a cleanup killed) changes nothing. */
+    isCurrentRun: ({ context, event }) => event.type === 'runtime.exited' && (event.run === undefined || event.run === context.run),
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,
@@ -200,7 +213,7 @@ export const containerMachine = containerSetup.createMachine({
     /** `runc create` done under conmon: the process exists, blocked before exec. */
     created: {
       initial: 'idle',
-      on: { 'runtime.exited': { target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
       states: {
         idle: {
           on: {
@@ -234,7 +247,7 @@ export const containerMachine = containerSetup.createMachine({
     },
     running: {
       initial: 'idle',
-      on: { 'runtime.exited': { target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
       states: {
         idle: {
           on: {
@@ -259,7 +272,7 @@ export const containerMachine = containerSetup.createMachine({
     /** Frozen by the cgroup freezer. Stop is refused here, as in every Podman era. */
     paused: {
       initial: 'idle',
-      on: { 'runtime.exited': { target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
       states: {
         idle: {
           on: {
@@ -281,18 +294,23 @@ export const containerMachine = containerSetup.createMachine({
     },
     /**
      * The stop signal was sent; the queue is not held while the process winds down. A durable
-     * deadline (stopTimeout) sends SIGKILL; a kill queued meanwhile escalates at once.
+     * deadline (stopTimeout, set on entering `waiting`, cancelled on leaving `stopping`) sends
+     * SIGKILL; a kill queued meanwhile escalates at once.
      */
     stopping: {
       initial: 'signalling',
       on: {
         'runtime.exited': [
-          { guard: 'isRestarting', target: 'stopped.cleaning', actions: ['recordExit', 'wantStart'] },
-          { target: 'stopped', actions: 'recordExit' },
+          { guard: and(['isCurrentRun', 'isRestarting']), target: 'stopped.cleaning', actions: ['recordExit', 'wantStart'] },
+          { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' },
         ],
         'cmd.kill': { target: '.killing', actions: 'setKillSignal' },
         'cmd.stop': { target: '.signalling', actions: 'beginStop', reenter: true },
+        // SIGKILL at the deadline from wherever the stop has got to: a signal the user sent during
+        // the grace period (kill -s SIGTERM) does not end it
+        'timer.stop': { guard: 'isCurrentStop', target: '.killing', actions: 'escalate' },
       },
+      exit: 'cancelDeadline',
       states: {
         signalling: {
           invoke: {
@@ -304,10 +322,9 @@ export const containerMachine = containerSetup.createMachine({
             onError: { target: 'waiting', actions: 'recordError' },
           },
         },
+        /** The grace period: the stop's deadline is set (it belongs to the whole stop, see above). */
         waiting: {
-          after: {
-            stopTimeout: { guard: 'isCurrentStop', target: 'killing', actions: 'escalate' },
-          },
+          entry: raise(({ context }) => ({ type: 'timer.stop' as const, stops: context.stops }), { id: STOP_DEADLINE, delay: 'stopTimeout' }),
         },
         killing: {
           invoke: {
@@ -371,7 +388,7 @@ export const containerMachine = containerSetup.createMachine({
     },
     /** Berth cannot read the runtime (its node is lost); only an observation or rm -f leaves. */
     unknown: {
-      on: { 'runtime.exited': { target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
     },
     removed: { type: 'final' },
   },

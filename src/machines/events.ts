@@ -22,7 +22,8 @@ export type CommandEvent =
   | { type: 'cmd.remove'; force: boolean };
 
 export type RuntimeEvent =
-  | { type: 'runtime.exited'; code: number; at: string; oomKilled: boolean }
+  /** `run`: the run (context.run) whose process exited; absent in exits recorded before runs were. */
+  | { type: 'runtime.exited'; code: number; at: string; oomKilled: boolean; run?: number }
   | { type: 'runtime.lost'; reason: string };
 
 /** What the worker feeds back after running an invoked runtime call. */
@@ -31,7 +32,10 @@ export type EffectResultEvent =
   | { type: `xstate.error.actor.${string}`; error: RuntimeFailure };
 
 /** The durable stop deadline; `stops` says which stop scheduled it (stale deadlines are ignored). */
-export type DeadlineEvent = { type: `xstate.after.${string}`; stops: number };
+export type DeadlineEvent = { type: 'timer.stop'; stops: number };
+
+/** The deadline event of machine version 1 (an `after` of stopping.waiting), still in delayed jobs. */
+export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping.waiting';
 
 export type ContainerEvent = CommandEvent | RuntimeEvent;
 
@@ -69,13 +73,15 @@ export const events = {
   restart: (timeout: number): CommandEvent => ({ type: 'cmd.restart', timeout }),
   cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
   remove: (force: boolean): CommandEvent => ({ type: 'cmd.remove', force }),
-  exited: (code: number, at: string, oomKilled = false): RuntimeEvent => ({
+  exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({
     type: 'runtime.exited',
     code,
     at,
     oomKilled,
+    ...(run === undefined ? {} : { run }),
   }),
   lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
+  deadline: (type: string, stops: number): DeadlineEvent => ({ type: type === LEGACY_STOP_DEADLINE ? 'timer.stop' : (type as 'timer.stop'), stops }),
   done: (invokeId: string, output: EffectOutput = {}): EffectResultEvent => ({
     type: `xstate.done.actor.${invokeId}`,
     output,

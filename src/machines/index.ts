@@ -2,7 +2,7 @@
  * machines: the pure statecharts. Nothing here does I/O; effects are named (invoked actors,
  * the `requestCleanup` action, the `stopTimeout` delay) and supplied or executed from outside.
  */
-export { containerMachine, MACHINE_ID, MACHINE_VERSION } from './container.js';
+export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine } from './container.js';
 export { COMMANDS, events, isCommandName } from './events.js';
 export type {

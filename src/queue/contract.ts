@@ -35,6 +35,8 @@ export const commandSchema = z.discriminatedUnion('command', [
     code: z.number().int(),
     at: z.string(),
     oomKilled: z.boolean().optional(),
+    /** The run that ended; an exit of an earlier run is ignored. */
+    run: z.number().int().positive().optional(),
     seq,
   }),
   /** Internal: a durable timer fired (the stop deadline). */

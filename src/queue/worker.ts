@@ -262,7 +262,8 @@ export class BerthWorker {
 
   private async onExit(exit: ExitRecord): Promise<void> {
     const log = this.o.log.child({ container: exit.id });
-    const entry = { command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled };
+    const entry = { command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled, ...(exit.run === undefined ? {} : { run: exit.run }) };
+    const key = `${exit.run ?? ''}:${exit.at}`;
     let seq: number;
     try {
       seq = await this.store.enqueue(
@@ -270,7 +271,7 @@ export class BerthWorker {
         JSON.stringify(entry),
         // the same exit reported again (a worker died between these two writes, the monitor scans
         // the exit dir at start) gets its first seq back, so its job is added if it was not
-        { dedupe: `exit:${exit.at}`, commandId: `exit-${exit.id}-${exit.at}` },
+        { dedupe: `exit:${key}`, commandId: `exit-${exit.id}-${key}` },
       );
     } catch (err) {
       if (err instanceof BerthError && err.code === 'ENOCTR') return log.debug('exit of a container Berth does not know');

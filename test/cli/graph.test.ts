@@ -52,11 +52,10 @@ describe('cli graph: mermaidOf', () => {
       'running_idle --> running_killing : cmd.kill',
       'running_idle --> stopping : cmd.stop, cmd.restart',
       'stopping_signalling --> stopping_waiting : ociKill done, ociKill error',
-      'stopping_waiting --> stopping_killing : after stopTimeout [isCurrentStop]',
-      'stopping --> stopping_killing : cmd.kill',
-      'running --> stopped : runtime.exited',
-      'stopping --> stopped : runtime.exited',
-      'stopping --> stopped_cleaning : runtime.exited [isRestarting]',
+      'stopping --> stopping_killing : cmd.kill, timer.stop [isCurrentStop]',
+      'running --> stopped : runtime.exited [isCurrentRun]',
+      'stopping --> stopped : runtime.exited [isCurrentRun]',
+      'stopping --> stopped_cleaning : runtime.exited [isCurrentRun and isRestarting]',
       'stopped_idle --> stopped_cleaning : cmd.cleanup, cmd.init, cmd.start, cmd.restart',
       'stopped_cleaning --> exited : ociDelete done',
       'exited_idle --> exited_initializing : cmd.init, cmd.start, cmd.restart',
@@ -65,12 +64,14 @@ describe('cli graph: mermaidOf', () => {
       'removing_deleting --> removing_failed : ociRemove error',
       'any_state --> removing : cmd.remove [isForced and not in removed]',
       'any_state --> unknown : runtime.lost',
-      'unknown --> stopped : runtime.exited',
+      'unknown --> stopped : runtime.exited [isCurrentRun]',
     ]) {
       expect(lines, edge).to.include(edge);
     }
     expect(lines).to.include('configured_initializing : invoke ociCreate');
     expect(lines).to.include('stopped_idle : entry requestCleanup');
+    expect(lines).to.include('stopping_waiting : entry stopDeadline after stopTimeout');
+    expect(lines).to.include('stopping : exit cancelDeadline');
   });
 
   it('writes each edge in the innermost composite holding both ends, and keeps braces balanced', () => {

@@ -36,9 +36,9 @@ describe('inspector: chart projection', () => {
       { source: 'running.idle', target: 'running.pausing', event: 'cmd.pause', label: 'pause', guard: null, command: 'pause' },
     ]);
     expect(edge('running.pausing', 'xstate.done.actor.pause')[0]).to.include({ target: 'paused', label: 'ociPause done', command: null });
-    expect(edge('stopping.waiting', 'xstate.after.stopTimeout.container.stopping.waiting')[0]).to.include({
+    expect(edge('stopping', 'timer.stop')[0]).to.include({
       target: 'stopping.killing',
-      label: 'after stopTimeout',
+      label: 'timer.stop',
       guard: 'isCurrentStop',
     });
     expect(edge('*', 'cmd.remove')[0]).to.include({ target: 'removing', guard: 'isForced and not in removed' });

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { accepts, positionOf, step, type MachineEventInput } from '../../src/actors/step.js';
-import { initialSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
+import { hydrateSnapshot, initialSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
 import { events } from '../../src/machines/index.js';
 import { stateError } from '../../src/errors.js';
 
@@ -167,8 +167,59 @@ describe('container machine: rules', () => {
   it('a stale stop deadline (from an earlier stop) is ignored', () => {
     const r1 = settle(reach('running'), events.stop(5) as Ev).snapshot;
     const again = settle(r1, events.stop(5) as Ev).snapshot;
-    const stale = { type: 'xstate.after.stopTimeout.container.stopping.waiting', stops: again.context.stops - 1 } as Ev;
-    expect(accepts(again, stale)).to.equal(false);
+    expect(accepts(again, events.deadline('timer.stop', again.context.stops) as Ev), 'the current one applies').to.equal(true);
+    expect(accepts(again, events.deadline('timer.stop', again.context.stops - 1) as Ev)).to.equal(false);
+  });
+
+  it('a signal sent during the grace period does not end it: SIGKILL still follows at the deadline', () => {
+    // stop -t 1 of a process that ignores SIGTERM, then `kill -s SIGTERM` before the deadline
+    const waiting = settle(reach('running'), events.stop(1) as Ev).snapshot;
+    expect(positionOf(waiting).path).to.equal('stopping.waiting');
+    const killed = settle(waiting, events.kill('SIGTERM') as Ev);
+    expect(killed.calls).to.deep.equal(['ociKill']);
+    expect(positionOf(killed.snapshot).path).to.equal('stopping.signalled');
+    const deadline = events.deadline('timer.stop', killed.snapshot.context.stops) as Ev;
+    expect(accepts(killed.snapshot, deadline)).to.equal(true);
+    const r = step(killed.snapshot, deadline);
+    expect(r.effects.find((e) => e.kind === 'call')).to.deep.include({ call: 'ociKill', input: { signal: 'SIGKILL' } });
+    const done = settle(r.snapshot, events.done('kill') as Ev).snapshot;
+    expect(S(step(done, events.exited(137, AT, false, 1) as Ev).snapshot)).to.equal('stopped');
+  });
+
+  it('the deadline reaches every sub-state of a stop, and leaving the stop cancels it', () => {
+    const signalled = settle(settle(reach('running'), events.stop(1) as Ev).snapshot, events.kill('SIGKILL') as Ev).snapshot;
+    expect(accepts(signalled, events.deadline('timer.stop', signalled.context.stops) as Ev)).to.equal(true);
+    const r = step(signalled, events.exited(137, AT, false, 1) as Ev);
+    expect(r.effects.map((e) => e.kind)).to.include('cancel');
+    const noGrace = step(settle(reach('running'), events.stop(0) as Ev).snapshot, events.exited(137, AT, false, 1) as Ev);
+    expect(noGrace.effects.map((e) => e.kind), 'stop -t 0 set no deadline, so cancels none').to.not.include('cancel');
+  });
+
+  it('a snapshot and a delayed deadline of machine version 1 still read and apply', () => {
+    const v2 = settle(reach('running'), events.stop(1) as Ev).snapshot;
+    const envelope = JSON.parse(serializeSnapshot(v2)) as { version: string };
+    expect(envelope.version).to.equal('2');
+    const waiting = hydrateSnapshot(JSON.stringify({ ...envelope, version: '1' }), 'v1');
+    expect(positionOf(waiting).path).to.equal('stopping.waiting');
+    expect(() => hydrateSnapshot(JSON.stringify({ ...envelope, version: '0' }), 'v0')).to.throw(/machine version 0; this Berth runs version 2/);
+    const legacy = events.deadline('xstate.after.stopTimeout.container.stopping.waiting', waiting.context.stops) as Ev;
+    expect(accepts(waiting, legacy)).to.equal(true);
+  });
+
+  it('an exit belongs to one run: an exit of an earlier run changes nothing', () => {
+    for (const state of ['created', 'running', 'paused', 'stopping', 'unknown']) {
+      const now = reach(state);
+      const run = now.context.run;
+      expect(run, state).to.be.greaterThan(0);
+      expect(accepts(now, events.exited(137, AT, false, run - 1) as Ev), `${state}: an earlier run's exit`).to.equal(false);
+      expect(S(step(now, events.exited(137, AT, false, run) as Ev).snapshot), `${state}: this run's exit`).to.equal('stopped');
+      expect(S(step(now, events.exited(137, AT) as Ev).snapshot), `${state}: an exit recorded before runs were told apart`).to.equal('stopped');
+    }
+    // a restart reached running in run 2; the late exit of run 1 (a process a cleanup killed) arrives
+    const restarted = settle(settle(reach('running'), events.restart(10) as Ev).snapshot, events.exited(143, AT, false, 1) as Ev).snapshot;
+    expect(S(restarted)).to.equal('running');
+    expect(restarted.context.run).to.equal(2);
+    expect(accepts(restarted, events.exited(137, AT, false, 1) as Ev)).to.equal(false);
   });
 
   it('a kill during the grace period escalates at once', () => {
