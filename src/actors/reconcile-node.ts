@@ -7,10 +7,19 @@
  *    has, with no exit recorded (conmon killed, host rebooted), gets an exit with code -1 and the
  *    reason, as Podman does when conmon dies without writing an exit file.
  * Exits conmon did record are reported by the exit monitor at its start.
+ *
+ * Sibling workers of the node keep working meanwhile, so a container is judged lost only from a
+ * runc view newer than its record: records are read before `runc list` and again after it, and a
+ * container whose record changed in between (a sibling created, started or cleaned it up) is left
+ * to the worker that changed it. With the record unchanged across the list, a live record and no
+ * runc container is a real loss: runc gets a container before Berth commits it created, and loses
+ * it only by a delete that Berth commits first. The exit carries the run it ends, so even a late
+ * report cannot end a newer run.
  */
 import type { Logger } from '../log.js';
 import type { ExitRecord, OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
+import { persistedRun } from './snapshot.js';
 
 const LIVE = new Set(['created', 'running', 'paused', 'stopping']);
 
@@ -27,7 +36,9 @@ export async function reconcileNode(o: {
   onLostExit: (exit: ExitRecord) => Promise<void>;
 }): Promise<ReconcileReport> {
   const report: ReconcileReport = { orphansDeleted: [], exitsLost: [] };
-  const [ids, inRuntime] = await Promise.all([o.store.nodeContainerIds(o.node), o.runtime.list()]);
+  const ids = await o.store.nodeContainerIds(o.node);
+  const before = new Map((await o.store.records(ids)).map((r) => [r.id, r]));
+  const inRuntime = await o.runtime.list();
   const known = new Set(ids);
   for (const c of inRuntime) {
     if (known.has(c.id)) continue;
@@ -39,13 +50,21 @@ export async function reconcileNode(o: {
     report.orphansDeleted.push(c.id);
   }
   const present = new Set(inRuntime.map((c) => c.id));
-  for (const id of ids) {
-    const record = await o.store.get(id);
-    if (!record || !LIVE.has(record.status) || present.has(id)) continue;
-    if (await o.runtime.readExit(id)) continue; // the monitor reports it
-    o.log.warn({ container: id, status: record.status }, 'runc no longer has this container and no exit was recorded');
+  const suspects = [...before.values()].filter((r) => LIVE.has(r.status) && !present.has(r.id));
+  const after = new Map((await o.store.records(suspects.map((r) => r.id))).map((r) => [r.id, r]));
+  for (const was of suspects) {
+    const id = was.id;
+    const now = after.get(id);
+    if (!now || now.version !== was.version) {
+      o.log.debug({ container: id, version: was.version, now: now?.version ?? null }, 'changed while runc was listed: left to the worker that changed it');
+      continue;
+    }
+    const run = persistedRun(now.snapshot);
+    const recorded = await o.runtime.readExit(id);
+    if (recorded && (recorded.run === undefined || recorded.run === run)) continue; // the monitor reports it
+    o.log.warn({ container: id, status: now.status, run }, 'runc no longer has this container and no exit was recorded');
     report.exitsLost.push(id);
-    await o.onLostExit({ id, code: -1, at: new Date().toISOString(), oomKilled: false });
+    await o.onLostExit({ id, code: -1, at: new Date().toISOString(), oomKilled: false, ...(run === undefined ? {} : { run }) });
   }
   return report;
 }

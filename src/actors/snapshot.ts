@@ -59,3 +59,13 @@ export function hydrateSnapshot(json: string, container: string): ContainerSnaps
   }
   return snapshot;
 }
+
+/** The run (context.run) a persisted snapshot is in, without hydrating it; undefined if unreadable. */
+export function persistedRun(json: string): number | undefined {
+  try {
+    const run = (JSON.parse(json) as { snapshot?: { context?: { run?: unknown } } }).snapshot?.context?.run;
+    return typeof run === 'number' ? run : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -217,7 +217,11 @@ export class ContainerStore {
   }
 
   async list(): Promise<ContainerRecord[]> {
-    const ids = await this.ids();
+    return this.records(await this.ids());
+  }
+
+  /** The records of `ids` that exist, in one round trip, in the order given. */
+  async records(ids: readonly string[]): Promise<ContainerRecord[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.container(id).record);
