@@ -131,9 +131,37 @@ export const HTTP_STATUSES: Record<ErrorCode, number> = {
   EINTERNAL: 500,
 };
 
-/** Wraps anything thrown into a BerthError, keeping the original as `cause`. */
+/** Socket errors of a connection, by errno code. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * What ioredis and Redis say while Redis is away or not yet serving: a closed connection, a
+ * command out of retries (MaxRetriesPerRequestError), a server still loading its AOF or shutting
+ * down. Recognised by shape, so this file imports no client library.
+ */
+const CONNECTION_MESSAGES = /^(Connection is closed|Reached the max retries per request limit|Stream isn't writeable|LOADING |BUSY |MASTERDOWN |TRYAGAIN |CLUSTERDOWN )/;
+
+/** Redis (or the connection to it) is unavailable: the operation may be retried. */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof BerthError) return false;
+  const e = err as Error & { code?: unknown; syscall?: unknown };
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || (e.syscall === 'connect' && e.code === 'ENOENT'))) ||
+    CONNECTION_MESSAGES.test(e.message)
+  );
+}
+
+/**
+ * Wraps anything thrown into a BerthError, keeping the original as `cause`. A connection error
+ * is EUNAVAIL whatever the fallback: no raw client error reaches a user, and a worker retries it.
+ */
 export function toBerthError(err: unknown, fallback: ErrorCode = 'EINTERNAL'): BerthError {
   if (err instanceof BerthError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (isConnectionError(err)) {
+    // ioredis's own words point at its options; say what happened
+    const what = (err as Error).name === 'MaxRetriesPerRequestError' ? 'the connection was lost and not re-established in time' : message;
+    return new BerthError('EUNAVAIL', `Redis is unavailable: ${what}`, { cause: err });
+  }
   return new BerthError(fallback, message, { cause: err });
 }

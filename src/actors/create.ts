@@ -60,8 +60,10 @@ export async function createContainer(store: ContainerStore, node: string, id: s
     });
     return result;
   } catch (err) {
-    await store.abandonCreate(id);
-    throw toBerthError(err, 'EINVAL');
+    const e = toBerthError(err, 'EINVAL');
+    // Redis away: the create stays queued for the job's retry (which finds it done if it was)
+    if (e.code !== 'EUNAVAIL') await store.abandonCreate(id);
+    throw e;
   }
 }
 

@@ -20,8 +20,8 @@ import { EventFeed, type TransitionEvent } from '../store/events.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry, type NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
-import { connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
-import { decodeFailure } from './contract.js';
+import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS, isUp } from '../store/redis.js';
+import { decodeFailure, isBerthFailure } from './contract.js';
 import { JOB_DEFAULTS, seqJobId } from './jobs.js';
 import { Resolver, type Located } from './resolver.js';
 
@@ -70,7 +70,11 @@ export class BerthClient {
   }
 
   /** Creates a container (state configured) on its node; resolves to its inspect object. */
-  async create(spec: ContainerSpecInput): Promise<Inspect> {
+  create(spec: ContainerSpecInput): Promise<Inspect> {
+    return guard(this.createOne(spec));
+  }
+
+  private async createOne(spec: ContainerSpecInput): Promise<Inspect> {
     const parsed = containerSpecSchema.safeParse(spec);
     if (!parsed.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(parsed.error)}`);
     const id = randomBytes(32).toString('hex');
@@ -90,12 +94,12 @@ export class BerthClient {
   async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = this.validateArgs(command, args);
-    return this.notQueued(
+    return guard(this.notQueued(
       this.located(nameOrId, async (at) => {
         const { job, jobId } = await this.notQueued(this.submit(at.node, at.id, { command, container: at.id, ...data }));
         return { jobId, result: () => this.finished(at.node, job) };
       }),
-    );
+    ));
   }
 
   /** Marks an ENOCTR as "nothing was queued": the container is gone (looked up, or refused by its mailbox). */
@@ -167,7 +171,7 @@ export class BerthClient {
 
   private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
     const { result } = await this.enqueue(nameOrId, command, args);
-    return result();
+    return guard(result());
   }
 
   init(name: string): Promise<Inspect> {
@@ -186,7 +190,7 @@ export class BerthClient {
 
   /** Sends the stop signal, SIGKILL after `timeout` s; resolves once the container is cleaned up. */
   stop(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
-    return this.located(name, ({ id }) => this.stopById(id, opts));
+    return guard(this.located(name, ({ id }) => this.stopById(id, opts)));
   }
 
   private async stopById(id: string, opts: { timeout?: number }): Promise<Inspect> {
@@ -223,7 +227,7 @@ export class BerthClient {
 
   /** Stops (with `timeout`) and starts again; resolves once it runs. */
   restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
-    return this.located(name, ({ id }) => this.restartById(id, name, opts));
+    return guard(this.located(name, ({ id }) => this.restartById(id, name, opts)));
   }
 
   private async restartById(id: string, name: string, opts: { timeout?: number }): Promise<Inspect> {
@@ -251,7 +255,11 @@ export class BerthClient {
   }
 
   /** Resolves to the exit code once the container has stopped (now or later). */
-  async wait(name: string): Promise<number> {
+  wait(name: string): Promise<number> {
+    return guard(this.waitFor(name));
+  }
+
+  private async waitFor(name: string): Promise<number> {
     const id = await this.store.resolve(name);
     const { record, cursor } = await this.store.readWithCursor(id);
     if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
@@ -261,11 +269,15 @@ export class BerthClient {
     return done.state.State.ExitCode;
   }
 
-  async inspect(name: string): Promise<Inspect> {
-    const id = await this.store.resolve(name);
-    const record = await this.store.get(id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-    return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
+  inspect(name: string): Promise<Inspect> {
+    return guard(
+      (async () => {
+        const id = await this.store.resolve(name);
+        const record = await this.store.get(id);
+        if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+        return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
+      })(),
+    );
   }
 
   private nodeView(node: string, lost: Map<string, string | null>): NodeView {
@@ -274,17 +286,21 @@ export class BerthClient {
 
   /** All containers, oldest first; only running ones unless `all`. */
   async list(opts: { all?: boolean } = {}): Promise<Inspect[]> {
-    const [records, lost] = await Promise.all([this.store.list(), this.nodes.lost()]);
+    const [records, lost] = await guard(Promise.all([this.store.list(), this.nodes.lost()]));
     const all = records.map((r) => inspectFrom(r, undefined, this.nodeView(r.node, lost))).sort((a, b) => a.Created.localeCompare(b.Created));
     return opts.all ? all : all.filter((c) => c.State.Status === 'running');
   }
 
-  async history(name: string): Promise<HistoryEntry[]> {
-    return this.store.history(await this.store.resolve(name));
+  history(name: string): Promise<HistoryEntry[]> {
+    return guard(this.store.resolve(name).then((id) => this.store.history(id)));
   }
 
   /** Captured stdout/stderr, read on the container's node. */
-  async logs(name: string): Promise<LogLine[]> {
+  logs(name: string): Promise<LogLine[]> {
+    return guard(this.logsOf(name));
+  }
+
+  private async logsOf(name: string): Promise<LogLine[]> {
     const id = await this.store.resolve(name);
     const record = await this.store.get(id);
     if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
@@ -293,7 +309,7 @@ export class BerthClient {
   }
 
   nodeList(): Promise<NodeStatus[]> {
-    return this.nodes.list();
+    return guard(this.nodes.list());
   }
 
   /** The transition events stream, shared by every waiter of this client. */
@@ -310,10 +326,7 @@ export class BerthClient {
       const name = this.keys.nodeQueue(node);
       q = {
         queue: new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix }),
-        events: new QueueEvents(name, {
-          connection: this.duplicateBlocking('berth-client-qe'),
-          prefix: this.keys.queuePrefix,
-        }),
+        events: new QueueEvents(name, { connection: this.duplicateBlocking('berth-client-qe'), prefix: this.keys.queuePrefix }),
       };
       q.queue.setMaxListeners(0);
       q.events.setMaxListeners(0);
@@ -342,8 +355,12 @@ export class BerthClient {
     try {
       return (await job.waitUntilFinished(this.node(node).events)) as Inspect;
     } catch (err) {
-      if (err instanceof Error && !(err instanceof BerthError)) throw decodeFailure(err.message);
-      throw toBerthError(err);
+      if (!(err instanceof Error) || err instanceof BerthError) throw toBerthError(err);
+      const e = decodeFailure(err.message);
+      // a job that failed for want of Redis (or a stall) left its command in the mailbox, to be applied
+      if (e.code !== 'EUNAVAIL' && isBerthFailure(err.message)) throw e;
+      const target = typeof job.data['container'] === 'string' ? job.data['container'] : '';
+      throw new BerthError('EUNAVAIL', `${job.name} of container ${target} not confirmed (${e.message}); it may still be applied`, { container: target, command: job.name, cause: err });
     }
   }
 
@@ -352,13 +369,23 @@ export class BerthClient {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
       for (const { queue, events } of this.queues.values()) {
-        await events.close().catch(() => undefined);
+        // BullMQ's close would wait for good on a connection between reconnection attempts
+        const conn = await events.backend.client;
+        if (isUp(conn)) await events.close().catch(() => undefined);
+        else conn.disconnect();
         await queue.close().catch(() => undefined);
       }
-      await this.redis.quit().catch(() => undefined);
+      await closeRedis(this.redis);
     })();
     return this.closing;
   }
+}
+
+/** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
+function guard<T>(p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => {
+    throw toBerthError(err);
+  });
 }
 
 function cleanupFailed(e: TransitionEvent): boolean {

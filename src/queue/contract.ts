@@ -60,6 +60,12 @@ export function encodeFailure(err: BerthError): string {
   return `${err.code}: ${err.message}`;
 }
 
+/** A failedReason written by Berth's workers (`CODE: message`), not by BullMQ (a stall limit, say). */
+export function isBerthFailure(reason: string | undefined): boolean {
+  const m = /^([A-Z]+): /.exec(reason ?? '');
+  return m !== null && isErrorCode(m[1]);
+}
+
 export function decodeFailure(reason: string | undefined): BerthError {
   const m = /^([A-Z]+): (.*)$/s.exec(reason ?? '');
   if (m && isErrorCode(m[1])) return new BerthError(m[1], m[2] ?? '');

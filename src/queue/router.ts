@@ -15,7 +15,7 @@ import type { ContainerStore } from '../store/containers.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeRegistry } from '../store/nodes.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
-import { JOB_DEFAULTS, seqJobId } from './jobs.js';
+import { JOB_DEFAULTS, isTransient, retryLater, seqJobId } from './jobs.js';
 
 export const ENTRY_QUEUE = 'entry';
 
@@ -46,6 +46,8 @@ export class Router {
       let child: Record<string, unknown>;
       if (cmd.command === 'create') {
         id = cmd.container ?? randomBytes(32).toString('hex');
+        // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
+        if (cmd.container === undefined) await job.updateData({ ...data, container: id });
         const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
         node = spec.node ?? (await this.nodes.place(spec.constraints));
         // the entry job's id makes a re-run of this job (after a stall) find its first placement
@@ -74,6 +76,8 @@ export class Router {
     } catch (err) {
       if (err instanceof WaitingChildrenError || err instanceof UnrecoverableError) throw err;
       const e = toBerthError(err);
+      // routing is idempotent (the command id, the child's job id): a transient failure routes again
+      if (isTransient(e)) return retryLater(job, token, e);
       throw new UnrecoverableError(encodeFailure(e));
     }
   }

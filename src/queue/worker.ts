@@ -19,9 +19,9 @@ import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { LeaseReleases } from '../store/lease-releases.js';
 import { WorkerLocks } from '../store/worker-locks.js';
-import { connectRedis } from '../store/redis.js';
+import { closeRedis, connectRedis } from '../store/redis.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
-import { JOB_DEFAULTS, addWakeJob, logsJobSchema } from './jobs.js';
+import { JOB_DEFAULTS, addWakeJob, isTransient, logsJobSchema, retryLater } from './jobs.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { Waker } from './waker.js';
@@ -95,6 +95,7 @@ export class BerthWorker {
     let q = this.extraQueues.get(name);
     if (!q) {
       q = new Queue(name, { connection: redis, prefix: keys.queuePrefix });
+      q.on('error', (err) => this.o.log.debug({ err }, 'queue connection error'));
       this.extraQueues.set(name, q);
     }
     return q;
@@ -147,11 +148,14 @@ export class BerthWorker {
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
       await o.monitor.start((exit) => self.deliver(exit));
       // Exits that could not be queued while Redis was away are delivered when it is back.
+      // So are the mailbox entries whose job failed or vanished during the outage.
       redis.on('ready', () => {
         for (const exit of self.undelivered.values()) self.deliver(exit);
+        self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
       });
       // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once
       const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
+      entry.on('error', (err) => o.log.debug({ err }, 'entry queue connection error'));
       self.extraQueues.set(ENTRY_QUEUE, entry);
       const stalledInterval = Math.max(500, Math.floor(o.lockDurationMs / 2));
       const reaper = new Reaper(new WorkerLocks(redis, keys), o.node, [queue, entry], o.log, () => self.recoverNode());
@@ -159,7 +163,7 @@ export class BerthWorker {
       await reaper.reap();
       const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
       self.connections.push(blocking);
-      self.worker = new Worker(keys.nodeQueue(o.node), (job) => self.process(job), {
+      self.worker = new Worker(keys.nodeQueue(o.node), (job, token) => self.process(job, token), {
         connection: blocking,
         prefix: keys.queuePrefix,
         concurrency: o.concurrency,
@@ -210,7 +214,7 @@ export class BerthWorker {
     }
   }
 
-  private async process(job: Job): Promise<Inspect | LogLine[]> {
+  private async process(job: Job, token?: string): Promise<Inspect | LogLine[]> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
       if (job.name === 'logs') {
@@ -222,6 +226,8 @@ export class BerthWorker {
       let result: CommandResult;
       if (cmd.command === 'create') {
         const id = cmd.container ?? randomBytes(32).toString('hex');
+        // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
+        if (cmd.container === undefined) await job.updateData({ ...data, container: id });
         const seq =
           cmd.seq ??
           (await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
@@ -243,7 +249,10 @@ export class BerthWorker {
       return result.inspect;
     } catch (err) {
       const e = toBerthError(err);
-      if (e.code === 'EUNAVAIL' || e.code === 'ESTALE') throw e; // transient: BullMQ retries
+      if (isTransient(e)) {
+        log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');
+        return retryLater(job, token, e);
+      }
       log.info({ code: e.code, msg: e.message }, 'command failed');
       throw new UnrecoverableError(encodeFailure(e));
     }
@@ -313,8 +322,8 @@ export class BerthWorker {
         ...[...this.extraQueues.values()].map((q) => () => q.close()),
         () => this.leases.close(),
         () => this.queue.close(),
-        () => this.redis.quit(),
-        ...this.connections.map((c) => () => c.quit()),
+        () => closeRedis(this.redis),
+        ...this.connections.map((c) => () => closeRedis(c)),
       ];
       for (const s of steps) await s().catch((err: unknown) => this.o.log.warn({ err }, 'error while closing'));
     })();

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Keys } from './keys.js';
+import { isUp } from './redis.js';
 
 export interface TransitionEvent {
   /** Container Id, name and node. */
@@ -153,8 +154,10 @@ export class EventFeed {
 
   async close(): Promise<void> {
     this.closed = true;
+    // a read pending on a connection between reconnection attempts never settles (redis.ts)
+    const settles = isUp(this.blocking);
     this.blocking.disconnect();
-    await this.running?.catch(() => undefined);
+    if (settles) await this.running?.catch(() => undefined);
   }
 }
 

@@ -97,3 +97,19 @@ export async function connectRedis(url: string, opts: ConnectOptions = {}): Prom
     clearTimeout(timer);
   }
 }
+
+/**
+ * Closes a connection: QUIT when it is up (pending replies arrive first), else at once. ioredis
+ * settles nothing on a connection between reconnection attempts (no socket, so no 'close' or
+ * 'end' event): a QUIT, a pending blocking read or BullMQ's close, which waits for 'end', would
+ * wait for good there (seen right after a Redis restart). `isUp` tells which case a caller is in.
+ */
+export async function closeRedis(conn: Redis): Promise<void> {
+  if (!isUp(conn)) return conn.disconnect();
+  await conn.quit().catch(() => conn.disconnect());
+}
+
+/** The connection has a socket that answers: closing it settles its pending commands. */
+export function isUp(conn: { status: string }): boolean {
+  return conn.status === 'ready';
+}

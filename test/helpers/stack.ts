@@ -31,7 +31,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(name: string, opts: { concurrency?: number; prefix?: string; labels?: Record<string, string>; aof?: boolean } = {}): Promise<Stack> {
+export interface StackOptions {
+  concurrency?: number;
+  prefix?: string;
+  labels?: Record<string, string>;
+  aof?: boolean;
+  /** The workers' hook before each runtime call (WorkerOptions.beforeCall). */
+  beforeCall?: (container: string, call: string) => Promise<void>;
+}
+
+export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
   const redis = await startRedis({ aof: opts.aof === true });
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   const root = join(dir, 'runc');
@@ -48,6 +57,7 @@ export async function startStack(name: string, opts: { concurrency?: number; pre
       node,
       concurrency: opts.concurrency ?? 8,
       ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       runtime,
       monitor: new ExitDirMonitor(join(stateDir, 'exits')),
       log,
