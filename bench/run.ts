@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,chaos
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -15,6 +15,9 @@
  *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default host, as Berth's containers)
  *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
  *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
+ *   BERTH_BENCH_CHAOS_SECONDS=N  seconds of chaos load (default 60; quick 20)
+ *   BERTH_BENCH_CHAOS_CONTAINERS=N  containers under chaos (default 40; quick 16)
+ *   BERTH_CHAOS_SEED=N           repeat the chaos part's choices
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -33,9 +36,13 @@ import { round } from './stats.js';
 import { SYSTEMS, runThroughput, type System } from './throughput.js';
 import { runPool } from './pool.js';
 import { runFloor } from './floor.js';
+import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
+
+/** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
+type AllResults = Results & { chaos?: ChaosResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,chaos').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -46,12 +53,14 @@ const CONFIG = QUICK
       throughput: { count: 10, levels: [1, 4, 8, 16] },
       scale: { levels: [10, 500, 2000], rounds: 3, running: 3 },
       exit: { samples: 8, warmup: 2 },
+      chaos: { containers: 16, seconds: 20 },
     }
   : {
       latency: { rounds: 50, warmup: 3 },
       throughput: { count: 100, levels: [1, 4, 8, 16] },
       scale: { levels: [10, 1000, 10_000], rounds: 15, running: 3 },
       exit: { samples: 40, warmup: 3 },
+      chaos: { containers: 40, seconds: 60 },
     };
 
 const log = (line: string) => console.log(line);
@@ -98,7 +107,7 @@ async function main(): Promise<number> {
   const podmanVersion = process.env['BERTH_BENCH_PODMAN'] === '0' ? null : await podmanAvailable();
   if (!podmanVersion && process.env['BERTH_BENCH_PODMAN'] !== '0') log('bench: podman is missing (apt-get install podman): Podman columns are left out');
   const usePodman = podmanVersion !== null;
-  const results: Results = { env: await environment(podmanVersion), seconds: {}, errors: {} };
+  const results: AllResults = { env: await environment(podmanVersion), seconds: {}, errors: {} };
   log(`Berth benchmark${QUICK ? ' (quick mode)' : ''}: ${[...PARTS].join(', ')}`);
 
   await withScope('run', async (scope) => {
@@ -147,12 +156,19 @@ async function main(): Promise<number> {
       runPool({ rootfs, count: QUICK ? 20 : 100, parallel: 8, concurrency: 8, workers: [1, 2, 4] }, log),
     );
     results.floor = await part('floor', () => runFloor(QUICK ? { samples: 50, warmup: 10 } : { samples: 200, warmup: 30 }, log));
+    const chaos = {
+      containers: Number(process.env['BERTH_BENCH_CHAOS_CONTAINERS'] ?? CONFIG.chaos.containers),
+      seconds: Number(process.env['BERTH_BENCH_CHAOS_SECONDS'] ?? CONFIG.chaos.seconds),
+      ...(process.env['BERTH_CHAOS_SEED'] ? { seed: Number(process.env['BERTH_CHAOS_SEED']) } : {}),
+    };
+    results.chaos = await part('chaos', () => withScope('chaos', (s) => runChaosPart(s, chaos, log)));
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);
   results.env.loadEnd = loadavg()[0]!;
   results.targets = evaluateTargets(results);
   log(`\n${consoleReport(results)}`);
+  if (results.chaos) log(chaosConsole(results.chaos));
   const out = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(out, { recursive: true });
   const file = join(out, `${results.env.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
@@ -165,9 +181,10 @@ async function main(): Promise<number> {
 
 /** `run.ts --report FILE`: prints and re-renders latest.svg and latest.md from a results file. */
 function rerender(file: string): number {
-  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  const results = JSON.parse(readFileSync(file, 'utf8')) as AllResults;
   results.targets = evaluateTargets(results);
   log(consoleReport(results));
+  if (results.chaos) log(chaosConsole(results.chaos));
   const out = fileURLToPath(new URL('./results/', import.meta.url));
   writeFileSync(join(out, 'latest.svg'), svgReport(results));
   writeFileSync(join(out, 'latest.md'), markdownReport(results, results.env.quick ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench'));

@@ -26,14 +26,17 @@ export function nodeEnv(redisUrl: string, prefix: string, node: string, extra: R
   };
 }
 
-/** `prefix` runs the worker under another command, e.g. nsenter into a network namespace. */
-export function spawnWorker(env: Record<string, string>, opts: { prefix?: string[] } = {}): Promise<WorkerProcess> {
+/**
+ * `prefix` runs the worker under another command, e.g. nsenter into a network namespace;
+ * `logFile` appends its stderr (its log) to a file instead of this process's stderr.
+ */
+export function spawnWorker(env: Record<string, string>, opts: { prefix?: string[]; logFile?: string } = {}): Promise<WorkerProcess> {
   const argv = [...(opts.prefix ?? []), 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'];
   const proc = execa(argv[0]!, argv.slice(1), {
     env,
     reject: false,
     stdout: 'pipe',
-    stderr: 'inherit',
+    stderr: opts.logFile === undefined ? 'inherit' : { file: opts.logFile, append: true },
   });
   let buffer = '';
   const listeners = new Set<() => void>();
