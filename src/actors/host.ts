@@ -7,15 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BerthError, stateError, toBerthError, type SerializedError } from '../errors.js';
-import { events as ev } from '../machines/index.js';
-import { parseSignal } from '../oci/signals.js';
+import { commandToEvent, events as ev, INTERNAL_COMMANDS, isTableCommand } from '../machines/index.js';
+import { describeIssues } from '../spec.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
-import { INTERNAL_COMMANDS, type JobCommand } from '../queue/contract.js';
-import { seqJobId } from '../queue/jobs.js';
+import { seqJobId } from '../store/keys.js';
 import { runCall } from './effects.js';
 import { inspectFrom, type Inspect } from './inspect.js';
 import { holderIdentity, liveness, processIdentity } from './liveness.js';
@@ -387,39 +386,18 @@ export class ContainerHost {
 
 /** A mailbox entry: the job's command plus where it came from. */
 export interface MailboxEntry {
-  command: JobCommand['command'] | string;
+  /** A command of the table (machines/commands.ts), or `create`. */
+  command: string;
   container: string;
   jobId?: string;
   internal?: boolean;
   [arg: string]: unknown;
 }
 
+/** A mailbox entry's machine event, by the command table; EINVAL when it does not parse. */
 function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput {
-  const e = entry;
-  switch (entry.command) {
-    case 'init':
-      return ev.init() as MachineEventInput;
-    case 'start':
-      return ev.start() as MachineEventInput;
-    case 'pause':
-      return ev.pause() as MachineEventInput;
-    case 'unpause':
-      return ev.unpause() as MachineEventInput;
-    case 'cleanup':
-      return ev.cleanup() as MachineEventInput;
-    case 'stop':
-      return ev.stop(typeof e['timeout'] === 'number' ? e['timeout'] : record.spec.stopTimeout) as MachineEventInput;
-    case 'restart':
-      return ev.restart(typeof e['timeout'] === 'number' ? e['timeout'] : record.spec.stopTimeout) as MachineEventInput;
-    case 'kill':
-      return ev.kill(parseSignal(typeof e['signal'] === 'string' ? e['signal'] : 'SIGKILL').name) as MachineEventInput;
-    case 'remove':
-      return ev.remove(e['force'] === true) as MachineEventInput;
-    case 'exited':
-      return ev.exited(Number(e['code']), String(e['at']), e['oomKilled'] === true, typeof e['run'] === 'number' ? e['run'] : undefined) as MachineEventInput;
-    case 'deadline':
-      return ev.deadline(String(e['event']), Number(e['stops'])) as MachineEventInput;
-    default:
-      throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
-  }
+  if (!isTableCommand(entry.command)) throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
+  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout });
+  if (!parsed.ok) throw new BerthError('EINVAL', `invalid ${entry.command} command: ${describeIssues(parsed.issues)}`);
+  return parsed.event as MachineEventInput;
 }

@@ -5,7 +5,7 @@
  */
 import { BerthError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
-import { parseSignal } from '../oci/signals.js';
+import { parseSignal } from '../signals.js';
 import { NAME_PATTERN } from '../spec.js';
 
 /** `--env K=V`: a key without `=` or whitespace, then `=`, then any value (possibly empty). */

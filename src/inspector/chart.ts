@@ -11,7 +11,9 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { initialSnapshot, type ContainerSnapshot } from '../actors/snapshot.js';
 import { accepts, type MachineEventInput } from '../actors/step.js';
-import { COMMANDS, containerMachine, events, type CommandName } from '../machines/index.js';
+import { BerthError } from '../errors.js';
+import { COMMANDS, commandToEvent, containerMachine, type CommandName } from '../machines/index.js';
+import { describeIssues } from '../spec.js';
 
 export interface ChartNode {
   /** State path without the machine id: "running", "running.pausing". */
@@ -176,18 +178,9 @@ function project(machine: AnyStateMachine): Pick<Chart, 'nodes' | 'edges'> {
 
 /** The event a command becomes, with the arguments a button sends (stop -t 10, kill SIGKILL, rm). */
 export function commandEvent(command: CommandName, args: { timeout?: number; signal?: string; force?: boolean } = {}): MachineEventInput {
-  switch (command) {
-    case 'stop':
-      return events.stop(args.timeout ?? 10);
-    case 'restart':
-      return events.restart(args.timeout ?? 10);
-    case 'kill':
-      return events.kill(args.signal ?? 'SIGKILL');
-    case 'remove':
-      return events.remove(args.force === true);
-    default:
-      return events[command]();
-  }
+  const parsed = commandToEvent(command, args, { stopTimeout: 10 });
+  if (!parsed.ok) throw new BerthError('EINVAL', `invalid arguments for ${command}: ${describeIssues(parsed.issues)}`);
+  return parsed.event as MachineEventInput;
 }
 
 const baseContext = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 }).context;

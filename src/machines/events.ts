@@ -44,24 +44,6 @@ export interface EffectOutput {
   at?: string;
 }
 
-/** The command names of the job contract (`cmd.` stripped). */
-export const COMMANDS = [
-  'init',
-  'start',
-  'stop',
-  'kill',
-  'pause',
-  'unpause',
-  'restart',
-  'cleanup',
-  'remove',
-] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
-export function isCommandName(value: unknown): value is CommandName {
-  return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
-}
-
 /** Event factories: one per event, so callers never spell a type string. */
 export const events = {
   init: (): CommandEvent => ({ type: 'cmd.init' }),

@@ -4,10 +4,9 @@
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine } from './container.js';
-export { COMMANDS, events, isCommandName } from './events.js';
+export { events } from './events.js';
 export type {
   CommandEvent,
-  CommandName,
   ContainerEvent,
   DeadlineEvent,
   EffectOutput,
@@ -17,3 +16,5 @@ export type {
 } from './events.js';
 export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
+export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
+export type { CommandArgs, CommandDefaults, CommandName, ParsedCommand, TableCommand } from './commands.js';

@@ -5,7 +5,7 @@
  * reports like conmon's exit file; `failNext(verb)` makes the next call of a verb fail.
  */
 import { BerthError, type ErrorCode } from '../errors.js';
-import { parseSignal } from './signals.js';
+import { parseSignal } from '../signals.js';
 import type { CallOptions, ExitMonitor, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {

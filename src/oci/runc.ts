@@ -17,7 +17,7 @@ import { StateLayout } from './layout.js';
 import { parseK8sLog } from './logs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
-import { parseSignal } from './signals.js';
+import { parseSignal } from '../signals.js';
 import type { CallOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */

@@ -11,8 +11,7 @@ import { BerthError, toBerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { inspectFrom, type NodeView } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { isCommandName, type CommandName } from '../machines/index.js';
-import { parseSignal } from '../oci/signals.js';
+import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
 import type { LogLine } from '../oci/types.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
@@ -156,17 +155,11 @@ export class BerthClient {
     }
   }
 
+  /** The command's arguments, checked by the command table (machines/commands.ts); others are dropped. */
   private validateArgs(command: CommandName, args: EnqueueArgs): EnqueueArgs {
-    const out: EnqueueArgs = {};
-    if (args.timeout !== undefined) {
-      if (!Number.isInteger(args.timeout) || args.timeout < 0) {
-        throw new BerthError('EINVAL', `\`timeout\` must be a whole number of seconds >= 0, got ${String(args.timeout)}`);
-      }
-      if (command === 'stop' || command === 'restart') out.timeout = args.timeout;
-    }
-    if (args.signal !== undefined && command === 'kill') out.signal = parseSignal(args.signal).name;
-    if (args.force !== undefined && command === 'remove') out.force = args.force === true;
-    return out;
+    const parsed = COMMAND_TABLE[command].args.safeParse(args);
+    if (!parsed.success) throw new BerthError('EINVAL', `invalid arguments for ${command}: ${describeIssues(parsed.error)}`);
+    return parsed.data as EnqueueArgs;
   }
 
   private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {

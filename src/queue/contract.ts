@@ -11,43 +11,26 @@
  */
 import { z } from 'zod';
 import { BerthError, isErrorCode } from '../errors.js';
+import { COMMAND_TABLE, INTERNAL_COMMANDS, type TableCommand } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, ID_PATTERN } from '../spec.js';
+
+export { INTERNAL_COMMANDS };
 
 const target = z.string().min(1, 'container is required').max(253);
 const seq = z.number().int().positive().optional();
 
-export const commandSchema = z.discriminatedUnion('command', [
-  /** `container` is the new container's Id (64 hex); producers may leave it out and Berth picks one. */
-  z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id').optional(), spec: containerSpecSchema, seq }),
-  z.object({ command: z.enum(['init', 'start', 'pause', 'unpause', 'cleanup']), container: target, seq }),
-  z.object({
-    command: z.enum(['stop', 'restart']),
-    container: target,
-    timeout: z.number().int().min(0, 'timeout must not be negative').optional(),
-    seq,
-  }),
-  z.object({ command: z.literal('kill'), container: target, signal: z.string().min(1).optional(), seq }),
-  z.object({ command: z.literal('remove'), container: target, force: z.boolean().optional(), seq }),
-  /** Internal: an exit the monitor recorded. */
-  z.object({
-    command: z.literal('exited'),
-    container: target,
-    code: z.number().int(),
-    at: z.string(),
-    oomKilled: z.boolean().optional(),
-    /** The run that ended; an exit of an earlier run is ignored. */
-    run: z.number().int().positive().optional(),
-    seq,
-  }),
-  /** Internal: a durable timer fired (the stop deadline). */
-  z.object({ command: z.literal('deadline'), container: target, event: z.string(), stops: z.number().int(), seq }),
-]);
+/** `container` is the new container's Id (64 hex); producers may leave it out and Berth picks one. */
+const createSchema = z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id').optional(), spec: containerSpecSchema, seq });
+
+/** Every other command, from the command table (machines/commands.ts): its arguments beside the target. */
+const tableSchemas = (Object.keys(COMMAND_TABLE) as TableCommand[]).map((name) =>
+  COMMAND_TABLE[name].args.extend({ command: z.literal(name), container: target, seq }),
+);
+
+export const commandSchema = z.discriminatedUnion('command', [createSchema, ...tableSchemas]);
 
 export type JobCommand = z.infer<typeof commandSchema>;
 export type JobCommandName = JobCommand['command'];
-
-/** Commands only Berth itself queues: an exit the monitor recorded, a fired timer. */
-export const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(['exited', 'deadline']);
 
 export function parseJobCommand(data: unknown): JobCommand {
   const parsed = commandSchema.safeParse(data);

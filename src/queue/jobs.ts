@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DelayedError, type Job, type JobsOptions, type Queue } from 'bullmq';
 import type { BerthError } from '../errors.js';
+import { seqJobId } from '../store/keys.js';
 
 /**
  * Completed jobs are kept by age and count, never removed at once: `removeOnComplete: true` makes
@@ -14,13 +15,7 @@ export const JOB_DEFAULTS: JobsOptions = Object.freeze({
   removeOnFail: { age: 24 * 3600, count: 10_000 },
 });
 
-/**
- * The id of the job for a container's mailbox entry `seq`, used by every producer of Berth's: adding
- * the job for a seq twice is a no-op, and a worker finds the entry's job by it.
- */
-export function seqJobId(id: string, seq: number): string {
-  return `${id}-${seq}`;
-}
+export { seqJobId };
 
 /** A command as its mailbox entry holds it. */
 export type WakeEntry = { command: string } & Record<string, unknown>;

@@ -15,6 +15,14 @@ export interface ContainerKeys {
   lease: string;
 }
 
+/**
+ * The id of the job for a container's mailbox entry `seq`, used by every producer of Berth's: adding
+ * the job for a seq twice is a no-op, and a worker finds the entry's job by it.
+ */
+export function seqJobId(id: string, seq: number): string {
+  return `${id}-${seq}`;
+}
+
 export class Keys {
   readonly prefix: string;
 

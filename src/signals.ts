@@ -3,7 +3,7 @@
  * "SIGTERM", "sigterm" or "15"; the result is always the canonical `{ name: 'SIGTERM', number: 15 }`.
  * The table is fixed (Linux x86-64/arm64 numbering), not taken from the host Node runs on.
  */
-import { BerthError } from '../errors.js';
+import { BerthError } from './errors.js';
 
 export interface Signal {
   /** Canonical name with the SIG prefix, e.g. SIGTERM. */

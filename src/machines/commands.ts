@@ -1,0 +1,121 @@
+/**
+ * The one table of commands: per command its arguments (a zod schema, beside `container` and
+ * `seq`), the machine event it becomes, whether only Berth's own workers may queue it, and its
+ * one-line help. The job contract's validation (queue/contract.ts), the worker's translation of a
+ * mailbox entry (actors), the client's argument checks, the CLI's verbs, the inspector's buttons
+ * and the README's job contract table are derived from it; adding a command touches this table,
+ * the machine, and tests. `create` is not here: it makes a container rather than moving one (its
+ * schema is the container spec, spec.ts). Pure: zod and the event factories only.
+ */
+import { z } from 'zod';
+import { parseSignal } from '../signals.js';
+import { events, type ContainerEvent, type DeadlineEvent } from './events.js';
+
+/** What turning arguments into an event needs to know of the container: its defaults. */
+export interface CommandDefaults {
+  /** The container's stop timeout (seconds), for a stop or restart that names none. */
+  stopTimeout: number;
+}
+
+interface CommandDef<S extends z.ZodObject> {
+  args: S;
+  event(args: z.output<S>, defaults: CommandDefaults): ContainerEvent | DeadlineEvent;
+  /** Only Berth's own workers queue it (an exit the monitor recorded, a fired timer). */
+  internal: boolean;
+  /** One line, for the README's job contract and the inspector. */
+  help: string;
+}
+
+/** A command anyone may queue. */
+const user = <S extends z.ZodObject>(d: Omit<CommandDef<S>, 'internal'>): CommandDef<S> => ({ ...d, internal: false });
+/** A command only Berth's own workers may queue: a job carrying one from anyone else is refused. */
+const berthOnly = <S extends z.ZodObject>(d: Omit<CommandDef<S>, 'internal'>): CommandDef<S> => ({ ...d, internal: true });
+const none = z.object({});
+const timeout = z.object({
+  timeout: z.number().int('timeout is whole seconds').min(0, 'timeout must not be negative').optional(),
+});
+/** A signal by name or number ("TERM", "SIGTERM", "15"), canonical once parsed ("SIGTERM"). */
+const signal = z.string().min(1).transform((s, ctx) => {
+  try {
+    return parseSignal(s).name;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    return z.NEVER;
+  }
+});
+
+const USER_TABLE = {
+  init: user({ args: none, event: () => events.init(), help: 'create it in the runtime (runc create under conmon) without starting it' }),
+  start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited)' }),
+  stop: user({
+    args: timeout,
+    event: (a, d) => events.stop(a.timeout ?? d.stopTimeout),
+    help: 'send the stop signal, SIGKILL after `timeout` seconds (default: its stop timeout; 0 sends SIGKILL at once, as Podman)',
+  }),
+  kill: user({
+    args: z.object({ signal: signal.optional() }),
+    event: (a) => events.kill(a.signal ?? 'SIGKILL'),
+    help: 'send `signal` (`"TERM"`, `"SIGTERM"` or `"15"`; default `SIGKILL`) to its main process',
+  }),
+  pause: user({ args: none, event: () => events.pause(), help: 'freeze its processes (runc pause)' }),
+  unpause: user({ args: none, event: () => events.unpause(), help: 'thaw its processes (runc resume)' }),
+  restart: user({ args: timeout, event: (a, d) => events.restart(a.timeout ?? d.stopTimeout), help: 'stop it (`timeout` as for `stop`), then start it again' }),
+  cleanup: user({ args: none, event: () => events.cleanup(), help: 'release a stopped container from the runtime (runc delete)' }),
+  remove: user({
+    args: z.object({ force: z.boolean().optional() }),
+    event: (a) => events.remove(a.force === true),
+    help: 'delete it from the runtime and forget it; `force: true` kills it first, whatever its state',
+  }),
+};
+
+const BERTH_TABLE = {
+  exited: berthOnly({
+    args: z.object({
+      code: z.number().int(),
+      at: z.string(),
+      oomKilled: z.boolean().optional(),
+      /** The run that ended; an exit of an earlier run is ignored. */
+      run: z.number().int().positive().optional(),
+    }),
+    event: (a) => events.exited(a.code, a.at, a.oomKilled === true, a.run),
+    help: 'an exit the monitor recorded',
+  }),
+  deadline: berthOnly({
+    args: z.object({ event: z.string(), stops: z.number().int() }),
+    event: (a) => events.deadline(a.event, a.stops),
+    help: 'a durable timer fired',
+  }),
+};
+
+export const COMMAND_TABLE = { ...USER_TABLE, ...BERTH_TABLE };
+
+export type TableCommand = keyof typeof COMMAND_TABLE;
+export type CommandArgs<C extends TableCommand> = z.input<(typeof COMMAND_TABLE)[C]['args']>;
+
+export function isTableCommand(value: unknown): value is TableCommand {
+  return typeof value === 'string' && Object.hasOwn(COMMAND_TABLE, value);
+}
+
+/** Commands only Berth itself queues. */
+export const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(
+  Object.entries(COMMAND_TABLE)
+    .filter(([, d]) => d.internal)
+    .map(([name]) => name),
+);
+
+/** The commands of the job contract anyone may queue (`cmd.` events of the machine). */
+export type CommandName = keyof typeof USER_TABLE;
+export const COMMANDS = Object.keys(USER_TABLE) as [CommandName, ...CommandName[]];
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.hasOwn(USER_TABLE, value);
+}
+
+export type ParsedCommand = { ok: true; event: ContainerEvent | DeadlineEvent } | { ok: false; issues: z.ZodError };
+
+/** A command's arguments -> its machine event, validated by the table's schema. */
+export function commandToEvent(command: TableCommand, args: unknown, defaults: CommandDefaults): ParsedCommand {
+  const d = COMMAND_TABLE[command] as CommandDef<z.ZodObject>;
+  const parsed = d.args.safeParse(args ?? {});
+  return parsed.success ? { ok: true, event: d.event(parsed.data, defaults) } : { ok: false, issues: parsed.error };
+}
