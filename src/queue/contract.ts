@@ -54,3 +54,22 @@ export function decodeFailure(reason: string | undefined): BerthError {
   if (m && isErrorCode(m[1])) return new BerthError(m[1], m[2] ?? '');
   return new BerthError('EINTERNAL', reason ?? 'job failed');
 }
+
+/** A schema's argument list for the docs: `timeout?`, `signal?`, … ('' for none). */
+function argumentList(schema: z.ZodObject): string {
+  return Object.entries(schema.shape)
+    .map(([key, field]) => `\`${key}${(field as z.ZodType).safeParse(undefined).success ? '?' : ''}\``)
+    .join(', ');
+}
+
+/**
+ * The README's job contract table, from the command table: the commands anyone may queue, then
+ * `create`. Berth-only commands are left out: a job carrying one from a producer is refused.
+ */
+export function contractTable(): string {
+  const rows = (Object.keys(COMMAND_TABLE) as TableCommand[])
+    .filter((name) => !COMMAND_TABLE[name].internal)
+    .map((name) => `| \`${name}\` | ${argumentList(COMMAND_TABLE[name].args) || 'none'} | ${COMMAND_TABLE[name].help} |`);
+  const create = '| `create` | `spec`, `container?` | a container in state configured on its node; `spec`: `{ name?, rootfs, command, env?, workdir?, hostname?, stopSignal?, stopTimeout?, node?, constraints? }`; `container`: the new Id, 64 hex digits |';
+  return ['| command | arguments | what it does |', '|---|---|---|', ...rows, create].join('\n');
+}
