@@ -10,6 +10,7 @@
  * Transitions on the machine itself (valid in every state) start from an "any state" node.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { describeGuard } from '../machines/index.js';
 
 const ANY_STATE = 'any_state';
 
@@ -19,32 +20,6 @@ interface Edge {
   label: string;
   /** The composite state whose block the edge is written in; undefined: the top level. */
   scope: AnyStateNode | undefined;
-}
-
-/** A higher-order guard from xstate (`and`, `or`, `not`, `stateIn`) keeps its parts here. */
-interface GuardParts {
-  guards?: unknown[];
-  stateValue?: unknown;
-}
-
-function describeGuard(guard: unknown, nested = false): string {
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'function') {
-    const parts = guard as GuardParts;
-    const name = guard.name;
-    if ((name === 'and' || name === 'or') && Array.isArray(parts.guards)) {
-      const text = parts.guards.map((g) => describeGuard(g, true)).join(` ${name} `);
-      return nested ? `(${text})` : text;
-    }
-    if (name === 'not' && Array.isArray(parts.guards)) return `not ${describeGuard(parts.guards[0], true)}`;
-    if (name === 'stateIn' && parts.stateValue !== undefined) {
-      const value = typeof parts.stateValue === 'string' ? parts.stateValue : JSON.stringify(parts.stateValue);
-      return `in ${value.replace(/^#[^.]+\./, '')}`;
-    }
-    return name || 'guard';
-  }
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
-  return 'guard';
 }
 
 /** Mermaid labels end at a newline or ';' and treat '#' as an entity escape: keep them out. */

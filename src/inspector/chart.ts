@@ -12,7 +12,7 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { initialSnapshot, type ContainerSnapshot } from '../actors/snapshot.js';
 import { accepts, type MachineEventInput } from '../actors/step.js';
 import { BerthError } from '../errors.js';
-import { COMMANDS, commandToEvent, containerMachine, type CommandName } from '../machines/index.js';
+import { COMMANDS, commandToEvent, containerMachine, describeGuard, type CommandName } from '../machines/index.js';
 import { describeIssues } from '../spec.js';
 
 export interface ChartNode {
@@ -84,24 +84,6 @@ function pathOfNode(node: AnyStateNode): string {
 /** The path as Inspect spells it: an idle child is its parent status. */
 function restingPath(node: AnyStateNode): string {
   return node.path.length > 1 && node.key === 'idle' ? node.path.slice(0, -1).join('.') : pathOfNode(node);
-}
-
-interface GuardParts {
-  guards?: unknown[];
-  stateValue?: unknown;
-}
-
-function describeGuard(guard: unknown): string {
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
-  if (typeof guard !== 'function') return 'guard';
-  const parts = guard as GuardParts;
-  if ((guard.name === 'and' || guard.name === 'or') && Array.isArray(parts.guards)) {
-    return parts.guards.map(describeGuard).join(` ${guard.name} `);
-  }
-  if (guard.name === 'not' && Array.isArray(parts.guards)) return `not ${describeGuard(parts.guards[0])}`;
-  if (guard.name === 'stateIn' && typeof parts.stateValue === 'string') return `in ${parts.stateValue.replace(/^#[^.]+\./, '')}`;
-  return guard.name || 'guard';
 }
 
 function actorOf(node: AnyStateNode): string | null {

@@ -18,3 +18,4 @@ export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
 export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
 export type { CommandArgs, CommandDefaults, CommandName, ParsedCommand, TableCommand } from './commands.js';
+export { describeGuard } from './describe.js';
