@@ -8,7 +8,7 @@ import { checkRootfs, resolveCommand } from '../oci/validate.js';
 import { parseSpec } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { ContainerRecord } from '../store/records.js';
-import type { CommandResult } from './host.js';
+import type { CommandResult } from './commit-step.js';
 import { inspectFrom } from './inspect.js';
 import { initialSnapshot, serializeSnapshot } from './snapshot.js';
 import { positionOf } from './step.js';

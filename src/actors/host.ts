@@ -6,49 +6,23 @@
  * call is reconciled against the runtime first (reconcile.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { BerthError, stateError, toBerthError, type SerializedError } from '../errors.js';
-import { commandToEvent, events as ev, INTERNAL_COMMANDS, isTableCommand } from '../machines/index.js';
-import { describeIssues } from '../spec.js';
+import { BerthError, stateError, toBerthError } from '../errors.js';
+import { events as ev, INTERNAL_COMMANDS } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
-import { seqJobId } from '../store/keys.js';
+import { refusalCommit, stepCommit, type CommandResult, type Holder } from './commit-step.js';
 import { runCall } from './effects.js';
-import { inspectFrom, type Inspect } from './inspect.js';
+import { parseEntry, toMachineEvent, type MailboxEntry } from './entry.js';
 import { holderIdentity, liveness, processIdentity } from './liveness.js';
+import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { reconcileCall } from './reconcile.js';
-import { hydrateSnapshot, serializeSnapshot, type ContainerSnapshot } from './snapshot.js';
+import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { accepts, positionOf, step, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
-/**
- * Durable timers and follow-up commands, provided by the queue layer. Each is idempotent: a step's
- * effects are run again by whoever finds them left in the record (a worker died before it ran
- * them), so the same timer is one job and the same cleanup request (`key`) one command.
- */
-export interface Scheduler {
-  schedule(container: string, timerId: string, delayMs: number, eventType: string, stops: number): Promise<void>;
-  cancel(container: string, timerId: string, stops: number): Promise<void>;
-  requestCleanup(container: string, key: string): Promise<void>;
-}
-
-/** A step's effects other than runtime calls, as the record keeps them until the next step. */
-interface PendingEffects {
-  /** The version the step committed. */
-  v: number;
-  stops: number;
-  effects: Exclude<Effect, { kind: 'call' }>[];
-}
-
-/** What a command came to, as stored in the container's results (replayed for retried jobs). */
-export interface CommandResult {
-  ok: boolean;
-  /** An internal command that no longer applied (a stale exit or deadline, a late cleanup). */
-  ignored?: boolean;
-  error?: SerializedError;
-  inspect: Inspect;
-}
+export type { CommandResult, MailboxEntry, Scheduler };
 
 export interface HostOptions {
   node: string;
@@ -65,7 +39,6 @@ export interface HostOptions {
   /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
 }
-
 
 interface Working {
   record: ContainerRecord;
@@ -147,10 +120,7 @@ export class ContainerHost {
   /** Mailbox entry `seq` (given, or read), with the job id every producer of Berth's uses for it. */
   private async entryAt(id: string, seq: number, raw?: string): Promise<MailboxEntry | null> {
     const text = raw ?? (await this.o.store.mailboxEntry(id, seq));
-    if (text === null) return null;
-    const entry = JSON.parse(text) as MailboxEntry;
-    entry.jobId ??= seqJobId(id, seq);
-    return entry;
+    return text === null ? null : parseEntry(id, seq, text);
   }
 
   private async storedResult(id: string, seq: number): Promise<CommandResult | null> {
@@ -215,12 +185,12 @@ export class ContainerHost {
     try {
       event = toMachineEvent(entry, w.record);
     } catch (err) {
-      return this.refuse(w, entry, seq, toBerthError(err, 'EINVAL'));
+      return this.refuse(w, seq, toBerthError(err, 'EINVAL'));
     }
     const { status } = positionOf(w.snapshot);
     if (!accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
-      return this.refuse(w, entry, seq, internal ? null : stateError(w.record.name, entry.command, status));
+      return this.refuse(w, seq, internal ? null : stateError(w.record.name, entry.command, status));
     }
     const next = step(w.snapshot, event);
     const call = next.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
@@ -264,107 +234,32 @@ export class ContainerHost {
     }
   }
 
-  private async refuse(w: Working, entry: MailboxEntry, seq: number, error: BerthError | null): Promise<void> {
-    const result: CommandResult = {
-      ok: error === null,
-      ...(error ? { error: error.toJSON() } : { ignored: true }),
-      inspect: inspectFrom(w.record, w.snapshot),
-    };
-    await this.o.store.commit({
-      id: w.record.id,
-      node: w.record.node,
-      token: w.token,
-      epoch: w.epoch,
-      version: w.record.version,
-      snapshot: '',
-      status: w.record.status,
-      seq,
-      result: JSON.stringify(result),
-      history: null,
-      event: '',
-      release: seq === w.target,
-    });
-    w.released = seq === w.target;
+  private holder(w: Working): Holder {
+    return { node: this.o.node, token: w.token, epoch: w.epoch, target: w.target, leaseMs: this.o.leaseMs };
+  }
+
+  private async refuse(w: Working, seq: number, error: BerthError | null): Promise<void> {
+    const { args, result } = refusalCommit(this.holder(w), w.record, w.snapshot, seq, error);
+    await this.o.store.commit(args);
+    w.released = args.release === true;
     w.record = { ...w.record, applied: seq };
     w.results.set(seq, result);
   }
 
-  private async commitStep(
-    w: Working,
-    entry: MailboxEntry,
-    next: ContainerSnapshot,
-    seq: number,
-    effects: Effect[],
-    failure: BerthError | null,
-    t0: number,
-  ): Promise<void> {
-    const before = positionOf(w.snapshot);
-    const after = positionOf(next);
-    const at = new Date().toISOString();
-    const record: ContainerRecord = { ...w.record, version: w.record.version + 1, status: after.status, applied: seq || w.record.applied };
-    const inspect = inspectFrom(record, next);
-    const jobId = entry.jobId ?? '';
-    const command = entry.internal ? `${entry.command} (internal)` : entry.command;
-    const result: CommandResult = { ok: failure === null, ...(failure ? { error: failure.toJSON() } : {}), inspect };
-    const ms = Date.now() - t0;
-    const others = effects.filter((e): e is PendingEffects['effects'][number] => e.kind !== 'call');
-    const pending: PendingEffects | null = others.length ? { v: record.version, stops: next.context.stops, effects: others } : null;
-    const clearExit = next.context.exited && after.status === 'stopped';
-    // the drain's last step gives the lease back with its commit, unless work under it follows
-    const release = seq !== 0 && seq === w.target && !pending && !clearExit;
-    const version = await this.o.store.commit({
-      id: w.record.id,
-      node: w.record.node,
-      token: w.token,
-      epoch: w.epoch,
-      version: w.record.version,
-      snapshot: serializeSnapshot(next),
-      status: after.status,
-      seq,
-      result: seq ? JSON.stringify(result) : '',
-      history:
-        before.status === after.status
-          ? null
-          : { from: before.status, to: after.status, command, jobId, node: this.o.node, at, ms },
-      event: JSON.stringify({
-        id: w.record.id,
-        name: w.record.name,
-        node: w.record.node,
-        version: record.version,
-        from: before.path,
-        to: after.path,
-        command,
-        jobId,
-        at,
-        ms,
-        state: inspect,
-      }),
-      effects: pending ? JSON.stringify(pending) : '',
-      extendLeaseMs: this.o.leaseMs,
-      release,
-    });
-    w.released = release;
+  private async commitStep(w: Working, entry: MailboxEntry, next: ContainerSnapshot, seq: number, effects: Effect[], failure: BerthError | null, t0: number): Promise<void> {
+    const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString() });
+    const version = await this.o.store.commit(c.args);
+    w.released = c.args.release === true;
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;
-    w.record = { ...record, version, effects: '' };
+    w.record = { ...c.record, version, effects: '' };
     w.snapshot = next;
-    if (seq) w.results.set(seq, result);
-    if (pending) {
-      await this.o.beforeEffects?.(w.record.id, pending.effects.map((e) => e.kind));
-      await this.runEffects(w.record.id, pending);
+    if (seq) w.results.set(seq, c.result);
+    if (c.pending) {
+      await this.o.beforeEffects?.(w.record.id, c.pending.effects.map((e) => e.kind));
+      await runPending(this.o.scheduler, w.record.id, c.pending);
       w.effectsRan = version;
     }
-    if (clearExit) {
-      await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
-    }
-  }
-
-  /** Effects other than runtime calls, run once the step that named them is committed. */
-  private async runEffects(id: string, p: PendingEffects): Promise<void> {
-    for (const e of p.effects) {
-      if (e.kind === 'schedule') await this.o.scheduler.schedule(id, e.id, e.delay, e.event.type, p.stops);
-      else if (e.kind === 'cancel') await this.o.scheduler.cancel(id, e.id, p.stops);
-      else await this.o.scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
-    }
+    if (c.clearExit) await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
   }
 
   /**
@@ -372,32 +267,9 @@ export class ContainerHost {
    * idempotent, so running them twice is harmless; no lease is needed.
    */
   async resumeEffects(record: ContainerRecord): Promise<void> {
-    if (!record.effects) return;
-    let p: PendingEffects;
-    try {
-      p = JSON.parse(record.effects) as PendingEffects;
-    } catch {
-      throw new BerthError('EINTERNAL', `record of container ${record.id} is corrupt: effects are not JSON`, { container: record.id });
-    }
+    const p = recordedEffects(record);
+    if (!p) return;
     this.o.log.debug({ container: record.id, effects: p.effects.map((e) => e.kind) }, 'resuming the effects of the last step');
-    await this.runEffects(record.id, p);
+    await runPending(this.o.scheduler, record.id, p);
   }
-}
-
-/** A mailbox entry: the job's command plus where it came from. */
-export interface MailboxEntry {
-  /** A command of the table (machines/commands.ts), or `create`. */
-  command: string;
-  container: string;
-  jobId?: string;
-  internal?: boolean;
-  [arg: string]: unknown;
-}
-
-/** A mailbox entry's machine event, by the command table; EINVAL when it does not parse. */
-function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput {
-  if (!isTableCommand(entry.command)) throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
-  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout });
-  if (!parsed.ok) throw new BerthError('EINVAL', `invalid ${entry.command} command: ${describeIssues(parsed.issues)}`);
-  return parsed.event as MachineEventInput;
 }
