@@ -1,29 +1,29 @@
 /**
- * A node's worker: consumes the node's BullMQ queue, hands each command to the ContainerHost,
- * turns exits recorded by the runtime's monitor into `exited` commands, keeps durable timers as
- * delayed jobs, and heartbeats the node.
+ * A node's worker: reconciles the node with runc, then consumes the node's BullMQ queue
+ * (processor.ts hands each command to the ContainerHost), delivers the exits the runtime's
+ * monitor records (exits.ts), keeps durable timers as delayed jobs (scheduler.ts), routes the
+ * entry queue (router.ts), frees dead siblings' jobs (reaper.ts), heartbeats the node, recovers
+ * what a dead worker left half done, and shuts down gracefully.
  */
-import { randomBytes } from 'node:crypto';
-import { ID_PATTERN } from '../spec.js';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BerthError, toBerthError } from '../errors.js';
-import { ContainerHost, type CommandResult, type Scheduler } from '../actors/host.js';
-import { createContainer } from '../actors/create.js';
+import { BerthError } from '../errors.js';
+import { ContainerHost } from '../actors/host.js';
 import { reconcileNode } from '../actors/reconcile-node.js';
-import type { Inspect } from '../actors/inspect.js';
 import type { Logger } from '../log.js';
-import type { ExitMonitor, ExitRecord, LogLine, OciRuntime } from '../oci/types.js';
+import type { ExitMonitor, OciRuntime } from '../oci/types.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { LeaseReleases } from '../store/lease-releases.js';
 import { WorkerLocks } from '../store/worker-locks.js';
 import { closeRedis, connectRedis } from '../store/redis.js';
-import { encodeFailure, parseJobCommand } from './contract.js';
-import { JOB_DEFAULTS, addWakeJob, isTransient, logsJobSchema, retryLater } from './jobs.js';
+import { ExitDelivery } from './exits.js';
+import { addWakeJob } from './jobs.js';
+import { JobProcessor } from './processor.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
+import { QueueScheduler } from './scheduler.js';
 import { Waker } from './waker.js';
 
 export interface WorkerOptions {
@@ -110,6 +110,8 @@ export class BerthWorker {
     private readonly host: ContainerHost,
     private readonly leases: LeaseReleases,
     private readonly waker: Waker,
+    private readonly exits: ExitDelivery,
+    private readonly jobs: JobProcessor,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -127,10 +129,12 @@ export class BerthWorker {
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
-    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases, waker);
+    const exits = new ExitDelivery(store, waker, o.log);
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, runtime: o.runtime, log: o.log });
+    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases, waker, exits, jobs);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
-      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.onExit(exit) });
+      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
       if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
       await self.recoverNode();
       await nodes.register({
@@ -146,11 +150,11 @@ export class BerthWorker {
         nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
       }, o.heartbeatMs);
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
-      await o.monitor.start((exit) => self.deliver(exit));
+      await o.monitor.start((exit) => self.exits.deliver(exit));
       // Exits that could not be queued while Redis was away are delivered when it is back.
       // So are the mailbox entries whose job failed or vanished during the outage.
       redis.on('ready', () => {
-        for (const exit of self.undelivered.values()) self.deliver(exit);
+        self.exits.retry();
         self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
       });
       // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once
@@ -163,7 +167,7 @@ export class BerthWorker {
       await reaper.reap();
       const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
       self.connections.push(blocking);
-      self.worker = new Worker(keys.nodeQueue(o.node), (job, token) => self.process(job, token), {
+      self.worker = new Worker(keys.nodeQueue(o.node), (job, token) => jobs.process(job, token), {
         connection: blocking,
         prefix: keys.queuePrefix,
         concurrency: o.concurrency,
@@ -214,83 +218,6 @@ export class BerthWorker {
     }
   }
 
-  private async process(job: Job, token?: string): Promise<Inspect | LogLine[]> {
-    const log = this.o.log.child({ job: job.id ?? null });
-    try {
-      if (job.name === 'logs') {
-        const { container } = logsJobSchema.parse(job.data);
-        return await this.o.runtime.logs(await this.store.resolve(container));
-      }
-      const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
-      const cmd = parseJobCommand({ command: job.name, ...data });
-      let result: CommandResult;
-      if (cmd.command === 'create') {
-        const id = cmd.container ?? randomBytes(32).toString('hex');
-        // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
-        if (cmd.container === undefined) await job.updateData({ ...data, container: id });
-        const seq =
-          cmd.seq ??
-          (await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
-            create: { name: cmd.spec.name ?? '' },
-            commandId: `job-${this.queue.name}-${job.id}`,
-          }));
-        result = await createContainer(this.store, this.o.node, id, seq, job.id ?? '');
-      } else {
-        // a command Berth placed names its container by Id; it may be applied (even removed) by now,
-        // so a retried job must not look the Id up among the live containers
-        const id = cmd.seq !== undefined && ID_PATTERN.test(cmd.container) ? cmd.container : await this.store.resolve(cmd.container);
-        // a job without a seq (a foreign producer's, a fired timer) is placed once: its re-runs find that place
-        const seq =
-          cmd.seq ?? (await this.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId: `job-${this.queue.name}-${job.id}` }));
-        result = await this.host.drain(id, seq);
-      }
-      log.debug({ container: result.inspect.Id, command: cmd.command, ok: result.ok }, 'command applied');
-      if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
-      return result.inspect;
-    } catch (err) {
-      const e = toBerthError(err);
-      if (isTransient(e)) {
-        log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');
-        return retryLater(job, token, e);
-      }
-      log.info({ code: e.code, msg: e.message }, 'command failed');
-      throw new UnrecoverableError(encodeFailure(e));
-    }
-  }
-
-  /** Exits recorded by conmon that Redis has not taken yet (it was unreachable). */
-  private readonly undelivered = new Map<string, ExitRecord>();
-
-  private deliver(exit: ExitRecord): void {
-    this.undelivered.set(`${exit.id}@${exit.at}`, exit);
-    this.onExit(exit).then(
-      () => this.undelivered.delete(`${exit.id}@${exit.at}`),
-      (err: unknown) => this.o.log.warn({ err, container: exit.id }, 'could not queue an exit; will retry when Redis is back'),
-    );
-  }
-
-  private async onExit(exit: ExitRecord): Promise<void> {
-    const log = this.o.log.child({ container: exit.id });
-    const entry = { command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled, ...(exit.run === undefined ? {} : { run: exit.run }) };
-    const key = `${exit.run ?? ''}:${exit.at}`;
-    let seq: number;
-    try {
-      seq = await this.store.enqueue(
-        exit.id,
-        JSON.stringify(entry),
-        // the same exit reported again (a worker died between these two writes, the monitor scans
-        // the exit dir at start) gets its first seq back, so its job is added if it was not
-        { dedupe: `exit:${key}`, commandId: `exit-${exit.id}-${key}` },
-      );
-    } catch (err) {
-      if (err instanceof BerthError && err.code === 'ENOCTR') return log.debug('exit of a container Berth does not know');
-      throw err;
-    }
-    if (seq === 0) return; // this exit was queued and applied long ago
-    log.info({ code: exit.code }, 'container exited');
-    this.waker.wake(exit.id, seq, entry);
-  }
-
   private async bounded(graceful: () => Promise<void>, force: () => Promise<void> | undefined): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((r) => {
@@ -328,36 +255,5 @@ export class BerthWorker {
       for (const s of steps) await s().catch((err: unknown) => this.o.log.warn({ err }, 'error while closing'));
     })();
     return this.closing;
-  }
-}
-
-/** Durable timers as delayed BullMQ jobs on the node's queue; cleanups applied by the waker. */
-class QueueScheduler implements Scheduler {
-  constructor(
-    private readonly queue: Queue,
-    private readonly store: ContainerStore,
-    private readonly waker: Waker,
-  ) {}
-
-  async schedule(container: string, _timerId: string, delayMs: number, eventType: string, stops: number): Promise<void> {
-    await this.queue.add(
-      'deadline',
-      { container, command: 'deadline', event: eventType, stops },
-      { ...JOB_DEFAULTS, delay: delayMs, jobId: `${container}-deadline-${stops}` },
-    );
-  }
-
-  async cancel(container: string, _timerId: string, stops: number): Promise<void> {
-    // only a timer that has not fired: a fired one may be the job delivering this very deadline,
-    // whose mailbox entry needs it (the machine's guard ignores a deadline that no longer applies)
-    const job = await this.queue.getJob(`${container}-deadline-${stops}`);
-    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
-  }
-
-  async requestCleanup(container: string, key: string): Promise<void> {
-    // the key makes a request run again after a crash the same command, not a second one
-    const entry = { command: 'cleanup', container, internal: true };
-    const seq = await this.store.enqueue(container, JSON.stringify(entry), { commandId: key });
-    this.waker.wake(container, seq, entry);
   }
 }
