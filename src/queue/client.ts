@@ -1,27 +1,27 @@
 /**
  * The producer side: Berth's TypeScript API. Every command is queued as a BullMQ job on the
  * container's node queue, after its place in the container's mailbox is fixed (seq); results come
- * back through QueueEvents. Reads (inspect, list, history) go straight to the store. Waiting for a
- * state (wait, stop, restart) follows the events stream from a cursor taken before the command.
+ * back through QueueEvents. Reads (inspect, list, history, wait) are the reader's (reader.ts).
+ * Stop and restart follow the events stream from a cursor taken before the command until their
+ * completion rule holds (completion.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
-import { inspectFrom, type NodeView } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
 import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
 import type { LogLine } from '../oci/types.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
-import { EventFeed, type TransitionEvent } from '../store/events.js';
 import { Keys } from '../store/keys.js';
-import { NodeRegistry, type NodeStatus } from '../store/nodes.js';
-import type { HistoryEntry } from '../store/records.js';
-import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS, isUp } from '../store/redis.js';
-import { decodeFailure, isBerthFailure } from './contract.js';
-import { JOB_DEFAULTS, seqJobId } from './jobs.js';
+import { NodeRegistry } from '../store/nodes.js';
+import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
+import { restartDone, stopDone } from './completion.js';
+import { seqJobId } from './jobs.js';
+import { NodeQueues } from './node-queues.js';
+import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
 
 export interface ConnectOptions {
@@ -41,11 +41,8 @@ export interface Enqueued {
 
 export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean };
 
-const STOPPED_STATES = new Set(['stopped', 'exited', 'removed']);
-
-export class BerthClient {
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
-  private feed: EventFeed | undefined;
+export class BerthClient extends BerthReader {
+  private readonly queues: NodeQueues;
   private closing: Promise<void> | undefined;
   private readonly resolver: Resolver;
   /** ENOCTR from an enqueue (nothing was queued): only these make a remembered name stale. */
@@ -53,12 +50,14 @@ export class BerthClient {
 
   private constructor(
     private readonly opts: Required<ConnectOptions>,
-    private readonly redis: Redis,
-    readonly keys: Keys,
-    readonly store: ContainerStore,
-    readonly nodes: NodeRegistry,
+    redis: Redis,
+    keys: Keys,
+    store: ContainerStore,
+    nodes: NodeRegistry,
   ) {
+    super(redis, keys, store, nodes);
     this.resolver = new Resolver(store);
+    this.queues = new NodeQueues(redis, keys, (name) => this.duplicateBlocking(name));
   }
 
   static async connect(options: ConnectOptions): Promise<BerthClient> {
@@ -84,7 +83,7 @@ export class BerthClient {
     }
     const data = { ...parsed.data, name };
     const { job } = await this.submit(node, id, { command: 'create', container: id, spec: data }, name);
-    const created = await this.finished(node, job);
+    const created = await this.queues.finished(node, job);
     this.resolver.remember(name, id, node);
     return created;
   }
@@ -96,7 +95,7 @@ export class BerthClient {
     return guard(this.notQueued(
       this.located(nameOrId, async (at) => {
         const { job, jobId } = await this.notQueued(this.submit(at.node, at.id, { command, container: at.id, ...data }));
-        return { jobId, result: () => this.finished(at.node, job) };
+        return { jobId, result: () => this.queues.finished(at.node, job) };
       }),
     ));
   }
@@ -139,7 +138,7 @@ export class BerthClient {
       try {
         const seq = await this.store.enqueue(id, JSON.stringify(entry), { commandId, ...(createName === undefined ? {} : { create: { name: createName } }) });
         const jobId = seqJobId(id, seq);
-        return { job: await this.add(node, entry.command, { ...entry, seq }, jobId), jobId };
+        return { job: await this.queues.add(node, entry.command, { ...entry, seq }, jobId), jobId };
       } catch (err) {
         if (err instanceof BerthError && err.code !== 'EUNAVAIL') throw err; // refused, not unreachable
         if (Date.now() >= deadline) {
@@ -199,10 +198,7 @@ export class BerthClient {
       throw err;
     }
     if (after.State.Status === 'exited' || after.State.Status === 'configured') return after;
-    const done = await this.events().waitFor(
-      cursor,
-      (e) => e.id === id && (e.state.State.Status === 'exited' || e.state.State.Status === 'removed' || cleanupFailed(e)),
-    );
+    const done = await this.events().waitFor(cursor, (e) => stopDone(e, id));
     return done.state as unknown as Inspect;
   }
 
@@ -228,14 +224,7 @@ export class BerthClient {
     const after = await this.run(id, 'restart', opts);
     if (after.State.Status === 'running') return after;
     // the exit that ends the stop starts it again; a failed start rests with State.Error set
-    const done = await this.events().waitFor(
-      cursor,
-      (e) =>
-        e.id === id &&
-        e.version > after.Version &&
-        e.state.State.Activity === '' &&
-        (e.state.State.Status === 'running' || (e.state.State.Error !== '' && e.state.State.Status !== 'stopping')),
-    );
+    const done = await this.events().waitFor(cursor, (e) => restartDone(e, id, after.Version));
     if (done.state.State.Status !== 'running') {
       throw new BerthError('EOCI', `restart of container ${name} failed: ${done.state.State.Error}`, { container: name, command: 'restart' });
     }
@@ -247,47 +236,6 @@ export class BerthClient {
     return this.run(name, 'remove', { force: opts.force === true });
   }
 
-  /** Resolves to the exit code once the container has stopped (now or later). */
-  wait(name: string): Promise<number> {
-    return guard(this.waitFor(name));
-  }
-
-  private async waitFor(name: string): Promise<number> {
-    const id = await this.store.resolve(name);
-    const { record, cursor } = await this.store.readWithCursor(id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-    const now = inspectFrom(record);
-    if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
-    const done = await this.events().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
-    return done.state.State.ExitCode;
-  }
-
-  inspect(name: string): Promise<Inspect> {
-    return guard(
-      (async () => {
-        const id = await this.store.resolve(name);
-        const record = await this.store.get(id);
-        if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-        return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
-      })(),
-    );
-  }
-
-  private nodeView(node: string, lost: Map<string, string | null>): NodeView {
-    return { lost: lost.has(node), lastHeartbeat: lost.get(node) ?? null };
-  }
-
-  /** All containers, oldest first; only running ones unless `all`. */
-  async list(opts: { all?: boolean } = {}): Promise<Inspect[]> {
-    const [records, lost] = await guard(Promise.all([this.store.list(), this.nodes.lost()]));
-    const all = records.map((r) => inspectFrom(r, undefined, this.nodeView(r.node, lost))).sort((a, b) => a.Created.localeCompare(b.Created));
-    return opts.all ? all : all.filter((c) => c.State.Status === 'running');
-  }
-
-  history(name: string): Promise<HistoryEntry[]> {
-    return guard(this.store.resolve(name).then((id) => this.store.history(id)));
-  }
-
   /** Captured stdout/stderr, read on the container's node. */
   logs(name: string): Promise<LogLine[]> {
     return guard(this.logsOf(name));
@@ -297,92 +245,19 @@ export class BerthClient {
     const id = await this.store.resolve(name);
     const record = await this.store.get(id);
     if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-    const job = await this.add(record.node, 'logs', { container: id }, undefined);
-    return this.finished(record.node, job) as unknown as Promise<LogLine[]>;
-  }
-
-  nodeList(): Promise<NodeStatus[]> {
-    return guard(this.nodes.list());
-  }
-
-  /** The transition events stream, shared by every waiter of this client. */
-  events(): EventFeed {
-    if (!this.feed) {
-      this.feed = new EventFeed(this.redis, this.duplicateBlocking('berth-client-events'), this.keys);
-    }
-    return this.feed;
-  }
-
-  private node(node: string): { queue: Queue; events: QueueEvents } {
-    let q = this.queues.get(node);
-    if (!q) {
-      const name = this.keys.nodeQueue(node);
-      q = {
-        queue: new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix }),
-        events: new QueueEvents(name, { connection: this.duplicateBlocking('berth-client-qe'), prefix: this.keys.queuePrefix }),
-      };
-      q.queue.setMaxListeners(0);
-      q.events.setMaxListeners(0);
-      // connection errors while Redis restarts: the connection retries, and the commands they
-      // affect fail on their own; without listeners BullMQ would print each one
-      q.queue.on('error', () => undefined);
-      q.events.on('error', () => undefined);
-      this.queues.set(node, q);
-    }
-    return q;
-  }
-
-  private duplicateBlocking(name: string): Redis {
-    const conn = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: name });
-    conn.on('error', () => undefined); // reconnects are retried; waiters fail on their own
-    return conn;
-  }
-
-  private async add(node: string, name: string, data: Record<string, unknown>, jobId: string | undefined): Promise<Job> {
-    const { queue, events } = this.node(node);
-    await events.waitUntilReady();
-    return queue.add(name, data, { ...JOB_DEFAULTS, ...(jobId ? { jobId } : {}) });
-  }
-
-  private async finished(node: string, job: Job): Promise<Inspect> {
-    try {
-      return (await job.waitUntilFinished(this.node(node).events)) as Inspect;
-    } catch (err) {
-      if (!(err instanceof Error) || err instanceof BerthError) throw toBerthError(err);
-      const e = decodeFailure(err.message);
-      // a job that failed for want of Redis (or a stall) left its command in the mailbox, to be applied
-      if (e.code !== 'EUNAVAIL' && isBerthFailure(err.message)) throw e;
-      const target = typeof job.data['container'] === 'string' ? job.data['container'] : '';
-      throw new BerthError('EUNAVAIL', `${job.name} of container ${target} not confirmed (${e.message}); it may still be applied`, { container: target, command: job.name, cause: err });
-    }
+    const job = await this.queues.add(record.node, 'logs', { container: id }, undefined);
+    return this.queues.finished(record.node, job) as unknown as Promise<LogLine[]>;
   }
 
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
-      for (const { queue, events } of this.queues.values()) {
-        // BullMQ's close would wait for good on a connection between reconnection attempts
-        const conn = await events.backend.client;
-        if (isUp(conn)) await events.close().catch(() => undefined);
-        else conn.disconnect();
-        await queue.close().catch(() => undefined);
-      }
+      await this.queues.close();
       await closeRedis(this.redis);
     })();
     return this.closing;
   }
-}
-
-/** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
-function guard<T>(p: Promise<T>): Promise<T> {
-  return p.catch((err: unknown) => {
-    throw toBerthError(err);
-  });
-}
-
-function cleanupFailed(e: TransitionEvent): boolean {
-  return e.state.State.Status === 'stopped' && e.command.startsWith('cleanup') && e.to === 'stopped';
 }
 
 /** `Berth.connect({ redis })`: the package's entry point. */

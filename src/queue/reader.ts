@@ -1,0 +1,93 @@
+/**
+ * The read side of Berth's API (as BullMQ's QueueGetters is of a Queue): inspect, list, history,
+ * wait and the node list, straight from the store and the events stream, no job involved. The
+ * client (client.ts) extends it with the commands. `guard` is the API's boundary: whatever a
+ * call throws reaches the caller as a BerthError (EUNAVAIL while Redis is away).
+ */
+import type { Redis } from 'ioredis';
+import { BerthError, toBerthError } from '../errors.js';
+import { inspectFrom, type Inspect, type NodeView } from '../actors/inspect.js';
+import type { ContainerStore } from '../store/containers.js';
+import { EventFeed } from '../store/events.js';
+import type { Keys } from '../store/keys.js';
+import type { NodeRegistry, NodeStatus } from '../store/nodes.js';
+import type { HistoryEntry } from '../store/records.js';
+import { STOPPED_STATES } from './completion.js';
+
+/** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
+export function guard<T>(p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => {
+    throw toBerthError(err);
+  });
+}
+
+export class BerthReader {
+  protected feed: EventFeed | undefined;
+
+  protected constructor(
+    protected readonly redis: Redis,
+    readonly keys: Keys,
+    readonly store: ContainerStore,
+    readonly nodes: NodeRegistry,
+  ) {}
+
+  /** Resolves to the exit code once the container has stopped (now or later). */
+  wait(name: string): Promise<number> {
+    return guard(this.waitFor(name));
+  }
+
+  private async waitFor(name: string): Promise<number> {
+    const id = await this.store.resolve(name);
+    const { record, cursor } = await this.store.readWithCursor(id);
+    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+    const now = inspectFrom(record);
+    if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
+    const done = await this.events().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
+    return done.state.State.ExitCode;
+  }
+
+  inspect(name: string): Promise<Inspect> {
+    return guard(
+      (async () => {
+        const id = await this.store.resolve(name);
+        const record = await this.store.get(id);
+        if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+        return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
+      })(),
+    );
+  }
+
+  private nodeView(node: string, lost: Map<string, string | null>): NodeView {
+    return { lost: lost.has(node), lastHeartbeat: lost.get(node) ?? null };
+  }
+
+  /** All containers, oldest first; only running ones unless `all`. */
+  async list(opts: { all?: boolean } = {}): Promise<Inspect[]> {
+    const [records, lost] = await guard(Promise.all([this.store.list(), this.nodes.lost()]));
+    const all = records.map((r) => inspectFrom(r, undefined, this.nodeView(r.node, lost))).sort((a, b) => a.Created.localeCompare(b.Created));
+    return opts.all ? all : all.filter((c) => c.State.Status === 'running');
+  }
+
+  history(name: string): Promise<HistoryEntry[]> {
+    return guard(this.store.resolve(name).then((id) => this.store.history(id)));
+  }
+
+  nodeList(): Promise<NodeStatus[]> {
+    return guard(this.nodes.list());
+  }
+
+  /** The transition events stream, shared by every waiter of this client. */
+  events(): EventFeed {
+    if (!this.feed) {
+      this.feed = new EventFeed(this.redis, this.duplicateBlocking('berth-client-events'), this.keys);
+    }
+    return this.feed;
+  }
+
+  /** A blocking connection of the client's own (BullMQ's QueueEvents, the events feed). */
+  protected duplicateBlocking(name: string): Redis {
+    const conn = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: name });
+    conn.on('error', () => undefined); // reconnects are retried; waiters fail on their own
+    return conn;
+  }
+}
