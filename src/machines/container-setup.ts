@@ -1,0 +1,136 @@
+/**
+ * The container machine's setup: its context, input and events, and the named pieces its states
+ * refer to (runtime actors, actions, guards, delays), with the ids and versions that identify it.
+ * The states themselves are in container.ts. Pure: xstate only.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, RuntimeFailure } from './events.js';
+
+export const MACHINE_ID = 'container';
+/** The id of a stop's durable deadline (a delayed `timer.stop` event). */
+export const STOP_DEADLINE = 'stopDeadline';
+/**
+ * Bump when states or context change shape; snapshots of a version not in READABLE_VERSIONS are
+ * refused. 2: the stop deadline is a `timer.stop` event handled by all of `stopping` (v1: an
+ * `after` of stopping.waiting); states and context are unchanged, so v1 snapshots read as they are.
+ */
+export const MACHINE_VERSION = '2';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2'];
+
+export interface ContainerInput {
+  stopSignal: string;
+  stopTimeout: number;
+}
+
+export interface ContainerContext {
+  /** How many times the container was created in the runtime. */
+  run: number;
+  /** How many stops were asked for; a stop deadline carries the number it belongs to. */
+  stops: number;
+  pid: number;
+  exitCode: number;
+  /** The current run has ended (an exit was recorded). */
+  exited: boolean;
+  oomKilled: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The last runtime error; cleared by init, as in Podman. */
+  error: string;
+  restartCount: number;
+  stopSignal: string;
+  /** Seconds to wait after the stop signal before SIGKILL (the current stop's). */
+  stopTimeout: number;
+  killSignal: string;
+  /** Where a chain of runtime calls is headed: re-create (init) or re-create and start. */
+  then: 'init' | 'start' | null;
+  /** A restart is in progress: the exit that ends it starts the container again. */
+  restarting: boolean;
+}
+
+type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
+
+const notProvided = (name: string) =>
+  fromPromise<EffectOutput, Record<string, unknown>>(async () => {
+    throw new Error(`runtime actor ${name} not provided`);
+  });
+
+const failed = (event: MachineEvent): string =>
+  'error' in event ? (event.error as RuntimeFailure).message : 'runtime call failed';
+const output = (event: MachineEvent): EffectOutput => ('output' in event ? event.output : {});
+
+export const containerSetup = setup({
+  types: {
+    context: {} as ContainerContext,
+    events: {} as MachineEvent,
+    input: {} as ContainerInput,
+  },
+  actors: {
+    ociCreate: notProvided('ociCreate'),
+    ociStart: notProvided('ociStart'),
+    ociKill: notProvided('ociKill'),
+    ociPause: notProvided('ociPause'),
+    ociResume: notProvided('ociResume'),
+    ociDelete: notProvided('ociDelete'),
+    ociRemove: notProvided('ociRemove'),
+  },
+  actions: {
+    /** Effect: queue a cleanup command for this run (Podman's exit command). */
+    requestCleanup: () => {},
+    recordError: assign({ error: ({ event }) => failed(event) }),
+    wantStart: assign({ then: 'start' as const }),
+    wantInit: assign({ then: 'init' as const }),
+    clearThen: assign({ then: null }),
+    beginStop: assign(({ context, event }) => ({
+      stops: context.stops + 1,
+      stopTimeout: event.type === 'cmd.stop' || event.type === 'cmd.restart' ? event.timeout : context.stopTimeout,
+      restarting: event.type === 'cmd.restart',
+    })),
+    setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL') }),
+    escalate: assign({ killSignal: 'SIGKILL' }),
+    created: assign(({ context, event }) => ({
+      run: context.run + 1,
+      pid: output(event).pid ?? 0,
+      exitCode: 0,
+      exited: false,
+      oomKilled: false,
+      error: '',
+    })),
+    started: assign(({ context, event }) => ({
+      pid: output(event).pid ?? context.pid,
+      startedAt: output(event).at ?? context.startedAt,
+    })),
+    recordExit: assign(({ context, event }) =>
+      event.type === 'runtime.exited'
+        ? {
+            exitCode: event.code,
+            finishedAt: event.at,
+            oomKilled: event.oomKilled,
+            exited: true,
+            pid: 0,
+            // Podman's ErrConmonDead: the process is gone and nothing recorded how it ended
+            error: event.code === -1 ? 'container exit code could not be retrieved: no exit was recorded' : context.error,
+          }
+        : {},
+    ),
+    released: assign({ pid: 0, restarting: false }),
+    /** Only a stop with a grace period set a deadline (stop -t 0 sends SIGKILL at once). */
+    cancelDeadline: enqueueActions(({ context, enqueue }) => {
+      if (context.stopTimeout > 0) enqueue.cancel(STOP_DEADLINE);
+    }),
+    recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
+  },
+  guards: {
+    thenStart: ({ context }) => context.then === 'start',
+    thenCreate: ({ context }) => context.then !== null,
+    isRestarting: ({ context }) => context.restarting,
+    isForced: ({ event }) => event.type === 'cmd.remove' && event.force,
+    noGrace: ({ context }) => context.stopTimeout === 0,
+    isCurrentStop: ({ context, event }) => 'stops' in event && event.stops === context.stops,
+    /** An exit of an earlier run (a late exit file of a process a cleanup killed) changes nothing. */
+    isCurrentRun: ({ context, event }) => event.type === 'runtime.exited' && (event.run === undefined || event.run === context.run),
+  },
+  delays: {
+    stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,
+  },
+});
+
