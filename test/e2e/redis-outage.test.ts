@@ -92,6 +92,27 @@ describe('e2e: Redis away in the middle of commands', function () {
     }
   });
 
+  it('waits for a command\'s answer through the outage: no unhandled rejection ends the process', async () => {
+    const c = await s.client.create({ name: 'waiting', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start(c.Id);
+    const unhandled: unknown[] = [];
+    const record = (err: unknown) => void unhandled.push(err);
+    process.on('unhandledRejection', record);
+    try {
+      const { result } = await s.client.enqueue(c.Id, 'pause');
+      let answer: Promise<{ State: { Status: string } }> | undefined;
+      // the client starts waiting while Redis is down: its first read of the job fails
+      await s.redis.restart(async () => {
+        answer = result();
+        await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      });
+      expect((await answer!).State.Status).to.equal('paused');
+      expect(unhandled.map(String), 'unhandled rejections').to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('gives the API EUNAVAIL while Redis is away, never a raw client error', async () => {
     const c = await s.client.create({ name: 'api', rootfs: s.rootfs, command: ['sleep', '1000'] });
     await s.client.start(c.Id);
