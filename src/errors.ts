@@ -152,6 +152,14 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 /**
+ * Redis itself is unreachable (a connection error behind the EUNAVAIL), as opposed to another
+ * unavailability (no live node for a placement) or an EUNAVAIL replayed from a stored result.
+ */
+export function isRedisUnavailable(e: BerthError): boolean {
+  return e.code === 'EUNAVAIL' && isConnectionError(e.cause);
+}
+
+/**
  * Wraps anything thrown into a BerthError, keeping the original as `cause`. A connection error
  * is EUNAVAIL whatever the fallback: no raw client error reaches a user, and a worker retries it.
  */

@@ -3,7 +3,7 @@
  * command must exist there), then writes the record in state configured. A create that fails
  * changes nothing: the id's mailbox is dropped and the name stays free.
  */
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError, isRedisUnavailable, toBerthError } from '../errors.js';
 import { checkRootfs, resolveCommand } from '../oci/validate.js';
 import { parseSpec } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
@@ -62,7 +62,7 @@ export async function createContainer(store: ContainerStore, node: string, id: s
   } catch (err) {
     const e = toBerthError(err, 'EINVAL');
     // Redis away: the create stays queued for the job's retry (which finds it done if it was)
-    if (e.code !== 'EUNAVAIL') await store.abandonCreate(id);
+    if (!isRedisUnavailable(e)) await store.abandonCreate(id);
     throw e;
   }
 }

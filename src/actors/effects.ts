@@ -3,7 +3,7 @@
  * of the statechart touches the runtime. Failures come back as data (RuntimeFailure) to be fed to
  * the machine as xstate.error.actor.<id>.
  */
-import { toBerthError, type BerthError } from '../errors.js';
+import { BerthError } from '../errors.js';
 import type { EffectOutput, RuntimeFailure } from '../machines/index.js';
 import type { OciRuntime, RuntimeSpec } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
@@ -61,7 +61,8 @@ export async function runCall(
         return { ok: true, output: {} };
     }
   } catch (err) {
-    const error = toBerthError(err, 'EOCI');
+    // a runtime failure is the runtime's, whatever its errno: never taken for Redis being away
+    const error = err instanceof BerthError ? err : new BerthError('EOCI', err instanceof Error ? err.message : String(err), { cause: err });
     return { ok: false, failure: { code: error.code, message: error.message }, error };
   }
 }

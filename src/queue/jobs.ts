@@ -1,7 +1,7 @@
 /** Job options shared by every producer, and the read-only jobs beside the command contract. */
 import { z } from 'zod';
 import { DelayedError, type Job, type JobsOptions, type Queue } from 'bullmq';
-import type { BerthError } from '../errors.js';
+import { isRedisUnavailable, type BerthError } from '../errors.js';
 import { seqJobId } from '../store/keys.js';
 
 /**
@@ -51,8 +51,12 @@ export async function retryLater(job: Job, token: string | undefined, e: BerthEr
   throw new DelayedError(`${e.code}: ${e.message}; retried in ${delay} ms`);
 }
 
-/** Failures a job is retried for rather than failed with. */
-export const isTransient = (e: BerthError): boolean => e.code === 'EUNAVAIL' || e.code === 'ESTALE';
+/**
+ * Failures a job is moved back for rather than failed with: Redis unreachable just now, or the
+ * lease taken by another worker. Not another EUNAVAIL (no live node for a placement: BullMQ's
+ * attempts apply), nor a failure replayed from a stored result (it has no cause).
+ */
+export const isTransient = (e: BerthError): boolean => e.code === 'ESTALE' || isRedisUnavailable(e);
 
 /** Read-only: a container's captured stdout/stderr, read on its node. */
 export const logsJobSchema = z.object({ container: z.string().min(1) });

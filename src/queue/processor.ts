@@ -70,6 +70,7 @@ export class JobProcessor {
         log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');
         return retryLater(job, token, e);
       }
+      if (e.code === 'EUNAVAIL') throw e; // no live node, say: BullMQ's own attempts, then the failure
       log.info({ code: e.code, msg: e.message }, 'command failed');
       throw new UnrecoverableError(encodeFailure(e));
     }

@@ -44,6 +44,14 @@ describe('e2e: a plain BullMQ producer on the entry queue', function () {
     expect((await s.runc(created.Id))?.status).to.equal('paused');
   });
 
+  it('fails a create that no live node can take at once, naming the labels (never retried for good)', async () => {
+    const err: unknown = await run('create', { spec: { name: 'nowhere', rootfs: s.rootfs, command: ['true'], constraints: { disk: 'tape' } } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).to.match(/^EUNAVAIL: no live worker node with labels disk=tape: /);
+  });
+
   it('applies commands in the order they were added', async () => {
     const jobs = [];
     for (let i = 0; i < 10; i++) jobs.push(await entry.add(i % 2 ? 'pause' : 'unpause', { container: 'via-entry' }));
