@@ -25,6 +25,7 @@ const exists = (path: string) => access(path).then(() => true, () => false);
  */
 async function exitedRun(layout: StateLayout, id: string): Promise<{ run: number | undefined; dir: string } | null> {
   const names = await readdir(layout.runs(id)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
+  // only a container created before runs had dirs has none: creating a run makes its dir first
   if (names === null) return { run: undefined, dir: layout.legacyPersist(id) };
   const runs = names.filter((n) => /^[1-9][0-9]*$/.test(n)).map(Number).sort((a, b) => b - a);
   for (const run of runs) if (await exists(join(layout.persist(id, run), 'exit'))) return { run, dir: layout.persist(id, run) };

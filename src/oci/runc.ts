@@ -5,7 +5,7 @@
  * Failures are BerthError EOCI "runc <verb> failed: <runc's last error line>" with the ExecaError
  * as `cause`. Works with crun too (same CLI); `name` is the binary's base name.
  */
-import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
@@ -93,9 +93,7 @@ export class RuncRuntime implements OciRuntime {
     await Promise.all([mkdir(L.bundle(id), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
     await Promise.all([
       this.clearExit(id),
-      // only this run's dir is kept: a process of an earlier run that exits late finds its own gone
-      rm(L.runs(id), { recursive: true, force: true }).then(() => mkdir(L.persist(id, spec.run), { recursive: true })),
-      rm(L.legacyPersist(id), { recursive: true, force: true }),
+      this.onlyRun(id, spec.run),
       ...[L.pidfile(id), L.conmonPidfile(id)].map((p) => rm(p, { force: true })),
       writeFile(L.runcLog(id), ''),
       writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits }), null, 2)}\n`),
@@ -115,6 +113,21 @@ export class RuncRuntime implements OciRuntime {
     const prefix = `${this.name} create failed: `;
     const message = reason.startsWith(prefix) ? reason : prefix + reason;
     throw new BerthError('EOCI', message, { container: id, command: 'create' });
+  }
+
+  /**
+   * Leaves the run's own persist dir, empty, as the only one: made first and the others removed
+   * after, so that at no moment does an exit file look like one of a container from before runs
+   * had dirs; a process of an earlier run that exits late then finds its dir gone.
+   */
+  private async onlyRun(id: string, run: number): Promise<void> {
+    const L = this.layout;
+    await rm(L.persist(id, run), { recursive: true, force: true });
+    await mkdir(L.persist(id, run), { recursive: true });
+    for (const name of await readdir(L.runs(id))) {
+      if (name !== String(run)) await rm(join(L.runs(id), name), { recursive: true, force: true });
+    }
+    await rm(L.legacyPersist(id), { recursive: true, force: true });
   }
 
   async start(id: string, opts?: CallOptions): Promise<void> {
