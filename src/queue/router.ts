@@ -34,7 +34,7 @@ export class Router {
   async process(job: Job, token: string | undefined): Promise<Inspect> {
     try {
       const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown> & Routed;
-      if (data.routedTo) return await this.collect(job);
+      if (data.routedTo) return await this.collect(job, token);
       const { command: _ignored, ...rest } = data;
       const cmd = parseJobCommand({ command: job.name, ...rest, ...(data['command'] ? { command: data['command'] } : {}) });
       if (INTERNAL_COMMANDS.has(cmd.command) || cmd.seq !== undefined) {
@@ -71,8 +71,7 @@ export class Router {
         ignoreDependencyOnFailure: true,
       });
       await job.updateData({ ...data, routedTo: { queue: this.keys.nodeQueue(node), jobId } });
-      if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
-      return await this.collect(job);
+      return await this.collect(job, token);
     } catch (err) {
       if (err instanceof WaitingChildrenError || err instanceof UnrecoverableError) throw err;
       const e = toBerthError(err);
@@ -82,8 +81,13 @@ export class Router {
     }
   }
 
-  /** The child finished: its result is the entry job's; its failure, the entry job's failure. */
-  private async collect(job: Job): Promise<Inspect> {
+  /**
+   * Waits for the routed child (BullMQ's waiting-children), then its result is the entry job's and
+   * its failure the entry job's failure. A re-run of a job already routed (after a stall or a
+   * transient error) comes here too, and waits again while the child is not done.
+   */
+  private async collect(job: Job, token: string | undefined): Promise<Inspect> {
+    if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
     const values = Object.values(await job.getChildrenValues<Inspect>());
     if (values[0]) return values[0];
     const failures = Object.values(await job.getIgnoredChildrenFailures());
