@@ -43,7 +43,7 @@ export function recordedEffects(record: ContainerRecord): PendingEffects | null 
 export async function runPending(scheduler: Scheduler, id: string, p: PendingEffects): Promise<void> {
   for (const e of p.effects) {
     if (e.kind === 'schedule') await scheduler.schedule(id, e.id, e.delay, e.event.type, p.stops);
-    else if (e.kind === 'cancel') await scheduler.cancel(id, e.id, p.stops);
+    else if (e.kind === 'cancel') await scheduler.cancel(id, e.id, e.stops ?? p.stops);
     else await scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
   }
 }

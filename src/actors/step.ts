@@ -14,7 +14,8 @@ export type Effect =
   | { kind: 'call'; id: string; call: RuntimeCall; input: Record<string, unknown> }
   /** A durable timer: deliver `event` after `delay` ms (a BullMQ delayed job). */
   | { kind: 'schedule'; id: string; delay: number; event: { type: string } }
-  | { kind: 'cancel'; id: string }
+  /** Cancel a durable timer; `stops`: the stop it belongs to (else, in records written before, the step's). */
+  | { kind: 'cancel'; id: string; stops?: number }
   | { kind: 'requestCleanup' };
 
 export type MachineEventInput = Parameters<typeof transition<typeof containerMachine>>[2];
@@ -81,7 +82,10 @@ export function step(snapshot: ContainerSnapshot, event: MachineEventInput): Ste
         }
         break;
       case 'xstate.cancel':
-        effects.push({ kind: 'cancel', id: String(params['sendId']) });
+        // a timer being cancelled was set before this step: it belongs to the stop the context
+        // held then (a re-stop counts its new one in this very step), so a cancel run late by a
+        // worker recovering the record can never remove a newer stop's deadline
+        effects.push({ kind: 'cancel', id: String(params['sendId']), stops: snapshot.context.stops });
         break;
       case 'requestCleanup':
         effects.push({ kind: 'requestCleanup' });

@@ -195,6 +195,13 @@ describe('container machine: rules', () => {
     expect(noGrace.effects.map((e) => e.kind), 'stop -t 0 set no deadline, so cancels none').to.not.include('cancel');
   });
 
+  it('a re-stop cancels the deadline of the stop it replaces, by that stop\'s number', () => {
+    const first = settle(reach('running'), events.stop(5) as Ev).snapshot;
+    const r = step(first, events.stop(5) as Ev);
+    expect(r.effects.find((e) => e.kind === 'cancel')).to.deep.equal({ kind: 'cancel', id: 'stopDeadline', stops: first.context.stops });
+    expect(r.snapshot.context.stops).to.equal(first.context.stops + 1);
+  });
+
   it('a snapshot and a delayed deadline of machine version 1 still read and apply', () => {
     const v2 = settle(reach('running'), events.stop(1) as Ev).snapshot;
     const envelope = JSON.parse(serializeSnapshot(v2)) as { version: string };
