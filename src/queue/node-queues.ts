@@ -15,7 +15,7 @@ import { decodeFailure, isBerthFailure } from './contract.js';
 import { JOB_DEFAULTS } from './jobs.js';
 
 export class NodeQueues {
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents; ready: boolean }>();
 
   constructor(
     private readonly redis: Redis,
@@ -24,14 +24,20 @@ export class NodeQueues {
     private readonly blocking: (name: string) => Redis,
   ) {}
 
-  private node(node: string): { queue: Queue; events: QueueEvents } {
+  private node(node: string): { queue: Queue; events: QueueEvents; ready: boolean } {
     let q = this.queues.get(node);
     if (!q) {
       const name = this.keys.nodeQueue(node);
       q = {
         queue: new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix }),
         events: new QueueEvents(name, { connection: this.blocking('berth-client-qe'), prefix: this.keys.queuePrefix }),
+        ready: false,
       };
+      const entry = q;
+      q.events.waitUntilReady().then(
+        () => void (entry.ready = true),
+        () => undefined,
+      );
       q.queue.setMaxListeners(0);
       q.events.setMaxListeners(0);
       // connection errors while Redis restarts: the connection retries, and the commands they
@@ -105,11 +111,13 @@ export class NodeQueues {
   }
 
   async close(): Promise<void> {
-    for (const { queue, events } of this.queues.values()) {
-      // BullMQ's close would wait for good on a connection between reconnection attempts
-      const conn = await events.backend.client;
-      if (isUp(conn)) await events.close().catch(() => undefined);
-      else conn.disconnect();
+    for (const { queue, events, ready } of this.queues.values()) {
+      // BullMQ's close would wait for good on a connection between reconnection attempts, or on
+      // one that never connected (its client is only handed out once ready): drop those instead
+      const conn = ready ? await events.backend.client : undefined;
+      if (conn && isUp(conn)) await events.close().catch(() => undefined);
+      else if (conn) conn.disconnect();
+      else void events.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
     }
   }

@@ -206,7 +206,15 @@ export class BerthWorker {
    * request), and commands in a mailbox whose job is gone (a wake-up job with the id Berth's own
    * producers use for that seq drains them; if that job still exists, adding it again does nothing).
    */
-  private async recoverNode(): Promise<void> {
+  private recoverNode(): Promise<void> {
+    // one pass at a time: Redis coming back, a dead sibling and the start may all ask at once
+    this.recovering ??= this.recoverOnce().finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private recovering: Promise<void> | undefined;
+
+  private async recoverOnce(): Promise<void> {
     for (const id of await this.store.nodeContainerIds(this.o.node)) {
       const record = await this.store.get(id);
       if (!record) continue;

@@ -5,7 +5,7 @@
  * blocking XREAD on its own connection, fanned out in memory.
  */
 import type { Redis } from 'ioredis';
-import { BerthError } from '../errors.js';
+import { BerthError, toBerthError } from '../errors.js';
 import type { Keys } from './keys.js';
 import { isUp } from './redis.js';
 
@@ -111,7 +111,7 @@ export class EventFeed {
           const hit = entries.find((e) => match(e.event));
           if (hit) finish(() => resolve(hit.event));
         },
-        (err: unknown) => finish(() => reject(err)),
+        (err: unknown) => finish(() => reject(toBerthError(err))),
       );
     });
   }
