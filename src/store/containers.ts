@@ -7,50 +7,23 @@ import { BerthError } from '../errors.js';
 import { ID_PATTERN } from '../spec.js';
 import type { Keys } from './keys.js';
 import { parseHistory, parseRecord, type ContainerRecord, type HistoryEntry } from './records.js';
-import { runScript, ScriptCode } from './scripts.js';
+import {
+  abandonCreateCall,
+  beginDrainCall,
+  commitCall,
+  createCall,
+  enqueueCall,
+  releaseLeaseCall,
+  renewLeaseCall,
+  type CommitArgs,
+  type CreateArgs,
+  type EnqueueOptions,
+  type ScriptCall,
+} from './script-args.js';
+import { BeginCode, runScript, ScriptCode } from './scripts.js';
 
-/** Stream entries kept (approximately) in the events stream. */
-export const EVENTS_MAX_LEN = 100_000;
-/** Seconds a command id is remembered, for producers that retry an enqueue. */
-export const COMMAND_ID_TTL_S = 3600;
-/** Seconds a removed container's record stays readable (Podman keeps exit codes 5 minutes). */
-export const REMOVED_TTL_S = 300;
-
-export interface CommitArgs {
-  id: string;
-  node: string;
-  token: string;
-  epoch: number;
-  version: number;
-  /** '' acknowledges a refused command without a transition. */
-  snapshot: string;
-  status: string;
-  /** The seq this step completes, 0 for an intermediate step. */
-  seq: number;
-  result: string;
-  history: HistoryEntry | null;
-  event: string;
-  /** The step's effects other than runtime calls (JSON, '' for none), kept until the next step. */
-  effects?: string;
-  /** Extend the lease to this many ms from now (the commit proves it is held). */
-  extendLeaseMs?: number;
-  /** The drain's last step: release the lease with the commit (one round trip less). */
-  release?: boolean;
-}
-
-export interface CreateArgs {
-  id: string;
-  name: string;
-  node: string;
-  spec: string;
-  snapshot: string;
-  status: string;
-  created: string;
-  seq: number;
-  result: string;
-  history: HistoryEntry;
-  event: string;
-}
+export { COMMAND_ID_TTL_S, EVENTS_MAX_LEN, REMOVED_TTL_S } from './script-args.js';
+export type { CommitArgs, CreateArgs } from './script-args.js';
 
 export type BeginResult =
   | { stored: string }
@@ -63,23 +36,13 @@ export class ContainerStore {
     readonly keys: Keys,
   ) {}
 
+  private run(call: ScriptCall): Promise<unknown> {
+    return runScript(this.redis, call.name, call.keys, call.args);
+  }
+
   /** Appends a command to the mailbox; resolves to its seq (0 when deduplicated). */
-  async enqueue(
-    id: string,
-    command: string,
-    opts: { create?: { name: string }; dedupe?: string; commandId?: string } = {},
-  ): Promise<number> {
-    const k = this.keys.container(id);
-    const code = Number(
-      await runScript(this.redis, 'enqueueCommand', [k.record, k.seq, k.mailbox, this.keys.names, this.keys.command(opts.commandId ?? 'none')], [
-        opts.create ? 'create' : 'command',
-        command,
-        opts.create?.name ?? '',
-        opts.dedupe ?? '',
-        opts.commandId ?? '',
-        COMMAND_ID_TTL_S,
-      ]),
-    );
+  async enqueue(id: string, command: string, opts: EnqueueOptions = {}): Promise<number> {
+    const code = Number(await this.run(enqueueCall(this.keys, id, command, opts)));
     if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
     if (code === ScriptCode.Taken) {
       throw new BerthError('EEXIST', `the container name "${opts.create?.name ?? id}" is already in use`, {
@@ -90,36 +53,19 @@ export class ContainerStore {
   }
 
   async create(a: CreateArgs): Promise<void> {
-    const k = this.keys.container(a.id);
-    const code = Number(
-      await runScript(
-        this.redis,
-        'createContainer',
-        [k.record, this.keys.names, this.keys.ids, this.keys.events, k.history, k.results, k.mailbox, this.keys.nodeContainers(a.node)],
-        [a.id, a.name, a.node, a.spec, a.snapshot, a.status, a.created, 0, a.seq, a.result, JSON.stringify(a.history), a.event, EVENTS_MAX_LEN],
-      ),
-    );
+    const code = Number(await this.run(createCall(this.keys, a)));
     if (code === ScriptCode.Taken) {
       throw new BerthError('EEXIST', `the container name "${a.name}" is already in use`, { container: a.name });
     }
   }
 
   async abandonCreate(id: string): Promise<void> {
-    const k = this.keys.container(id);
-    await runScript(this.redis, 'abandonCreate', [k.record, k.seq, k.mailbox], []);
+    await this.run(abandonCreateCall(this.keys, id));
   }
 
   /** Commits one step; resolves to the new version. */
   async commit(a: CommitArgs): Promise<number> {
-    const k = this.keys.container(a.id);
-    const code = Number(
-      await runScript(
-        this.redis,
-        'commitTransition',
-        [k.record, k.history, this.keys.events, k.mailbox, k.results, k.lease, this.keys.names, this.keys.ids, this.keys.nodeContainers(a.node), k.seq],
-        [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? this.keys.leaseReleases : ''],
-      ),
-    );
+    const code = Number(await this.run(commitCall(this.keys, a)));
     switch (code) {
       case ScriptCode.NoSuchContainer:
         throw new BerthError('ENOCTR', `no such container ${a.id}`, { container: a.id });
@@ -140,12 +86,11 @@ export class ContainerStore {
    * record and the pending mailbox entries.
    */
   async beginDrain(id: string, token: string, ttlMs: number, seq: number, deadHolder = ''): Promise<BeginResult> {
-    const k = this.keys.container(id);
-    const reply = (await runScript(this.redis, 'beginDrain', [k.lease, k.record, k.mailbox, k.results], [token, ttlMs, seq, deadHolder])) as unknown[];
+    const reply = (await this.run(beginDrainCall(this.keys, id, token, ttlMs, seq, deadHolder))) as unknown[];
     const code = Number(reply[0]);
-    if (code === 2) return { stored: String(reply[1]) };
+    if (code === BeginCode.Stored) return { stored: String(reply[1]) };
     if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
-    if (code === 0) return { heldMs: Number(reply[1]), holder: String(reply[2]) };
+    if (code === BeginCode.Held) return { heldMs: Number(reply[1]), holder: String(reply[2]) };
     const flat = reply[2] as string[];
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
@@ -159,11 +104,11 @@ export class ContainerStore {
   }
 
   async renewLease(id: string, token: string, ttlMs: number): Promise<boolean> {
-    return Number(await runScript(this.redis, 'renewLease', [this.keys.container(id).lease], [token, ttlMs])) === 1;
+    return Number(await this.run(renewLeaseCall(this.keys, id, token, ttlMs))) === 1;
   }
 
   async releaseLease(id: string, token: string): Promise<void> {
-    await runScript(this.redis, 'releaseLease', [this.keys.container(id).lease], [token, this.keys.leaseReleases, id]);
+    await this.run(releaseLeaseCall(this.keys, id, token));
   }
 
   async get(id: string): Promise<ContainerRecord | null> {

@@ -16,6 +16,16 @@ export enum ScriptCode {
   OutOfOrder = -5,
 }
 
+/** beginDrain's first reply element (beside ScriptCode.NoSuchContainer). */
+export enum BeginCode {
+  /** Held by another worker: {0, ms left, holder}. */
+  Held = 0,
+  /** Taken (or renewed by the same holder): {1, epoch, record, entries}. */
+  Taken = 1,
+  /** That seq is applied already: {2, result JSON}. */
+  Stored = 2,
+}
+
 export type ScriptName =
   | 'enqueueCommand'
   | 'createContainer'
