@@ -81,6 +81,7 @@ export function stepCommit(h: Holder, i: StepInput): StepCommit {
     event: JSON.stringify({ id, name, node, version: record.version, from: before.path, to: after.path, command, jobId, at: i.at, ms: i.ms, state: inspect }),
     effects: pending ? JSON.stringify(pending) : '',
     extendLeaseMs: h.leaseMs,
+    inspect: JSON.stringify(inspect),
     // the drain's last step gives the lease back with its commit, unless work under it follows
     release: i.seq !== 0 && i.seq === h.target && !pending && !clearExit,
   };

@@ -42,6 +42,7 @@ export async function createContainer(store: ContainerStore, node: string, id: s
       epoch: 0,
       applied: seq,
       effects: '',
+      inspect: '',
     };
     const inspect = inspectFrom(record, snapshot);
     const result: CommandResult = { ok: true, inspect };
@@ -57,6 +58,7 @@ export async function createContainer(store: ContainerStore, node: string, id: s
       result: JSON.stringify(result),
       history: { from: '', to: record.status, command: 'create', jobId, node, at: created, ms: 0 },
       event: JSON.stringify({ id, name: spec.name, node, version: 1, from: '', to: record.status, command: 'create', jobId, at: created, ms: 0, state: inspect }),
+      inspect: JSON.stringify(inspect),
     });
     return result;
   } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * The Podman-shaped inspect object (`podman inspect` field names, plus Node and RestartCount),
- * derived from a container's record and snapshot: one source of truth, no second copy of state.
+ * derived from a container's record and snapshot, and kept by each commit beside the snapshot it
+ * was derived from (same Lua script, same version), so readers need not hydrate the machine.
  */
 import type { ContainerRecord } from '../store/records.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
@@ -50,13 +51,48 @@ export interface NodeView {
   lastHeartbeat: string | null;
 }
 
+/**
+ * The inspect object of a record: from `snapshot` when given (a commit builds it so), else the one
+ * the last commit kept in the record (no machine needed: a reader of another machine version can
+ * list and inspect), else from the record's snapshot, hydrated. `node` marks a lost node's view.
+ */
 export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapshot, node?: NodeView): Inspect {
-  const snap = snapshot ?? hydrateSnapshot(record.snapshot, record.id);
+  const base = snapshot ? computed(record, snapshot) : (kept(record) ?? computed(record, hydrateSnapshot(record.snapshot, record.id)));
+  return node ? seenFrom(base, record, node) : base;
+}
+
+/** The inspect object the last commit kept, when it is of the record's version. */
+function kept(record: ContainerRecord): Inspect | null {
+  if (!record.inspect) return null;
+  try {
+    const inspect = JSON.parse(record.inspect) as Inspect;
+    return inspect.Version === record.version ? inspect : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Berth cannot read runc on a lost node: what it last knew is no longer an answer (invariant 6). */
+function seenFrom(inspect: Inspect, record: ContainerRecord, node: NodeView): Inspect {
+  const last = inspect.State.Status;
+  if (!node.lost || last === 'removed') return inspect;
+  return {
+    ...inspect,
+    State: {
+      ...inspect.State,
+      Status: 'unknown',
+      Activity: '',
+      Running: false,
+      Paused: false,
+      Error: `node ${record.node} lost: no heartbeat since ${node.lastHeartbeat ?? 'it registered'} (last known state ${last})`,
+    },
+  };
+}
+
+function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
   const position = positionOf(snap);
-  // Berth cannot read runc on a lost node: what it last knew is no longer an answer (invariant 6)
-  const lost = node?.lost === true && position.status !== 'removed';
-  const status = lost ? 'unknown' : position.status;
-  const activity = lost ? '' : position.activity;
+  const status = position.status;
+  const activity = position.activity;
   const ctx = snap.context;
   return {
     Id: record.id,
@@ -82,9 +118,7 @@ export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapsho
       Dead: false,
       Pid: ctx.pid,
       ExitCode: ctx.exitCode,
-      Error: lost
-        ? `node ${record.node} lost: no heartbeat since ${node?.lastHeartbeat ?? 'it registered'} (last known state ${position.status})`
-        : ctx.error,
+      Error: ctx.error,
       StartedAt: ctx.startedAt ?? ZERO_TIME,
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
     },

@@ -20,6 +20,8 @@ export interface ContainerRecord {
   applied: number;
   /** The last step's effects other than runtime calls (JSON), '' for none (actors/host.ts). */
   effects: string;
+  /** The inspect object as the last commit left it (JSON), '' in records written before it was kept. */
+  inspect: string;
 }
 
 /** One line of a container's history. */
@@ -65,6 +67,7 @@ const recordSchema = z.object({
   epoch: int,
   applied: int,
   effects: z.string().default(''),
+  inspect: z.string().default(''),
 });
 
 export function parseRecord(hash: Record<string, string>, id: string): ContainerRecord | null {

@@ -34,6 +34,8 @@ export interface CommitArgs {
   extendLeaseMs?: number;
   /** The drain's last step: release the lease with the commit (one round trip less). */
   release?: boolean;
+  /** The inspect object after the step (JSON), kept in the record for readers without the machine. */
+  inspect?: string;
 }
 
 export interface CreateArgs {
@@ -48,6 +50,8 @@ export interface CreateArgs {
   result: string;
   history: HistoryEntry;
   event: string;
+  /** The inspect object of the new container (JSON). */
+  inspect: string;
 }
 
 export interface EnqueueOptions {
@@ -77,7 +81,7 @@ export function createCall(keys: Keys, a: CreateArgs): ScriptCall {
   return {
     name: 'createContainer',
     keys: [k.record, keys.names, keys.ids, keys.events, k.history, k.results, k.mailbox, keys.nodeContainers(a.node)],
-    args: [a.id, a.name, a.node, a.spec, a.snapshot, a.status, a.created, 0, a.seq, a.result, JSON.stringify(a.history), a.event, EVENTS_MAX_LEN],
+    args: [a.id, a.name, a.node, a.spec, a.snapshot, a.status, a.created, 0, a.seq, a.result, JSON.stringify(a.history), a.event, EVENTS_MAX_LEN, a.inspect],
   };
 }
 
@@ -92,7 +96,7 @@ export function commitCall(keys: Keys, a: CommitArgs): ScriptCall {
     name: 'commitTransition',
     keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq],
     // prettier-ignore
-    args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : ''],
+    args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : '', a.inspect ?? ''],
   };
 }
 

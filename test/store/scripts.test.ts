@@ -51,7 +51,7 @@ describe('store/scripts: each Lua script and its result codes', () => {
     const seq = await store.enqueue(id, '{"command":"create"}', { create: { name } });
     const history = { from: '', to: 'configured', command: 'create', jobId: 'j', node: 'n', at: 'T', ms: 0 };
     const spec = JSON.stringify({ name, rootfs: '/r', command: ['true'], env: [], workdir: '/', hostname: name, stopSignal: 'SIGTERM', stopTimeout: 10 });
-    const a: CreateArgs = { id, name, node: 'n', spec, snapshot: '{}', status: 'configured', created: 'T', seq, result: '{}', history, event: '{}' };
+    const a: CreateArgs = { id, name, node: 'n', spec, snapshot: '{}', status: 'configured', created: 'T', seq, result: '{}', history, event: '{}', inspect: '' };
     await store.create(a);
     return { id, name };
   }
@@ -75,7 +75,7 @@ describe('store/scripts: each Lua script and its result codes', () => {
     const dir = fileURLToPath(new URL('../../src/store/lua/', import.meta.url));
     const declared = new Map(readdirSync(dir).map((f) => /^([A-Za-z]+)-(\d+)\.lua$/.exec(f)).filter((m) => m !== null).map((m) => [m[1]!, Number(m[2])]));
     const a = commit(ID, {});
-    const c: CreateArgs = { id: ID, name: 'x', node: 'n', spec: '', snapshot: '', status: '', created: '', seq: 1, result: '', history: { from: '', to: '', command: '', jobId: '', node: '', at: '', ms: 0 }, event: '' };
+    const c: CreateArgs = { id: ID, name: 'x', node: 'n', spec: '', snapshot: '', status: '', created: '', seq: 1, result: '', history: { from: '', to: '', command: '', jobId: '', node: '', at: '', ms: 0 }, event: '', inspect: '' };
     for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't')]) {
       expect(call.keys, call.name).to.have.length(declared.get(call.name)!);
     }

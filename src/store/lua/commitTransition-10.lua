@@ -17,6 +17,8 @@
   ARGV[13] ms to extend the lease by (the commit proves it is held), "" to leave it
   ARGV[14] release channel: the drain's last step releases the lease and tells waiting workers
            (PUBLISH <channel> <container id>), as releaseLease; "" to keep it
+  ARGV[15] the inspect object after the step (JSON), kept in the record for readers that do not
+           hydrate the snapshot (another machine version, ps, the inspector); "" to leave it
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
@@ -53,6 +55,7 @@ if ARGV[4] == "" then
 end
 version = version + 1
 redis.call("HSET", rec, "snapshot", ARGV[4], "status", ARGV[5], "version", version)
+if ARGV[15] ~= "" then redis.call("HSET", rec, "inspect", ARGV[15]) end
 if ARGV[12] ~= "" then redis.call("HSET", rec, "effects", ARGV[12]) else redis.call("HDEL", rec, "effects") end
 if ARGV[8] ~= "" then redis.call("RPUSH", KEYS[2], ARGV[8]) end
 local id = redis.call("HGET", rec, "id")
