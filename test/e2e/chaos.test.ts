@@ -34,6 +34,7 @@ describe('e2e: chaos (worker kills and a Redis restart under a mixed load)', fun
     console.log(formatReport(report).replace(/^/gm, '      '));
     const faults = Object.fromEntries(FAULTS.map((f) => [f, report.counters[f]]));
     expect(faults, `chaos faults (seed ${seed}); the evidence is printed above`).to.deep.equal(Object.fromEntries(FAULTS.map((f) => [f, 0])));
+    expect(cluster!.stuckStarts, 'worker processes that hung in their start').to.deep.equal([]);
     expect(report.counters.kills, 'worker processes killed').to.be.greaterThan(0);
     expect(report.counters.redisRestarts, 'Redis restarts').to.equal(1);
   });

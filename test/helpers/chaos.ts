@@ -6,7 +6,7 @@
  * mid-run. After the load every worker is restarted cleanly (SIGTERM, then a fresh one), and
  * chaos-check.ts judges what is left. `close()` undoes everything, whatever state it is in.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -49,6 +49,8 @@ export interface ChaosRun {
 const CLOSE_MS = 20_000;
 /** How long a replacement worker may keep failing to start (Redis away) before the run fails. */
 const SPAWN_MS = 60_000;
+/** A worker process not ready by then is stuck in its start: it is killed, reported, and replaced. */
+const READY_MS = 30_000;
 
 export class ChaosCluster {
   readonly nodes: ChaosNode[] = [];
@@ -56,6 +58,8 @@ export class ChaosCluster {
   redis: TestRedis | undefined;
   rootfs = '';
   readonly logFile: string;
+  /** Worker processes that hung in their start (not ready within READY_MS), with their log's tail. */
+  readonly stuckStarts: string[] = [];
   private readonly dir: string;
   private closing: Promise<void> | undefined;
 
@@ -93,12 +97,33 @@ export class ChaosCluster {
     const deadline = Date.now() + SPAWN_MS;
     for (;;) {
       try {
-        return await spawnWorker(n.env, { logFile: this.logFile });
+        return await this.readyWithin(n, (signal) => spawnWorker(n.env, { logFile: this.logFile, signal }));
       } catch (err) {
         if (Date.now() > deadline) throw err;
         await delay(200);
       }
     }
+  }
+
+  /** The worker once ready; one that hangs in its start is reported (its log's tail) and fails. */
+  private async readyWithin(n: ChaosNode, start: (signal: AbortSignal) => Promise<WorkerProcess>): Promise<WorkerProcess> {
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), READY_MS)));
+    const starting = start(ac.signal);
+    const first = await Promise.race([starting, late]).finally(() => clearTimeout(timer));
+    if (first !== 'late') return first;
+    const log = (() => {
+      try {
+        return readFileSync(this.logFile, 'utf8').split('\n').slice(-40).join('\n');
+      } catch {
+        return '(no log)';
+      }
+    })();
+    this.stuckStarts.push(`a worker of node ${n.name} was not ready within ${READY_MS} ms; the workers' log ends:\n${log}`);
+    ac.abort();
+    await starting.catch(() => undefined);
+    throw new Error(`worker of ${n.name} not ready within ${READY_MS} ms`);
   }
 
   /** SIGKILLs worker `i` of the node and starts another in its place (the slot is empty meanwhile). */

@@ -28,15 +28,18 @@ export function nodeEnv(redisUrl: string, prefix: string, node: string, extra: R
 
 /**
  * `prefix` runs the worker under another command, e.g. nsenter into a network namespace;
- * `logFile` appends its stderr (its log) to a file instead of this process's stderr.
+ * `logFile` appends its stderr (its log) to a file instead of this process's stderr; `signal`
+ * kills it (before or after it is ready).
  */
-export function spawnWorker(env: Record<string, string>, opts: { prefix?: string[]; logFile?: string } = {}): Promise<WorkerProcess> {
+export function spawnWorker(env: Record<string, string>, opts: { prefix?: string[]; logFile?: string; signal?: AbortSignal } = {}): Promise<WorkerProcess> {
   const argv = [...(opts.prefix ?? []), 'node', '--import', 'tsx', 'test/fixtures/worker-process.ts'];
   const proc = execa(argv[0]!, argv.slice(1), {
     env,
     reject: false,
     stdout: 'pipe',
     stderr: opts.logFile === undefined ? 'inherit' : { file: opts.logFile, append: true },
+    // aborting a start that hangs kills the process (SIGKILL: it may not be listening yet)
+    ...(opts.signal ? { cancelSignal: opts.signal, killSignal: 'SIGKILL' as const } : {}),
   });
   let buffer = '';
   const listeners = new Set<() => void>();
