@@ -106,12 +106,10 @@ export class BerthWorker {
     private readonly redis: Redis,
     private readonly queue: Queue,
     private readonly store: ContainerStore,
-    private readonly nodes: NodeRegistry,
     private readonly host: ContainerHost,
     private readonly leases: LeaseReleases,
     private readonly waker: Waker,
     private readonly exits: ExitDelivery,
-    private readonly jobs: JobProcessor,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -131,7 +129,7 @@ export class BerthWorker {
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
     const exits = new ExitDelivery(store, waker, o.log);
     const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, runtime: o.runtime, log: o.log });
-    const self = new BerthWorker(o, redis, queue, store, nodes, host, leases, waker, exits, jobs);
+    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
       const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
