@@ -6,12 +6,13 @@
  */
 import type { BerthError, SerializedError } from '../errors.js';
 import type { CommitArgs } from '../store/containers.js';
-import type { ContainerRecord } from '../store/records.js';
+import type { ContainerRecord, HistoryEntry } from '../store/records.js';
 import type { MailboxEntry } from './entry.js';
 import { inspectFrom, type Inspect } from './inspect.js';
-import { pendingOf, type PendingEffects } from './pending-effects.js';
+import type { PendingEffects } from './pending-effects.js';
 import { serializeSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { positionOf, type Effect } from './step.js';
+import { resolveTimers } from './timers.js';
 
 /** What a command came to, as stored in the container's results (replayed for retried jobs). */
 export interface CommandResult {
@@ -59,12 +60,16 @@ export interface StepCommit {
 export function stepCommit(h: Holder, i: StepInput): StepCommit {
   const before = positionOf(i.before);
   const after = positionOf(i.next);
-  const record: ContainerRecord = { ...i.record, version: i.record.version + 1, status: after.status, applied: i.seq || i.record.applied };
+  const version = i.record.version + 1;
+  // a timer this step's command delivers has fired: it is no longer pending
+  const fired = i.entry.command === 'timer' && typeof i.entry['timer'] === 'string' ? i.entry['timer'] : undefined;
+  const resolved = resolveTimers(i.record.timers, i.effects, version, fired);
+  const record: ContainerRecord = { ...i.record, version, status: after.status, applied: i.seq || i.record.applied, timers: { ...resolved.timers } };
   const inspect = inspectFrom(record, i.next);
   const jobId = i.entry.jobId ?? '';
   const command = i.entry.internal ? `${i.entry.command} (internal)` : i.entry.command;
   const result: CommandResult = { ok: i.failure === null, ...(i.failure ? { error: i.failure.toJSON() } : {}), inspect };
-  const pending = pendingOf(i.effects, record.version, i.next.context.stops);
+  const pending: PendingEffects | null = resolved.pending.length ? { v: version, effects: resolved.pending } : null;
   const clearExit = i.next.context.exited && after.status === 'stopped';
   const { id, name, node } = i.record;
   const args: CommitArgs = {
@@ -77,15 +82,38 @@ export function stepCommit(h: Holder, i: StepInput): StepCommit {
     status: after.status,
     seq: i.seq,
     result: i.seq ? JSON.stringify(result) : '',
-    history: before.status === after.status ? null : { from: before.status, to: after.status, command, jobId, node: h.node, at: i.at, ms: i.ms },
-    event: JSON.stringify({ id, name, node, version: record.version, from: before.path, to: after.path, command, jobId, at: i.at, ms: i.ms, state: inspect }),
+    ...transitionLines({ id, name, node, version, from: before, to: after, command, jobId, by: h.node, at: i.at, ms: i.ms, inspect }),
     effects: pending ? JSON.stringify(pending) : '',
     extendLeaseMs: h.leaseMs,
     inspect: JSON.stringify(inspect),
+    timers: Object.keys(record.timers).length ? JSON.stringify(record.timers) : '',
     // the drain's last step gives the lease back with its commit, unless work under it follows
     release: i.seq !== 0 && i.seq === h.target && !pending && !clearExit,
   };
   return { args, record, result, pending, clearExit };
+}
+
+/** What a transition adds to the container's history (on a status change) and to the events stream. */
+export function transitionLines(t: {
+  id: string;
+  name: string;
+  node: string;
+  version: number;
+  from: { status: string; path: string };
+  to: { status: string; path: string };
+  command: string;
+  jobId: string;
+  /** The node whose worker made the step. */
+  by: string;
+  at: string;
+  ms: number;
+  inspect: Inspect;
+}): { history: HistoryEntry | null; event: string } {
+  const { id, name, node, version, command, jobId, at, ms } = t;
+  return {
+    history: t.from.status === t.to.status ? null : { from: t.from.status, to: t.to.status, command, jobId, node: t.by, at, ms },
+    event: JSON.stringify({ id, name, node, version, from: t.from.path, to: t.to.path, command, jobId, at, ms, state: t.inspect }),
+  };
 }
 
 /** A command refused (or an internal one that no longer applies): acknowledged, no transition. */

@@ -7,11 +7,9 @@ import { BerthError, isRedisUnavailable, toBerthError } from '../errors.js';
 import { checkRootfs, resolveCommand } from '../oci/validate.js';
 import { parseSpec } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
-import type { ContainerRecord } from '../store/records.js';
 import type { CommandResult } from './commit-step.js';
+import { createCommit } from './create-commit.js';
 import { inspectFrom } from './inspect.js';
-import { initialSnapshot, serializeSnapshot } from './snapshot.js';
-import { positionOf } from './step.js';
 
 export async function createContainer(store: ContainerStore, node: string, id: string, seq: number, jobId: string): Promise<CommandResult> {
   const stored = await store.result(id, seq);
@@ -28,38 +26,8 @@ export async function createContainer(store: ContainerStore, node: string, id: s
     const spec = parseSpec(entry.spec, defaultName(id));
     await checkRootfs(spec.rootfs);
     await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
-    const snapshot = initialSnapshot({ stopSignal: spec.stopSignal, stopTimeout: spec.stopTimeout });
-    const created = new Date().toISOString();
-    const record: ContainerRecord = {
-      id,
-      name: spec.name,
-      node,
-      spec: { ...spec, node },
-      snapshot: serializeSnapshot(snapshot),
-      status: positionOf(snapshot).status,
-      created,
-      version: 1,
-      epoch: 0,
-      applied: seq,
-      effects: '',
-      inspect: '',
-    };
-    const inspect = inspectFrom(record, snapshot);
-    const result: CommandResult = { ok: true, inspect };
-    await store.create({
-      id,
-      name: spec.name,
-      node,
-      spec: JSON.stringify(record.spec),
-      snapshot: record.snapshot,
-      status: record.status,
-      created,
-      seq,
-      result: JSON.stringify(result),
-      history: { from: '', to: record.status, command: 'create', jobId, node, at: created, ms: 0 },
-      event: JSON.stringify({ id, name: spec.name, node, version: 1, from: '', to: record.status, command: 'create', jobId, at: created, ms: 0, state: inspect }),
-      inspect: JSON.stringify(inspect),
-    });
+    const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
+    await store.create(args);
     return result;
   } catch (err) {
     const e = toBerthError(err, 'EINVAL');

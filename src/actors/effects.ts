@@ -1,66 +1,25 @@
 /**
- * Runs the machine's named runtime calls against an OciRuntime: the only place where an effect
- * of the statechart touches the runtime. Failures come back as data (RuntimeFailure) to be fed to
- * the machine as xstate.error.actor.<id>.
+ * Runs one of the machine's runtime calls, by the call table (calls.ts): the only place where an
+ * effect of the statechart touches the runtime. Failures come back as data (RuntimeFailure) to be
+ * fed to the machine as xstate.error.actor.<id>; a call cancelled by its signal (the lease was
+ * lost, the worker is shutting down) is not the runtime's failure: the signal's reason is thrown,
+ * and the call is settled later from what the runtime reports.
  */
 import { BerthError } from '../errors.js';
 import type { EffectOutput, RuntimeFailure } from '../machines/index.js';
-import type { OciRuntime, RuntimeSpec } from '../oci/types.js';
+import type { OciRuntime } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
-import type { Effect } from './step.js';
-
-export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec {
-  return {
-    run,
-    id: record.id,
-    rootfs: record.spec.rootfs,
-    command: record.spec.command,
-    env: record.spec.env,
-    workdir: record.spec.workdir,
-    hostname: record.spec.hostname,
-    stopSignal: record.spec.stopSignal,
-  };
-}
+import { CALL_TABLE } from './calls.js';
+import type { CallEffect } from './step.js';
 
 export type CallOutcome = { ok: true; output: EffectOutput } | { ok: false; failure: RuntimeFailure; error: BerthError };
 
-export async function runCall(
-  runtime: OciRuntime,
-  record: ContainerRecord,
-  effect: Extract<Effect, { kind: 'call' }>,
-): Promise<CallOutcome> {
-  const id = record.id;
+export async function runCall(runtime: OciRuntime, record: ContainerRecord, effect: CallEffect, signal: AbortSignal): Promise<CallOutcome> {
   try {
-    switch (effect.call) {
-      case 'ociCreate': {
-        // the machine names the run it creates: that run's exit is reported with its number
-        const { pid } = await runtime.create(runtimeSpecOf(record, Number(effect.input['run'] ?? 1)));
-        return { ok: true, output: { pid } };
-      }
-      case 'ociStart': {
-        // the pid is known since create (conmon's sync message); no `runc state` needed
-        await runtime.start(id);
-        return { ok: true, output: { at: new Date().toISOString() } };
-      }
-      case 'ociKill':
-        await runtime.kill(id, String(effect.input['signal'] ?? 'SIGKILL'));
-        return { ok: true, output: {} };
-      case 'ociPause':
-        await runtime.pause(id);
-        return { ok: true, output: {} };
-      case 'ociResume':
-        await runtime.resume(id);
-        return { ok: true, output: {} };
-      case 'ociDelete':
-        await runtime.delete(id, { force: effect.input['force'] === true });
-        await runtime.clearExit(id);
-        return { ok: true, output: {} };
-      case 'ociRemove':
-        await runtime.delete(id, { force: true });
-        await runtime.purge(id);
-        return { ok: true, output: {} };
-    }
+    const output = await CALL_TABLE[effect.call].run({ runtime, record, input: effect.input, signal });
+    return { ok: true, output };
   } catch (err) {
+    if (signal.aborted) throw signal.reason;
     // a runtime failure is the runtime's, whatever its errno: never taken for Redis being away
     const error = err instanceof BerthError ? err : new BerthError('EOCI', err instanceof Error ? err.message : String(err), { cause: err });
     return { ok: false, failure: { code: error.code, message: error.message }, error };

@@ -26,10 +26,13 @@ export function parseEntry(id: string, seq: number, text: string): MailboxEntry 
   return entry;
 }
 
-/** A mailbox entry's machine event; EINVAL when its command or arguments do not parse. */
-export function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput {
+/**
+ * A mailbox entry's machine event; null for an internal command that no longer applies (a timer
+ * cancelled since); EINVAL when its command or arguments do not parse.
+ */
+export function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput | null {
   if (!isTableCommand(entry.command)) throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
-  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout });
+  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout, timers: record.timers });
   if (!parsed.ok) throw new BerthError('EINVAL', `invalid ${entry.command} command: ${describeIssues(parsed.issues)}`);
-  return parsed.event as MachineEventInput;
+  return parsed.event as MachineEventInput | null;
 }

@@ -7,20 +7,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BerthError, stateError, toBerthError } from '../errors.js';
-import { events as ev, INTERNAL_COMMANDS } from '../machines/index.js';
+import { INTERNAL_COMMANDS } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Logger } from '../log.js';
+import { isRuntimeCall, settleCall, type Settled } from './calls.js';
 import { refusalCommit, stepCommit, type CommandResult, type Holder } from './commit-step.js';
-import { runCall } from './effects.js';
+import { CallsInFlight } from './calls-in-flight.js';
 import { parseEntry, toMachineEvent, type MailboxEntry } from './entry.js';
-import { holderIdentity, liveness, processIdentity } from './liveness.js';
+import { HeldLease, takeLease } from './lease.js';
+import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
-import { reconcileCall } from './reconcile.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
-import { accepts, positionOf, step, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
+import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
 
@@ -43,7 +44,7 @@ export interface HostOptions {
 interface Working {
   record: ContainerRecord;
   snapshot: ContainerSnapshot;
-  token: string;
+  lease: HeldLease;
   epoch: number;
   /** Results committed in this drain, by seq (not read back). */
   results: Map<number, CommandResult>;
@@ -60,11 +61,15 @@ interface Working {
 /** Hydrated snapshots kept by (container, version): hydrating (createActor) costs ~0.7 ms of CPU. */
 const SNAPSHOT_CACHE_SIZE = 512;
 
+const callsOf = (effects: readonly Effect[]): CallEffect[] => effects.filter((e): e is CallEffect => e.kind === 'call');
+
 export class ContainerHost {
   private readonly chains = new Map<string, Promise<unknown>>();
   /** The snapshot of each container's last version this host committed or read, most recent last. */
   private readonly snapshots = new Map<string, { version: number; snapshot: ContainerSnapshot; effectsRan: number }>();
   private readonly token = `${randomBytes(6).toString('hex')}`;
+  /** Leases held by drains in progress, for abortAll(). */
+  private readonly held = new Set<HeldLease>();
 
   constructor(private readonly o: HostOptions) {}
 
@@ -80,21 +85,31 @@ export class ContainerHost {
     return run;
   }
 
+  /** Aborts every runtime call in flight (a forced shutdown): they are settled by the next worker. */
+  abortAll(reason: string): void {
+    for (const lease of this.held) lease.abort(new BerthError('ESTALE', `${reason}: container ${lease.id} left to the next worker`, { container: lease.id }));
+  }
+
   /** Applies every queued command of the container up to `seq`; resolves to seq's result. */
   drain(id: string, seq: number): Promise<CommandResult> {
     return this.exclusive(id, async () => {
-      const begun = await this.take(id, seq);
-      if ('stored' in begun) return begun.stored;
-      const { w, entries } = begun;
-      // effects this host ran itself at the last step need not run again
-      if (w.effectsRan !== w.record.version) {
-        await this.resumeEffects(w.record);
-        w.effectsRan = w.record.version;
-      }
-      const renew = setInterval(() => {
-        void this.o.store.renewLease(id, w.token, this.o.leaseMs).catch(() => undefined);
-      }, Math.max(200, Math.floor(this.o.leaseMs / 3)));
+      const token = `${this.o.node}:${processIdentity()}:${this.token}`;
+      const begun = await takeLease(this.o, id, seq, token);
+      if ('stored' in begun) return JSON.parse(begun.stored) as CommandResult;
+      const { record, epoch, entries } = begun;
+      const cached = this.snapshots.get(id);
+      const hit = cached?.version === record.version ? cached : undefined;
+      const lease = new HeldLease(this.o, id, token);
+      this.held.add(lease);
+      let w: Working | undefined;
       try {
+        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id);
+        w = { record, snapshot, lease, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false };
+        // effects this host ran itself at the last step need not run again
+        if (w.effectsRan !== w.record.version) {
+          await this.resumeEffects(w.record);
+          w.effectsRan = w.record.version;
+        }
         await this.finishInterrupted(w);
         while (w.record.applied < seq) {
           const next = w.record.applied + 1;
@@ -103,13 +118,16 @@ export class ContainerHost {
           await this.applyOne(w, entry, next);
         }
       } finally {
-        this.snapshots.delete(id);
-        this.snapshots.set(id, { version: w.record.version, snapshot: w.snapshot, effectsRan: w.effectsRan });
-        if (this.snapshots.size > SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value!);
-        clearInterval(renew);
+        lease.stop();
+        this.held.delete(lease);
+        if (w) {
+          this.snapshots.delete(id);
+          this.snapshots.set(id, { version: w.record.version, snapshot: w.snapshot, effectsRan: w.effectsRan });
+          if (this.snapshots.size > SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value!);
+        }
         // not awaited: this process's next command on the connection is ordered after it, and
         // waiters in other workers are woken by its PUBLISH
-        if (!w.released) void this.o.store.releaseLease(id, w.token).catch(() => undefined);
+        if (!w?.released) void this.o.store.releaseLease(id, token).catch(() => undefined);
       }
       const result = w.results.get(seq) ?? (await this.storedResult(id, seq));
       if (!result) throw new BerthError('EINTERNAL', `no result stored for command ${seq} of container ${id}`);
@@ -128,114 +146,86 @@ export class ContainerHost {
     return raw === null ? null : (JSON.parse(raw) as CommandResult);
   }
 
-  /**
-   * Finds `seq` applied already, or takes the lease. While another worker holds it, waits until it
-   * is released or expires; a holder known dead (a killed worker process on this host) is taken
-   * over at once.
-   */
-  private async take(id: string, seq: number): Promise<{ stored: CommandResult } | { w: Working; entries: Map<number, string> }> {
-    const token = `${this.o.node}:${processIdentity()}:${this.token}`;
-    let dead = '';
-    for (;;) {
-      // listen before asking, so a release between the two is not missed
-      const released = this.o.leases?.next(id, this.o.leaseMs);
-      const begun = await this.o.store.beginDrain(id, token, this.o.leaseMs, seq, dead);
-      if ('stored' in begun) return { stored: JSON.parse(begun.stored) as CommandResult };
-      if ('epoch' in begun) {
-        if (dead) this.o.log.warn({ container: id, holder: dead }, 'took over the lease of a dead worker');
-        const { record, epoch, entries } = begun;
-        const cached = this.snapshots.get(id);
-        const hit = cached?.version === record.version ? cached : undefined;
-        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id);
-        return { w: { record, snapshot, token, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false }, entries };
-      }
-      if (liveness(holderIdentity(begun.holder)) === 'dead') {
-        dead = begun.holder;
-        continue;
-      }
-      // held by a live worker (or one on another host): it releases (and we wake) or the lease expires
-      const wait = Math.max(10, Math.min(begun.heldMs, this.o.leaseMs));
-      const expiry = new Promise((r) => setTimeout(r, wait));
-      await (released ? Promise.race([released, expiry]) : expiry);
-    }
-  }
-
-  /** A call persisted as in flight by a worker that died: settle it from the runtime's view. */
+  /** Calls persisted as in flight by a worker that died: each settled from the runtime's view. */
   private async finishInterrupted(w: Working): Promise<void> {
-    const child = Object.values(w.snapshot.children)[0] as
-      | { id: string; src: unknown; getSnapshot(): { input?: unknown } }
-      | undefined;
-    if (!child || typeof child.src !== 'string') return;
-    const call = child.src as RuntimeCall;
+    const calls: CallEffect[] = [];
+    for (const child of Object.values(w.snapshot.children) as Array<{ id: string; src: unknown; getSnapshot(): { input?: unknown } }>) {
+      if (isRuntimeCall(child.src)) calls.push({ kind: 'call', id: child.id, call: child.src, input: (child.getSnapshot().input ?? {}) as Record<string, unknown> });
+    }
+    if (calls.length === 0) return;
     const observed = await this.o.runtime.state(w.record.id).catch(() => null);
-    const decision = reconcileCall(call, observed);
-    this.o.log.warn({ container: w.record.id, call, observed: observed?.status ?? 'absent', decision: decision.kind }, 'reconciling an interrupted runtime call');
-    // the call belongs to the next command of the mailbox: its steps carry that command's job id
+    const settled = new Map<string, Settled>(calls.map((c) => [c.id, settleCall(c.call, observed)]));
+    this.o.log.warn({ container: w.record.id, calls: calls.map((c) => `${c.call}:${settled.get(c.id)?.kind}`), observed: observed?.status ?? 'absent' }, 'settling interrupted runtime calls');
+    // the calls belong to the next command of the mailbox: their steps carry that command's job id
     const seq = w.record.applied + 1;
     const found = await this.entryAt(w.record.id, seq);
     const entry = found ?? { command: 'reconcile', container: w.record.id, jobId: '', internal: true };
-    const first: Effect = { kind: 'call', id: child.id, call, input: (child.getSnapshot().input ?? {}) as Record<string, unknown> };
-    await this.run(w, entry, found ? seq : 0, first, decision.kind === 'done' ? { pid: decision.pid } : undefined);
+    await this.run(w, entry, found ? seq : 0, calls, settled);
   }
 
   private async applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
     const log = this.o.log.child({ container: w.record.id, job: entry.jobId ?? null });
     const internal = INTERNAL_COMMANDS.has(entry.command) || entry.internal === true;
-    let event: MachineEventInput;
+    let event: MachineEventInput | null;
     try {
       event = toMachineEvent(entry, w.record);
     } catch (err) {
       return this.refuse(w, seq, toBerthError(err, 'EINVAL'));
     }
     const { status } = positionOf(w.snapshot);
-    if (!accepts(w.snapshot, event)) {
+    if (event === null || !accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
       return this.refuse(w, seq, internal ? null : stateError(w.record.name, entry.command, status));
     }
     const next = step(w.snapshot, event);
-    const call = next.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
-    // a step that starts a runtime call is intermediate: the command completes when the machine rests
-    await this.commitStep(w, entry, next.snapshot, call ? 0 : seq, next.effects, null, Date.now());
-    if (call) await this.run(w, entry, seq, call);
+    const calls = callsOf(next.effects);
+    // a step that starts runtime calls is intermediate: the command completes when the machine rests
+    await this.commitStep(w, entry, next.snapshot, calls.length ? 0 : seq, next.effects, null, Date.now());
+    if (calls.length) await this.run(w, entry, seq, calls);
   }
 
-  /** Runs a call and feeds its result back, step after step, until the machine rests. */
-  private async run(w: Working, entry: MailboxEntry, seq: number, first: Extract<Effect, { kind: 'call' }>, settled?: { pid?: number }): Promise<void> {
-    let call: Extract<Effect, { kind: 'call' }> | undefined = first;
+  /**
+   * Runs the calls a step started, side by side, and feeds each result back as it comes, step
+   * after step (each step's new calls join them), until the machine rests: no call in flight. A
+   * call is committed in flight before it runs; `settled` gives interrupted ones their outcome.
+   */
+  private async run(w: Working, entry: MailboxEntry, seq: number, first: CallEffect[], settled?: Map<string, Settled>): Promise<void> {
+    const calls = new CallsInFlight({ runtime: this.o.runtime, signal: w.lease.signal, fence: (call) => this.fence(w, call), record: () => w.record });
     let failure: BerthError | null = null;
     let t0 = Date.now();
-    let useSettled = settled;
-    while (call) {
-      let fed: MachineEventInput;
-      if (useSettled) {
-        fed = ev.done(call.id, useSettled.pid ? { pid: useSettled.pid, at: new Date().toISOString() } : {}) as MachineEventInput;
-        useSettled = undefined;
-      } else {
-        await this.o.beforeCall?.(w.record.id, call.call);
-        // fence the effect, not only the commit: a worker that lost its lease (frozen, partitioned)
-        // must not repeat a runtime call another worker may already have made
-        // a commit moments ago extended the lease and proved it held; a worker frozen since then
-        // finds its window passed (the monotonic clock runs on) and asks Redis
-        if (performance.now() > w.fencedUntil && !(await this.o.store.renewLease(w.record.id, w.token, this.o.leaseMs))) {
-          throw new BerthError('ESTALE', `lease on container ${w.record.id} lost before ${call.call}`, { container: w.record.id });
-        }
-        const outcome = await runCall(this.o.runtime, w.record, call);
-        if (outcome.ok) fed = ev.done(call.id, outcome.output) as MachineEventInput;
-        else {
-          failure = outcome.error;
-          fed = ev.failed(call.id, outcome.failure) as MachineEventInput;
-        }
+    for (const c of first) calls.start(c, settled?.get(c.id));
+    try {
+      while (calls.size > 0) {
+        const done = await calls.next();
+        if (done.failure) failure = done.failure;
+        const next = step(w.snapshot, done.event);
+        const started = callsOf(next.effects);
+        const before = positionOf(w.snapshot).status;
+        const rests = calls.size === 0 && started.length === 0;
+        await this.commitStep(w, entry, next.snapshot, rests ? seq : 0, next.effects, failure, t0);
+        if (positionOf(next.snapshot).status !== before) t0 = Date.now();
+        for (const c of started) calls.start(c);
       }
-      const next = step(w.snapshot, fed);
-      call = next.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
-      const before = positionOf(w.snapshot).status;
-      await this.commitStep(w, entry, next.snapshot, call ? 0 : seq, next.effects, failure, t0);
-      if (positionOf(next.snapshot).status !== before) t0 = Date.now();
+    } finally {
+      calls.abandon();
+    }
+  }
+
+  /**
+   * Fences a runtime call, not only the commit: a worker that lost its lease (frozen, partitioned)
+   * must not repeat a call another worker may already have made. A commit moments ago extended the
+   * lease and proved it held; a worker frozen since then finds its window passed (the monotonic
+   * clock runs on) and asks Redis.
+   */
+  private async fence(w: Working, call: RuntimeCall): Promise<void> {
+    await this.o.beforeCall?.(w.record.id, call);
+    if (performance.now() > w.fencedUntil && !(await this.o.store.renewLease(w.record.id, w.lease.token, this.o.leaseMs))) {
+      throw new BerthError('ESTALE', `lease on container ${w.record.id} lost before ${call}`, { container: w.record.id });
     }
   }
 
   private holder(w: Working): Holder {
-    return { node: this.o.node, token: w.token, epoch: w.epoch, target: w.target, leaseMs: this.o.leaseMs };
+    return { node: this.o.node, token: w.lease.token, epoch: w.epoch, target: w.target, leaseMs: this.o.leaseMs };
   }
 
   private async refuse(w: Working, seq: number, error: BerthError | null): Promise<void> {

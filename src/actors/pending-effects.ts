@@ -6,27 +6,31 @@
  */
 import { BerthError } from '../errors.js';
 import type { ContainerRecord } from '../store/records.js';
-import type { Effect } from './step.js';
+import type { PendingEffect } from './timers.js';
+import type { TimerEvent } from './step.js';
+
+/** A durable timer as the scheduler keeps it: (container, id, v) names one schedule. */
+export interface TimerRef {
+  id: string;
+  v: number;
+}
 
 /** Durable timers and follow-up commands, provided by the queue layer; each idempotent. */
 export interface Scheduler {
-  schedule(container: string, timerId: string, delayMs: number, eventType: string, stops: number): Promise<void>;
-  cancel(container: string, timerId: string, stops: number): Promise<void>;
+  schedule(container: string, timer: TimerRef, delayMs: number, event: TimerEvent): Promise<void>;
+  cancel(container: string, timer: TimerRef): Promise<void>;
   requestCleanup(container: string, key: string): Promise<void>;
+  /** Records written before timers had ids: a stop deadline keyed by the stop count. */
+  legacyDeadline(container: string, op: 'schedule' | 'cancel', stops: number, delayMs: number): Promise<void>;
 }
 
 /** A step's effects other than runtime calls, as the record keeps them until the next step. */
 export interface PendingEffects {
   /** The version the step committed. */
   v: number;
-  stops: number;
-  effects: Exclude<Effect, { kind: 'call' }>[];
-}
-
-/** The pending part of a step's effects (null when there is none), for the commit to keep. */
-export function pendingOf(effects: readonly Effect[], version: number, stops: number): PendingEffects | null {
-  const others = effects.filter((e): e is PendingEffects['effects'][number] => e.kind !== 'call');
-  return others.length ? { v: version, stops, effects: others } : null;
+  effects: PendingEffect[];
+  /** Records written before timers had ids: the stop count their deadline effects belong to. */
+  stops?: number;
 }
 
 /** The effects a record keeps (null for none); a record whose effects do not parse is corrupt. */
@@ -39,11 +43,17 @@ export function recordedEffects(record: ContainerRecord): PendingEffects | null 
   }
 }
 
+type LegacyEffect = { kind: 'schedule' | 'cancel'; v?: undefined; delay?: number; stops?: number };
+
 /** Runs pending effects, in order, through the scheduler. */
 export async function runPending(scheduler: Scheduler, id: string, p: PendingEffects): Promise<void> {
   for (const e of p.effects) {
-    if (e.kind === 'schedule') await scheduler.schedule(id, e.id, e.delay, e.event.type, p.stops);
-    else if (e.kind === 'cancel') await scheduler.cancel(id, e.id, e.stops ?? p.stops);
-    else await scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
+    if (e.kind === 'requestCleanup') await scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
+    else if (e.v === undefined) {
+      // kept by a worker of the version before timers had ids
+      const old = e as unknown as LegacyEffect;
+      await scheduler.legacyDeadline(id, old.kind, old.stops ?? p.stops ?? 0, old.delay ?? 0);
+    } else if (e.kind === 'schedule') await scheduler.schedule(id, e, e.delay, e.event);
+    else await scheduler.cancel(id, e);
   }
 }

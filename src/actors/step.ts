@@ -4,18 +4,23 @@
  * snapshot. Nothing here does I/O.
  */
 import { createActor, type ActorScope, type ExecutableActionObject, type transition } from 'xstate';
-import { containerMachine, statusOf, activityOf, type Status } from '../machines/index.js';
+import { containerMachine, statusOf, activityOf, type RuntimeCall, type Status } from '../machines/index.js';
+import { isRuntimeCall } from './calls.js';
 import type { ContainerSnapshot } from './snapshot.js';
 
-export type RuntimeCall = 'ociCreate' | 'ociStart' | 'ociKill' | 'ociPause' | 'ociResume' | 'ociDelete' | 'ociRemove';
+export type { RuntimeCall };
+
+/** Run a runtime call, then feed back xstate.done.actor.<id> or xstate.error.actor.<id>. */
+export type CallEffect = { kind: 'call'; id: string; call: RuntimeCall; input: Record<string, unknown> };
+/** The event a durable timer delivers (`timer.<name>` and its payload). */
+export type TimerEvent = { type: string } & Record<string, unknown>;
 
 export type Effect =
-  /** Run a runtime call, then feed back xstate.done.actor.<id> or xstate.error.actor.<id>. */
-  | { kind: 'call'; id: string; call: RuntimeCall; input: Record<string, unknown> }
-  /** A durable timer: deliver `event` after `delay` ms (a BullMQ delayed job). */
-  | { kind: 'schedule'; id: string; delay: number; event: { type: string } }
-  /** Cancel a durable timer; `stops`: the stop it belongs to (else, in records written before, the step's). */
-  | { kind: 'cancel'; id: string; stops?: number }
+  | CallEffect
+  /** A durable timer `id`: deliver `event` after `delay` ms (a BullMQ delayed job); replaces a timer of that id. */
+  | { kind: 'schedule'; id: string; delay: number; event: TimerEvent }
+  /** Cancel the durable timer `id` (the one scheduled before this step, if any). */
+  | { kind: 'cancel'; id: string }
   | { kind: 'requestCleanup' };
 
 export type MachineEventInput = Parameters<typeof transition<typeof containerMachine>>[2];
@@ -24,8 +29,6 @@ export interface StepResult {
   snapshot: ContainerSnapshot;
   effects: Effect[];
 }
-
-const CALLS = new Set<string>(['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove']);
 
 export function accepts(snapshot: ContainerSnapshot, event: MachineEventInput): boolean {
   return snapshot.status === 'active' && snapshot.can(event);
@@ -61,13 +64,8 @@ export function step(snapshot: ContainerSnapshot, event: MachineEventInput): Ste
     switch (action.type as string) {
       case 'xstate.spawnChild': {
         const src = params['src'];
-        if (typeof src === 'string' && CALLS.has(src)) {
-          effects.push({
-            kind: 'call',
-            id: String(params['id']),
-            call: src as RuntimeCall,
-            input: (params['input'] ?? {}) as Record<string, unknown>,
-          });
+        if (isRuntimeCall(src)) {
+          effects.push({ kind: 'call', id: String(params['id']), call: src, input: (params['input'] ?? {}) as Record<string, unknown> });
         }
         break;
       }
@@ -77,15 +75,13 @@ export function step(snapshot: ContainerSnapshot, event: MachineEventInput): Ste
             kind: 'schedule',
             id: String(params['id']),
             delay: params['delay'],
-            event: params['event'] as { type: string },
+            event: params['event'] as TimerEvent,
           });
         }
         break;
       case 'xstate.cancel':
-        // a timer being cancelled was set before this step: it belongs to the stop the context
-        // held then (a re-stop counts its new one in this very step), so a cancel run late by a
-        // worker recovering the record can never remove a newer stop's deadline
-        effects.push({ kind: 'cancel', id: String(params['sendId']), stops: snapshot.context.stops });
+        // which schedule of the timer it cancels is resolved at the commit (timers.ts)
+        effects.push({ kind: 'cancel', id: String(params['sendId']) });
         break;
       case 'requestCleanup':
         effects.push({ kind: 'requestCleanup' });

@@ -160,7 +160,7 @@ function project(machine: AnyStateMachine): Pick<Chart, 'nodes' | 'edges'> {
 
 /** The event a command becomes, with the arguments a button sends (stop -t 10, kill SIGKILL, rm). */
 export function commandEvent(command: CommandName, args: { timeout?: number; signal?: string; force?: boolean } = {}): MachineEventInput {
-  const parsed = commandToEvent(command, args, { stopTimeout: 10 });
+  const parsed = commandToEvent(command, args, { stopTimeout: 10, timers: {} });
   if (!parsed.ok) throw new BerthError('EINVAL', `invalid arguments for ${command}: ${describeIssues(parsed.issues)}`);
   return parsed.event as MachineEventInput;
 }

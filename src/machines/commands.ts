@@ -9,17 +9,20 @@
  */
 import { z } from 'zod';
 import { parseSignal } from '../signals.js';
-import { events, type ContainerEvent, type DeadlineEvent } from './events.js';
+import { events, type ContainerEvent, type TimerEvent } from './events.js';
 
-/** What turning arguments into an event needs to know of the container: its defaults. */
-export interface CommandDefaults {
+/** What turning arguments into an event needs to know of the container. */
+export interface CommandContext {
   /** The container's stop timeout (seconds), for a stop or restart that names none. */
   stopTimeout: number;
+  /** Its durable timers pending: timer id -> the version of the commit that scheduled it. */
+  timers: Readonly<Record<string, number>>;
 }
 
 interface CommandDef<S extends z.ZodObject> {
   args: S;
-  event(args: z.output<S>, defaults: CommandDefaults): ContainerEvent | DeadlineEvent;
+  /** The machine event; null for an internal command that no longer applies (a stale timer). */
+  event(args: z.output<S>, ctx: CommandContext): ContainerEvent | TimerEvent | null;
   /** Only Berth's own workers queue it (an exit the monitor recorded, a fired timer). */
   internal: boolean;
   /** One line, for the README's job contract and the inspector. */
@@ -80,10 +83,22 @@ const BERTH_TABLE = {
     event: (a) => events.exited(a.code, a.at, a.oomKilled === true, a.run),
     help: 'an exit the monitor recorded',
   }),
+  timer: berthOnly({
+    args: z.object({
+      /** The timer's id and the version of the commit that scheduled it. */
+      timer: z.string().min(1),
+      v: z.number().int().positive(),
+      event: z.looseObject({ type: z.string().regex(/^timer\./, 'a timer event is timer.<name>') }),
+    }),
+    // a timer cancelled or scheduled again since is a no-op, however late it fires (actors/timers.ts)
+    event: (a, ctx) => (ctx.timers[a.timer] === a.v ? (a.event as TimerEvent) : null),
+    help: 'a durable timer fired',
+  }),
+  /** A stop deadline of the versions before timers had ids, still in delayed jobs. */
   deadline: berthOnly({
     args: z.object({ event: z.string(), stops: z.number().int() }),
     event: (a) => events.deadline(a.event, a.stops),
-    help: 'a durable timer fired',
+    help: 'a stop deadline fired (the format of earlier versions)',
   }),
 };
 
@@ -111,11 +126,11 @@ export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.hasOwn(USER_TABLE, value);
 }
 
-export type ParsedCommand = { ok: true; event: ContainerEvent | DeadlineEvent } | { ok: false; issues: z.ZodError };
+export type ParsedCommand = { ok: true; event: ContainerEvent | TimerEvent | null } | { ok: false; issues: z.ZodError };
 
 /** A command's arguments -> its machine event, validated by the table's schema. */
-export function commandToEvent(command: TableCommand, args: unknown, defaults: CommandDefaults): ParsedCommand {
+export function commandToEvent(command: TableCommand, args: unknown, ctx: CommandContext): ParsedCommand {
   const d = COMMAND_TABLE[command] as CommandDef<z.ZodObject>;
   const parsed = d.args.safeParse(args ?? {});
-  return parsed.success ? { ok: true, event: d.event(parsed.data, defaults) } : { ok: false, issues: parsed.error };
+  return parsed.success ? { ok: true, event: d.event(parsed.data, ctx) } : { ok: false, issues: parsed.error };
 }

@@ -49,10 +49,20 @@ export interface ContainerContext {
 
 type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
 
+/**
+ * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
+ * (actors/calls.ts: how it runs and how an interrupted one is settled), checked against this list.
+ */
+export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove'] as const;
+export type RuntimeCall = (typeof RUNTIME_CALLS)[number];
+
 const notProvided = (name: string) =>
   fromPromise<EffectOutput, Record<string, unknown>>(async () => {
     throw new Error(`runtime actor ${name} not provided`);
   });
+
+/** Every runtime call as an actor whose default implementation throws: the host runs them itself. */
+const runtimeActors = Object.fromEntries(RUNTIME_CALLS.map((name) => [name, notProvided(name)])) as Record<RuntimeCall, ReturnType<typeof notProvided>>;
 
 const failed = (event: MachineEvent): string =>
   'error' in event ? (event.error as RuntimeFailure).message : 'runtime call failed';
@@ -64,15 +74,7 @@ export const containerSetup = setup({
     events: {} as MachineEvent,
     input: {} as ContainerInput,
   },
-  actors: {
-    ociCreate: notProvided('ociCreate'),
-    ociStart: notProvided('ociStart'),
-    ociKill: notProvided('ociKill'),
-    ociPause: notProvided('ociPause'),
-    ociResume: notProvided('ociResume'),
-    ociDelete: notProvided('ociDelete'),
-    ociRemove: notProvided('ociRemove'),
-  },
+  actors: runtimeActors,
   actions: {
     /** Effect: queue a cleanup command for this run (Podman's exit command). */
     requestCleanup: () => {},

@@ -12,8 +12,8 @@
 import { and, not, raise, stateIn } from 'xstate';
 import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE } from './container-setup.js';
 
-export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, STOP_DEADLINE } from './container-setup.js';
-export type { ContainerContext, ContainerInput } from './container-setup.js';
+export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
+export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
 
 /** Creating in the runtime (`runc create` under conmon), from configured or exited. */
 const initializing = containerSetup.createStateConfig({

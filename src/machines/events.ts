@@ -34,6 +34,9 @@ export type EffectResultEvent =
 /** The durable stop deadline; `stops` says which stop scheduled it (stale deadlines are ignored). */
 export type DeadlineEvent = { type: 'timer.stop'; stops: number };
 
+/** An event a durable timer delivers (timer.<name>); the machine's own timers are DeadlineEvent. */
+export type TimerEvent = DeadlineEvent;
+
 /** The deadline event of machine version 1 (an `after` of stopping.waiting), still in delayed jobs. */
 export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping.waiting';
 

@@ -2,8 +2,8 @@
  * machines: the pure statecharts. Nothing here does I/O; effects are named (invoked actors,
  * the `requestCleanup` action, the `stopTimeout` delay) and supplied or executed from outside.
  */
-export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS } from './container.js';
-export type { ContainerContext, ContainerInput, ContainerMachine } from './container.js';
+export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
+export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';
 export { events } from './events.js';
 export type {
   CommandEvent,
@@ -13,9 +13,10 @@ export type {
   EffectResultEvent,
   RuntimeEvent,
   RuntimeFailure,
+  TimerEvent,
 } from './events.js';
 export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
 export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
-export type { CommandArgs, CommandDefaults, CommandName, ParsedCommand, TableCommand } from './commands.js';
+export type { CommandArgs, CommandContext, CommandName, ParsedCommand, TableCommand } from './commands.js';
 export { describeGuard } from './describe.js';

@@ -246,7 +246,15 @@ export class BerthWorker {
       const steps: Array<() => Promise<unknown>> = [
         // in-flight commands finish (and release their leases) within shutdownMs; containers run on
         () => this.bounded(() => this.router?.close() ?? Promise.resolve(), () => this.router?.close(true)),
-        () => this.bounded(() => this.worker?.close() ?? Promise.resolve(), () => this.worker?.close(true)),
+        () =>
+          this.bounded(
+            () => this.worker?.close() ?? Promise.resolve(),
+            () => {
+              // the calls in flight end (their runc processes too); the next worker settles them
+              this.host.abortAll('worker shutting down');
+              return this.worker?.close(true);
+            },
+          ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.o.monitor.close(),
         // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs

@@ -23,6 +23,16 @@ export function seqJobId(id: string, seq: number): string {
   return `${id}-${seq}`;
 }
 
+/** The delayed job of durable timer `timer` of a container, as scheduled by the commit of version `v`. */
+export function timerJobId(id: string, timer: string, v: number): string {
+  return `${id}-timer-${timer}-v${v}`;
+}
+
+/** The delayed job of a stop deadline as versions before timers had ids keyed it (by the stop count). */
+export function legacyDeadlineJobId(id: string, stops: number): string {
+  return `${id}-deadline-${stops}`;
+}
+
 export class Keys {
   readonly prefix: string;
 

@@ -22,6 +22,8 @@ export interface ContainerRecord {
   effects: string;
   /** The inspect object as the last commit left it (JSON), '' in records written before it was kept. */
   inspect: string;
+  /** Durable timers pending: timer id -> the version of the commit that scheduled it (actors/timers.ts). */
+  timers: Record<string, number>;
 }
 
 /** One line of a container's history. */
@@ -68,6 +70,17 @@ const recordSchema = z.object({
   applied: int,
   effects: z.string().default(''),
   inspect: z.string().default(''),
+  timers: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        return z.record(z.string(), z.number().int()).parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'timers are not a JSON map of versions' });
+        return z.NEVER;
+      }
+    }),
 });
 
 export function parseRecord(hash: Record<string, string>, id: string): ContainerRecord | null {

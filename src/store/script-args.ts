@@ -36,6 +36,8 @@ export interface CommitArgs {
   release?: boolean;
   /** The inspect object after the step (JSON), kept in the record for readers without the machine. */
   inspect?: string;
+  /** The durable timers pending after the step (JSON map, '' for none). */
+  timers?: string;
 }
 
 export interface CreateArgs {
@@ -96,7 +98,7 @@ export function commitCall(keys: Keys, a: CommitArgs): ScriptCall {
     name: 'commitTransition',
     keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq],
     // prettier-ignore
-    args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : '', a.inspect ?? ''],
+    args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : '', a.inspect ?? '', a.timers ?? ''],
   };
 }
 

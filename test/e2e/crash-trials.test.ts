@@ -78,7 +78,7 @@ describe('e2e: crash trials (SIGKILL at random points)', function () {
         const runc = await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'state', c.Id], { reject: false });
         const exits = await readdir(join(env['BERTH_STATE_DIR']!, 'exits')).catch(() => [] as string[]);
         lines.push(`  runc: ${runc.exitCode === 0 ? runc.stdout.replace(/\s+/g, ' ') : runc.stderr}; exit file: ${exits.includes(c.Id)}`);
-        const timers = (await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).filter((j) => j?.id?.startsWith(`${c.Id}-deadline`));
+        const timers = (await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).filter((j) => j?.id?.startsWith(`${c.Id}-timer-`));
         for (const t of timers) lines.push(`  timer ${t.id}: ${await t.getState()} ${JSON.stringify(t.data)} -> ${JSON.stringify(t.returnvalue)?.slice(0, 80)} ${t.failedReason ?? ''}`);
         for (const h of await client.history(p.name)) lines.push(`  ${h.at} ${h.from} -> ${h.to} by ${h.command} (${h.jobId}) on ${h.node}`);
       }

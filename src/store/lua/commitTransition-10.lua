@@ -19,6 +19,8 @@
            (PUBLISH <channel> <container id>), as releaseLease; "" to keep it
   ARGV[15] the inspect object after the step (JSON), kept in the record for readers that do not
            hydrate the snapshot (another machine version, ps, the inspector); "" to leave it
+  ARGV[16] the durable timers pending after the step (JSON: timer id -> the version that
+           scheduled it), "" for none
 
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
@@ -57,6 +59,7 @@ version = version + 1
 redis.call("HSET", rec, "snapshot", ARGV[4], "status", ARGV[5], "version", version)
 if ARGV[15] ~= "" then redis.call("HSET", rec, "inspect", ARGV[15]) end
 if ARGV[12] ~= "" then redis.call("HSET", rec, "effects", ARGV[12]) else redis.call("HDEL", rec, "effects") end
+if ARGV[16] ~= "" then redis.call("HSET", rec, "timers", ARGV[16]) else redis.call("HDEL", rec, "timers") end
 if ARGV[8] ~= "" then redis.call("RPUSH", KEYS[2], ARGV[8]) end
 local id = redis.call("HGET", rec, "id")
 local name = redis.call("HGET", rec, "name")

@@ -1,0 +1,110 @@
+/**
+ * The one table of runtime calls: per call the machine invokes (machines: RUNTIME_CALLS), how it
+ * runs against the OciRuntime and how a call interrupted midway is settled from what the runtime
+ * reports (invariant 4: never blindly re-run). Adding a call touches this table, the machine and
+ * tests; the compiler refuses a call the machine names and the table lacks.
+ *
+ * A runner gets the caller's AbortSignal and passes it to the runtime, which ends the runc process
+ * it started when the signal fires (a lost lease, a forced shutdown).
+ */
+import type { EffectOutput, RuntimeCall } from '../machines/index.js';
+import type { OciRuntime, RuntimeSpec, RuntimeState } from '../oci/types.js';
+import type { ContainerRecord } from '../store/records.js';
+
+export interface CallInput {
+  runtime: OciRuntime;
+  record: ContainerRecord;
+  /** The invoke's input, as the machine computed it. */
+  input: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+/** How an interrupted call is settled: it took effect (feed its done event) or must run again. */
+export type Settled = { kind: 'done'; pid?: number } | { kind: 'rerun' };
+
+export interface CallDef {
+  run(c: CallInput): Promise<EffectOutput>;
+  /** Given `runc state` (null: runc does not know the container), did the call take effect? */
+  settle(observed: RuntimeState | null): Settled;
+}
+
+export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec {
+  return {
+    run,
+    id: record.id,
+    rootfs: record.spec.rootfs,
+    command: record.spec.command,
+    env: record.spec.env,
+    workdir: record.spec.workdir,
+    hostname: record.spec.hostname,
+    stopSignal: record.spec.stopSignal,
+  };
+}
+
+const done = (pid?: number): Settled => (pid === undefined ? { kind: 'done' } : { kind: 'done', pid });
+const rerun: Settled = { kind: 'rerun' };
+const statusOf = (o: RuntimeState | null) => o?.status ?? 'absent';
+
+export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
+  ociCreate: {
+    // the machine names the run it creates: that run's exit is reported with its number
+    run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.create(runtimeSpecOf(record, Number(input['run'] ?? 1)), { signal })).pid }),
+    settle: (o) => (statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
+  },
+  ociStart: {
+    // the pid is known since create (conmon's sync message); no `runc state` needed
+    run: async ({ runtime, record, signal }) => {
+      await runtime.start(record.id, { signal });
+      return { at: new Date().toISOString() };
+    },
+    settle: (o) => (statusOf(o) === 'created' || statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
+  },
+  ociKill: {
+    run: async ({ runtime, record, input, signal }) => {
+      await runtime.kill(record.id, String(input['signal'] ?? 'SIGKILL'), { signal });
+      return {};
+    },
+    // a signal to a process that is gone has nothing left to do
+    settle: (o) => (['running', 'paused', 'created'].includes(statusOf(o)) ? rerun : done()),
+  },
+  ociPause: {
+    run: async ({ runtime, record, signal }) => {
+      await runtime.pause(record.id, { signal });
+      return {};
+    },
+    settle: (o) => (statusOf(o) === 'running' ? rerun : done()),
+  },
+  ociResume: {
+    run: async ({ runtime, record, signal }) => {
+      await runtime.resume(record.id, { signal });
+      return {};
+    },
+    settle: (o) => (statusOf(o) === 'paused' ? rerun : done()),
+  },
+  ociDelete: {
+    run: async ({ runtime, record, input, signal }) => {
+      await runtime.delete(record.id, { force: input['force'] === true, signal });
+      await runtime.clearExit(record.id);
+      return {};
+    },
+    settle: (o) => (statusOf(o) === 'absent' ? done() : rerun),
+  },
+  ociRemove: {
+    run: async ({ runtime, record, signal }) => {
+      await runtime.delete(record.id, { force: true, signal });
+      await runtime.purge(record.id);
+      return {};
+    },
+    // removal is idempotent: always finished by running it again
+    settle: () => rerun,
+  },
+};
+
+export function isRuntimeCall(value: unknown): value is RuntimeCall {
+  return typeof value === 'string' && Object.hasOwn(CALL_TABLE, value);
+}
+
+/** An interrupted call, settled by the table from the runtime's view. */
+export function settleCall(call: RuntimeCall, observed: RuntimeState | null): Settled {
+  return CALL_TABLE[call].settle(observed);
+}

@@ -1,0 +1,47 @@
+/**
+ * Durable timers by id (actors/timers.ts): what a step's schedules and cancels become at its
+ * commit, with the versions that make a stale timer, or a late cancel, a no-op. Pure.
+ */
+import { expect } from 'chai';
+import { resolveTimers } from '../../src/actors/timers.js';
+import type { Effect } from '../../src/actors/step.js';
+
+const deadline = (stops: number): Effect => ({ kind: 'schedule', id: 'stopDeadline', delay: 1000, event: { type: 'timer.stop', stops } });
+
+describe('actors/timers: durable timers by id', () => {
+  it('a schedule is kept under its id with the version of its commit', () => {
+    const r = resolveTimers({}, [deadline(1)], 5);
+    expect(r.timers).to.deep.equal({ stopDeadline: 5 });
+    expect(r.pending).to.deep.equal([{ kind: 'schedule', id: 'stopDeadline', v: 5, delay: 1000, event: { type: 'timer.stop', stops: 1 } }]);
+  });
+
+  it('any number of named timers live side by side', () => {
+    const r = resolveTimers({ stopDeadline: 3 }, [{ kind: 'schedule', id: 'restartBackoff', delay: 200, event: { type: 'timer.restart' } }], 4);
+    expect(r.timers).to.deep.equal({ stopDeadline: 3, restartBackoff: 4 });
+  });
+
+  it("a cancel names the schedule it removes, never a newer one: a re-stop's cancel then its new deadline", () => {
+    // stopping re-entered: the old deadline (v3) is cancelled; the new one is set by a later step (v6)
+    const restop = resolveTimers({ stopDeadline: 3 }, [{ kind: 'cancel', id: 'stopDeadline' }], 5);
+    expect(restop.pending).to.deep.equal([{ kind: 'cancel', id: 'stopDeadline', v: 3 }]);
+    expect(restop.timers).to.deep.equal({});
+    const again = resolveTimers(restop.timers, [deadline(2)], 6);
+    expect(again.timers).to.deep.equal({ stopDeadline: 6 });
+    // the cancel of v3, run late by a worker recovering the record, removes job v3, not v6
+    expect(restop.pending[0]).to.not.deep.include({ v: 6 });
+  });
+
+  it('a cancel and a schedule of one id in one step: the old schedule goes, the new one is kept', () => {
+    const r = resolveTimers({ stopDeadline: 3 }, [{ kind: 'cancel', id: 'stopDeadline' }, deadline(2)], 8);
+    expect(r.pending.map((e) => e.kind)).to.deep.equal(['cancel', 'schedule']);
+    expect(r.timers).to.deep.equal({ stopDeadline: 8 });
+  });
+
+  it('cancelling a timer that is not pending does nothing (stop -t 0 set none)', () => {
+    expect(resolveTimers({}, [{ kind: 'cancel', id: 'stopDeadline' }], 2)).to.deep.equal({ timers: {}, pending: [] });
+  });
+
+  it('a timer that fired is no longer pending', () => {
+    expect(resolveTimers({ stopDeadline: 3, other: 2 }, [], 4, 'stopDeadline').timers).to.deep.equal({ other: 2 });
+  });
+});
