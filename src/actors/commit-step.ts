@@ -5,6 +5,7 @@
  * lease goes with it). The host sends it; nothing here does I/O.
  */
 import type { BerthError, SerializedError } from '../errors.js';
+import type { ContainerMachine } from '../machines/index.js';
 import type { CommitArgs } from '../store/containers.js';
 import type { ContainerRecord, HistoryEntry } from '../store/records.js';
 import type { MailboxEntry } from './entry.js';
@@ -45,6 +46,8 @@ export interface StepInput {
   /** How long the status change took (history `ms`), and when it is committed. */
   ms: number;
   at: string;
+  /** The machine hosted, when not the container machine (host.ts). */
+  machine?: ContainerMachine;
 }
 
 export interface StepCommit {
@@ -78,7 +81,7 @@ export function stepCommit(h: Holder, i: StepInput): StepCommit {
     token: h.token,
     epoch: h.epoch,
     version: i.record.version,
-    snapshot: serializeSnapshot(i.next),
+    snapshot: serializeSnapshot(i.next, i.machine),
     status: after.status,
     seq: i.seq,
     result: i.seq ? JSON.stringify(result) : '',

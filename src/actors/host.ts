@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BerthError, stateError, toBerthError } from '../errors.js';
-import { INTERNAL_COMMANDS } from '../machines/index.js';
+import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
@@ -35,6 +35,8 @@ export interface HostOptions {
   leaseMs: number;
   /** Wakes a waiter when another worker releases a lease (else it waits out the lease). */
   leases?: LeaseReleases;
+  /** The machine hosted: the container machine (default), or one built from its setup (tests). */
+  machine?: ContainerMachine;
   /** Instrumentation: awaited before each runtime call, ahead of its fence check (tracing, tests). */
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
   /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
@@ -71,7 +73,11 @@ export class ContainerHost {
   /** Leases held by drains in progress, for abortAll(). */
   private readonly held = new Set<HeldLease>();
 
-  constructor(private readonly o: HostOptions) {}
+  private readonly machine: ContainerMachine;
+
+  constructor(private readonly o: HostOptions) {
+    this.machine = o.machine ?? containerMachine;
+  }
 
   /** Serialises work per container inside this process. */
   private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -103,7 +109,7 @@ export class ContainerHost {
       this.held.add(lease);
       let w: Working | undefined;
       try {
-        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id);
+        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id, this.machine);
         w = { record, snapshot, lease, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false };
         // effects this host ran itself at the last step need not run again
         if (w.effectsRan !== w.record.version) {
@@ -177,7 +183,7 @@ export class ContainerHost {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
       return this.refuse(w, seq, internal ? null : stateError(w.record.name, entry.command, status));
     }
-    const next = step(w.snapshot, event);
+    const next = step(w.snapshot, event, this.machine);
     const calls = callsOf(next.effects);
     // a step that starts runtime calls is intermediate: the command completes when the machine rests
     await this.commitStep(w, entry, next.snapshot, calls.length ? 0 : seq, next.effects, null, Date.now());
@@ -198,7 +204,7 @@ export class ContainerHost {
       while (calls.size > 0) {
         const done = await calls.next();
         if (done.failure) failure = done.failure;
-        const next = step(w.snapshot, done.event);
+        const next = step(w.snapshot, done.event, this.machine);
         const started = callsOf(next.effects);
         const before = positionOf(w.snapshot).status;
         const rests = calls.size === 0 && started.length === 0;
@@ -237,7 +243,7 @@ export class ContainerHost {
   }
 
   private async commitStep(w: Working, entry: MailboxEntry, next: ContainerSnapshot, seq: number, effects: Effect[], failure: BerthError | null, t0: number): Promise<void> {
-    const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString() });
+    const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString(), machine: this.machine });
     const version = await this.o.store.commit(c.args);
     w.released = c.args.release === true;
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;

@@ -5,7 +5,7 @@
  */
 import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
 import { BerthError } from '../errors.js';
-import { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, type ContainerInput } from '../machines/index.js';
+import { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, type ContainerInput, type ContainerMachine } from '../machines/index.js';
 
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
 
@@ -19,16 +19,16 @@ export function initialSnapshot(input: ContainerInput): ContainerSnapshot {
   return initialTransition(containerMachine, input)[0];
 }
 
-export function serializeSnapshot(snapshot: ContainerSnapshot): string {
+export function serializeSnapshot(snapshot: ContainerSnapshot, machine: ContainerMachine = containerMachine): string {
   const envelope: Envelope = {
     machine: MACHINE_ID,
     version: MACHINE_VERSION,
-    snapshot: containerMachine.getPersistedSnapshot(snapshot),
+    snapshot: machine.getPersistedSnapshot(snapshot),
   };
   return JSON.stringify(envelope);
 }
 
-export function hydrateSnapshot(json: string, container: string): ContainerSnapshot {
+export function hydrateSnapshot(json: string, container: string, machine: ContainerMachine = containerMachine): ContainerSnapshot {
   let envelope: Partial<Envelope>;
   try {
     envelope = JSON.parse(json) as Partial<Envelope>;
@@ -48,7 +48,7 @@ export function hydrateSnapshot(json: string, container: string): ContainerSnaps
     );
   }
   // Restoring through an actor that is never started rebuilds children without running them.
-  const snapshot = createActor(containerMachine, {
+  const snapshot = createActor(machine, {
     snapshot: envelope.snapshot as ContainerSnapshot,
     input: { stopSignal: 'SIGTERM', stopTimeout: 10 },
   }).getSnapshot();

@@ -4,7 +4,7 @@
  * snapshot. Nothing here does I/O.
  */
 import { createActor, type ActorScope, type ExecutableActionObject, type transition } from 'xstate';
-import { containerMachine, statusOf, activityOf, type RuntimeCall, type Status } from '../machines/index.js';
+import { containerMachine, statusOf, activityOf, type ContainerMachine, type RuntimeCall, type Status } from '../machines/index.js';
 import { isRuntimeCall } from './calls.js';
 import type { ContainerSnapshot } from './snapshot.js';
 
@@ -35,7 +35,7 @@ export function accepts(snapshot: ContainerSnapshot, event: MachineEventInput): 
 }
 
 type StepScope = ActorScope<ContainerSnapshot, MachineEventInput>;
-let scope: StepScope | undefined;
+const scopes = new WeakMap<ContainerMachine, StepScope>();
 
 /**
  * The inert scope xstate's `transition()` builds on every call, built once. `transition()` first
@@ -44,19 +44,25 @@ let scope: StepScope | undefined;
  * here starts no child and sets no system id, so one scope serves every step; step() is
  * synchronous, so setting the action collector per call is safe.
  */
-function stepScope(): StepScope {
+function stepScope(machine: ContainerMachine): StepScope {
+  let scope = scopes.get(machine);
   if (!scope) {
-    const self = createActor(containerMachine, { input: { stopSignal: 'SIGTERM', stopTimeout: 10 } });
+    const self = createActor(machine, { input: { stopSignal: 'SIGTERM', stopTimeout: 10 } });
     scope = { self, id: '', sessionId: '', logger: () => {}, defer: () => {}, emit: () => {}, system: self.system, stopChild: () => {}, actionExecutor: () => {} };
+    scopes.set(machine, scope);
   }
   return scope;
 }
 
-export function step(snapshot: ContainerSnapshot, event: MachineEventInput): StepResult {
+/**
+ * One step of `machine` (the container machine, or one built from its setup: the same context,
+ * events and named effects, other states).
+ */
+export function step(snapshot: ContainerSnapshot, event: MachineEventInput, machine: ContainerMachine = containerMachine): StepResult {
   const actions: ExecutableActionObject[] = [];
-  const s = stepScope();
+  const s = stepScope(machine);
   s.actionExecutor = (action) => void actions.push(action);
-  const next = containerMachine.transition(snapshot, event, s);
+  const next = machine.transition(snapshot, event, s);
   s.actionExecutor = () => {};
   const effects: Effect[] = [];
   for (const action of actions) {

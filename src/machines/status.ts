@@ -22,9 +22,21 @@ export function statusOf(value: StateValue): Status {
   return key as Status;
 }
 
-/** The child state ("pausing", "idle", …) or '' for a state without children. */
+/**
+ * The child state ("pausing", "idle", …) or '' for a state without children. Where the state has
+ * parallel regions, the regions' activities that are not idle, joined by '+' ("pausing+probing"),
+ * or 'idle' when all are.
+ */
 export function activityOf(value: StateValue): string {
   if (typeof value === 'string') return '';
   const inner = Object.values(value)[0];
-  return typeof inner === 'string' ? inner : inner === undefined ? '' : activityOf(inner);
+  return typeof inner === 'string' ? inner : inner === undefined ? '' : leafActivity(inner);
+}
+
+function leafActivity(value: StateValue): string {
+  if (typeof value === 'string') return value;
+  const regions = Object.values(value);
+  if (regions.length === 1) return leafActivity(regions[0]!);
+  const busy = regions.map((r) => leafActivity(r ?? 'idle')).filter((a) => a !== 'idle');
+  return busy.length ? busy.join('+') : 'idle';
 }

@@ -24,6 +24,16 @@ export interface FakeCall {
   args: readonly unknown[];
 }
 
+/** A call held in the fake runtime (holdNext). */
+export interface FakeHold {
+  /** Resolves when the call has arrived and is waiting. */
+  reached: Promise<void>;
+  /** Lets it go on. */
+  release(): void;
+  /** Its signal aborted it. */
+  aborted: boolean;
+}
+
 export interface FakeRuntimeOptions {
   /** Signals that end the container and the code they exit with; default `{ SIGKILL: 137 }` (PID 1 ignores TERM). */
   signalExits?: Readonly<Record<string, number>>;
@@ -39,6 +49,7 @@ export class FakeRuntime implements OciRuntime {
   private readonly exits = new Map<string, ExitRecord>();
   private readonly logLines = new Map<string, LogLine[]>();
   private readonly failures = new Map<string, BerthError>();
+  private readonly holds = new Map<string, FakeHold & { arrive(): void; wait: Promise<void> }>();
   private readonly listeners = new Set<(exit: ExitRecord) => void>();
   private readonly signalExits: Readonly<Record<string, number>>;
   private readonly forceDeleteCode: number;
@@ -66,6 +77,39 @@ export class FakeRuntime implements OciRuntime {
   /** The next call of `verb` fails with this error (runc's words by default). */
   failNext(verb: string, message = `runc ${verb} failed: injected failure`, code: ErrorCode = 'EOCI'): void {
     this.failures.set(verb, new BerthError(code, message, { command: verb }));
+  }
+
+  /**
+   * The next call of `verb` (start, kill, pause, resume) waits in the runtime until `release()`; if
+   * its signal aborts first, it rejects with the signal's reason, as an aborted runc process does.
+   */
+  holdNext(verb: string): FakeHold {
+    let arrive = () => {};
+    let release = () => {};
+    const reached = new Promise<void>((r) => (arrive = r));
+    const wait = new Promise<void>((r) => (release = r));
+    const hold = { reached, release, arrive, wait, aborted: false };
+    this.holds.set(verb, hold);
+    return hold;
+  }
+
+  private async gate(verb: string, signal: AbortSignal | undefined): Promise<void> {
+    const hold = this.holds.get(verb);
+    if (!hold) return;
+    this.holds.delete(verb);
+    hold.arrive();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        hold.aborted = true;
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void hold.wait.then(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
   }
 
   /** Ends the container's process with `code`, as conmon would record it, and notifies monitors. */
@@ -96,17 +140,19 @@ export class FakeRuntime implements OciRuntime {
     return { pid };
   }
 
-  async start(id: string, _opts?: CallOptions): Promise<void> {
+  async start(id: string, opts?: CallOptions): Promise<void> {
     this.record('start', id, []);
+    await this.gate('start', opts?.signal);
     const c = this.get('start', id);
     if (c.status === 'stopped') throw this.runcError('start', 'cannot start a container that has stopped');
     if (c.status !== 'created') throw this.runcError('start', `cannot start a container in the ${c.status} state`);
     c.status = 'running';
   }
 
-  async kill(id: string, signal: string, _opts?: CallOptions): Promise<void> {
+  async kill(id: string, signal: string, opts?: CallOptions): Promise<void> {
     const { name } = parseSignal(signal);
     this.record('kill', id, [name]);
+    await this.gate('kill', opts?.signal);
     const c = this.get('kill', id);
     if (c.status === 'stopped') throw this.runcError('kill', 'container not running');
     if (c.status === 'paused') {
@@ -116,15 +162,17 @@ export class FakeRuntime implements OciRuntime {
     this.deliver(id, c, name);
   }
 
-  async pause(id: string, _opts?: CallOptions): Promise<void> {
+  async pause(id: string, opts?: CallOptions): Promise<void> {
     this.record('pause', id, []);
+    await this.gate('pause', opts?.signal);
     const c = this.get('pause', id);
     if (c.status !== 'running') throw this.runcError('pause', 'container not running');
     c.status = 'paused';
   }
 
-  async resume(id: string, _opts?: CallOptions): Promise<void> {
+  async resume(id: string, opts?: CallOptions): Promise<void> {
     this.record('resume', id, []);
+    await this.gate('resume', opts?.signal);
     const c = this.get('resume', id);
     if (c.status !== 'paused') throw this.runcError('resume', 'container not paused');
     c.status = 'running';

@@ -28,5 +28,5 @@ export type { Signal } from '../signals.js';
 export { parseK8sLog } from './logs.js';
 export { MissingRuntime } from './missing.js';
 export { FakeRuntime } from './fake.js';
-export type { FakeCall, FakeContainer, FakeRuntimeOptions } from './fake.js';
+export type { FakeCall, FakeContainer, FakeHold, FakeRuntimeOptions } from './fake.js';
 export { ensureBusyboxRootfs, BUSYBOX } from './rootfs.js';
