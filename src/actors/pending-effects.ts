@@ -4,6 +4,7 @@
  * are idempotent, so whoever finds them left in the record (the worker that committed them died
  * first) runs them again: the same timer is one job, the same cleanup request one command.
  */
+import { commandIds } from '../store/keys.js';
 import { BerthError } from '../errors.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { PendingEffect } from './timers.js';
@@ -48,7 +49,7 @@ type LegacyEffect = { kind: 'schedule' | 'cancel'; v?: undefined; delay?: number
 /** Runs pending effects, in order, through the scheduler. */
 export async function runPending(scheduler: Scheduler, id: string, p: PendingEffects): Promise<void> {
   for (const e of p.effects) {
-    if (e.kind === 'requestCleanup') await scheduler.requestCleanup(id, `cleanup-${id}-v${p.v}`);
+    if (e.kind === 'requestCleanup') await scheduler.requestCleanup(id, commandIds.cleanup(id, p.v));
     else if (e.v === undefined) {
       // kept by a worker of the version before timers had ids
       const old = e as unknown as LegacyEffect;

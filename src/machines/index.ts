@@ -1,6 +1,9 @@
 /**
- * machines: the pure statecharts. Nothing here does I/O; effects are named (invoked actors,
- * the `requestCleanup` action, the `stopTimeout` delay) and supplied or executed from outside.
+ * machines: the pure statecharts. Nothing here does I/O; effects are named (invoked runtime calls,
+ * RUNTIME_CALLS; the `requestCleanup` action; durable timers, delayed raises with an id) and
+ * executed from outside. container.ts and container-setup.ts: the container machine; events.ts:
+ * its events and their factories; commands.ts: the one command table; status.ts: state values to
+ * public statuses; describe.ts: guards in words, for the chart and the graph.
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';

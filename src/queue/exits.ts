@@ -4,6 +4,7 @@
  * back), applied in this process by the waker. Exits Redis could not take are kept and delivered
  * again when it is back.
  */
+import { commandIds } from '../store/keys.js';
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ExitRecord } from '../oci/types.js';
@@ -39,7 +40,7 @@ export class ExitDelivery {
         JSON.stringify(entry),
         // the same exit reported again (a worker died between these two writes, the monitor scans
         // the exit dir at start) gets its first seq back, so its job is added if it was not
-        { dedupe: `exit:${key}`, commandId: `exit-${exit.id}-${key}` },
+        { dedupe: `exit:${key}`, commandId: commandIds.exit(exit.id, key) },
       );
     } catch (err) {
       if (err instanceof BerthError && err.code === 'ENOCTR') return log.debug('exit of a container Berth does not know');

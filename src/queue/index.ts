@@ -1,6 +1,14 @@
 /**
- * queue: BullMQ. The job contract and its schemas (contract.ts), the producer/TS API (client.ts),
- * the node worker that processes commands (worker.ts), shared job options (jobs.ts).
+ * queue: BullMQ.
+ * - contract.ts: the job contract and its schemas (from the command table); jobs.ts: job options,
+ *   wake-up jobs and transient retries;
+ * - the producer side: client.ts (the TS API, a BerthReader that also queues commands),
+ *   reader.ts (read-only, as BullMQ's QueueGetters), completion.ts (when a stop or restart is
+ *   done), node-queues.ts (a node's queue and its events), resolver.ts (names to Ids and nodes);
+ * - the node side: worker.ts (start, recovery, shutdown), processor.ts (a node queue's jobs),
+ *   exits.ts (exit delivery), scheduler.ts (durable timers and cleanup requests), waker.ts
+ *   (applying internal entries in-process), router.ts (the entry queue), reaper.ts (dead
+ *   siblings' jobs).
  */
 export { Berth, BerthClient } from './client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client.js';

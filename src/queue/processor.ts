@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { LogLine, OciRuntime } from '../oci/types.js';
 import { ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
+import { commandIds } from '../store/keys.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
 import { isTransient, logsJobSchema, retryLater } from './jobs.js';
 
@@ -49,7 +50,7 @@ export class JobProcessor {
           cmd.seq ??
           (await this.o.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
             create: { name: cmd.spec.name ?? '' },
-            commandId: `job-${this.o.queue}-${job.id}`,
+            commandId: commandIds.job(this.o.queue, job.id),
           }));
         result = await createContainer(this.o.store, this.o.node, id, seq, job.id ?? '');
       } else {
@@ -58,7 +59,7 @@ export class JobProcessor {
         const id = cmd.seq !== undefined && ID_PATTERN.test(cmd.container) ? cmd.container : await this.o.store.resolve(cmd.container);
         // a job without a seq (a foreign producer's, a fired timer) is placed once: its re-runs find that place
         const seq =
-          cmd.seq ?? (await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId: `job-${this.o.queue}-${job.id}` }));
+          cmd.seq ?? (await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId: commandIds.job(this.o.queue, job.id) }));
         result = await this.o.host.drain(id, seq);
       }
       log.debug({ container: result.inspect.Id, command: cmd.command, ok: result.ok }, 'command applied');

@@ -12,7 +12,7 @@ import { BerthError, toBerthError } from '../errors.js';
 import { defaultName } from '../actors/create.js';
 import type { Inspect } from '../actors/inspect.js';
 import type { ContainerStore } from '../store/containers.js';
-import type { Keys } from '../store/keys.js';
+import { commandIds, type Keys } from '../store/keys.js';
 import type { NodeRegistry } from '../store/nodes.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
 import { JOB_DEFAULTS, isTransient, retryLater, seqJobId } from './jobs.js';
@@ -51,7 +51,7 @@ export class Router {
         const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
         node = spec.node ?? (await this.nodes.place(spec.constraints));
         // the entry job's id makes a re-run of this job (after a stall) find its first placement
-        seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name }, commandId: `entry-${job.id}` });
+        seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name }, commandId: commandIds.entry(job.id) });
         child = { command: 'create', container: id, spec, seq };
       } else {
         id = await this.store.resolve(cmd.container);
@@ -59,7 +59,7 @@ export class Router {
         if (!record) throw new BerthError('ENOCTR', `no such container ${cmd.container}`, { container: cmd.container });
         node = record.node;
         const { seq: _s, ...args } = { ...cmd, container: id };
-        seq = await this.store.enqueue(id, JSON.stringify(args), { commandId: `entry-${job.id}` });
+        seq = await this.store.enqueue(id, JSON.stringify(args), { commandId: commandIds.entry(job.id) });
         child = { ...args, seq };
       }
       const jobId = seqJobId(id, seq);

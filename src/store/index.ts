@@ -1,7 +1,10 @@
 /**
  * store: Redis persistence. Container records, snapshots, mailboxes, history and leases
- * (containers.ts, one Lua script per atomic write in ./lua), the transition event stream
- * (events.ts), nodes (nodes.ts). Keys are built only in keys.ts.
+ * (containers.ts, records.ts), one Lua script per atomic write in ./lua, each with a pure argument
+ * builder (script-args.ts) and named result codes (scripts.ts); the transition event stream
+ * (events.ts), nodes (nodes.ts), lease releases (lease-releases.ts), the job locks of a node's
+ * workers (worker-locks.ts), connections (redis.ts). Keys, queue names and job ids are built
+ * only in keys.ts.
  */
 export { Keys, DEFAULT_PREFIX } from './keys.js';
 export type { ContainerKeys } from './keys.js';

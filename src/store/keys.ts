@@ -33,6 +33,18 @@ export function legacyDeadlineJobId(id: string, stops: number): string {
   return `${id}-deadline-${stops}`;
 }
 
+/**
+ * Command ids: what makes a repeated enqueue of one command return its first seq. A job of a
+ * foreign producer on queue `queue`, an `entry` job, an exit conmon recorded, a cleanup a step
+ * requested.
+ */
+export const commandIds = {
+  job: (queue: string, jobId: string | undefined): string => `job-${queue}-${jobId ?? ''}`,
+  entry: (jobId: string | undefined): string => `entry-${jobId ?? ''}`,
+  exit: (id: string, key: string): string => `exit-${id}-${key}`,
+  cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
+};
+
 export class Keys {
   readonly prefix: string;
 
