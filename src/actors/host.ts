@@ -234,10 +234,16 @@ export class ContainerHost {
     return { node: this.o.node, token: w.lease.token, epoch: w.epoch, target: w.target, leaseMs: this.o.leaseMs };
   }
 
+  /** The commit gave the lease back (the drain's last step): it is no longer renewed. */
+  private released(w: Working, released: boolean): void {
+    w.released = released;
+    if (released) w.lease.stop();
+  }
+
   private async refuse(w: Working, seq: number, error: BerthError | null): Promise<void> {
     const { args, result } = refusalCommit(this.holder(w), w.record, w.snapshot, seq, error);
     await this.o.store.commit(args);
-    w.released = args.release === true;
+    this.released(w, args.release === true);
     w.record = { ...w.record, applied: seq };
     w.results.set(seq, result);
   }
@@ -245,7 +251,7 @@ export class ContainerHost {
   private async commitStep(w: Working, entry: MailboxEntry, next: ContainerSnapshot, seq: number, effects: Effect[], failure: BerthError | null, t0: number): Promise<void> {
     const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString(), machine: this.machine });
     const version = await this.o.store.commit(c.args);
-    w.released = c.args.release === true;
+    this.released(w, c.args.release === true);
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;
     w.record = { ...c.record, version, effects: '' };
     w.snapshot = next;
