@@ -102,6 +102,21 @@ export function commitCall(keys: Keys, a: CommitArgs): ScriptCall {
   };
 }
 
+/** What releaseDeadLocks needs of a BullMQ Queue or Worker (QueueBase's own key builder). */
+export interface QueueKeysOf {
+  keys: Record<string, string>;
+  toKey(type: string): string;
+}
+
+export function releaseDeadLocksCall(queue: QueueKeysOf, deadWorkerIds: readonly string[]): ScriptCall {
+  const keys = ['active', 'stalled', 'stalled-check'].map((name) => {
+    const key = queue.keys[name];
+    if (!key) throw new Error(`BullMQ no longer names its "${name}" key; releaseDeadLocks needs it`);
+    return key;
+  });
+  return { name: 'releaseDeadLocks', keys, args: [queue.toKey(''), ...deadWorkerIds] };
+}
+
 export function beginDrainCall(keys: Keys, id: string, token: string, ttlMs: number, seq: number, deadHolder = ''): ScriptCall {
   const k = keys.container(id);
   return { name: 'beginDrain', keys: [k.lease, k.record, k.mailbox, k.results], args: [token, ttlMs, seq, deadHolder] };

@@ -26,6 +26,14 @@ export enum BeginCode {
   Stored = 2,
 }
 
+/** abandonCreate's reply. */
+export enum AbandonCode {
+  /** The record exists: nothing to abandon. */
+  Exists = 0,
+  /** The id's counter and mailbox are dropped. */
+  Dropped = 1,
+}
+
 export type ScriptName =
   | 'enqueueCommand'
   | 'createContainer'

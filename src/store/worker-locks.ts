@@ -5,13 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import { releaseDeadLocksCall, type QueueKeysOf } from './script-args.js';
 import { runScript } from './scripts.js';
 
-/** What releaseDeadLocks needs of a BullMQ Queue or Worker (QueueBase's own key builder). */
-export interface QueueKeysOf {
-  keys: Record<string, string>;
-  toKey(type: string): string;
-}
+export type { QueueKeysOf };
 
 export class WorkerLocks {
   constructor(
@@ -35,11 +32,7 @@ export class WorkerLocks {
   /** Frees the queue's active jobs whose lock a dead worker holds; returns how many. */
   async releaseDeadLocks(queue: QueueKeysOf, deadWorkerIds: string[]): Promise<number> {
     if (deadWorkerIds.length === 0) return 0;
-    const keys = ['active', 'stalled', 'stalled-check'].map((name) => {
-      const key = queue.keys[name];
-      if (!key) throw new Error(`BullMQ no longer names its "${name}" key; releaseDeadLocks needs it`);
-      return key;
-    });
-    return Number(await runScript(this.redis, 'releaseDeadLocks', keys, [queue.toKey(''), ...deadWorkerIds]));
+    const call = releaseDeadLocksCall(queue, deadWorkerIds);
+    return Number(await runScript(this.redis, call.name, call.keys, call.args));
   }
 }

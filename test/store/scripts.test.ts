@@ -17,12 +17,13 @@ import {
   commitCall,
   createCall,
   enqueueCall,
+  releaseDeadLocksCall,
   releaseLeaseCall,
   renewLeaseCall,
   type CommitArgs,
   type CreateArgs,
 } from '../../src/store/script-args.js';
-import { BeginCode, ScriptCode, runScript } from '../../src/store/scripts.js';
+import { AbandonCode, BeginCode, ScriptCode, runScript } from '../../src/store/scripts.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
 
 const ID = 'a'.repeat(64);
@@ -71,12 +72,18 @@ describe('store/scripts: each Lua script and its result codes', () => {
     ...over,
   });
 
+  /** The keys BullMQ gives a queue named `q`, as Queue and Worker expose them. */
+  const bullKeys = (q: string) => ({
+    keys: { active: `${keys.prefix}:bull:${q}:active`, stalled: `${keys.prefix}:bull:${q}:stalled`, 'stalled-check': `${keys.prefix}:bull:${q}:stalled-check` },
+    toKey: (type: string) => `${keys.prefix}:bull:${q}:${type}`,
+  });
+
   it('builds KEYS as each script declares them (the file name counts them)', () => {
     const dir = fileURLToPath(new URL('../../src/store/lua/', import.meta.url));
     const declared = new Map(readdirSync(dir).map((f) => /^([A-Za-z]+)-(\d+)\.lua$/.exec(f)).filter((m) => m !== null).map((m) => [m[1]!, Number(m[2])]));
     const a = commit(ID, {});
     const c: CreateArgs = { id: ID, name: 'x', node: 'n', spec: '', snapshot: '', status: '', created: '', seq: 1, result: '', history: { from: '', to: '', command: '', jobId: '', node: '', at: '', ms: 0 }, event: '', inspect: '' };
-    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't')]) {
+    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't'), releaseDeadLocksCall(bullKeys('q'), ['w'])]) {
       expect(call.keys, call.name).to.have.length(declared.get(call.name)!);
     }
   });
@@ -124,8 +131,38 @@ describe('store/scripts: each Lua script and its result codes', () => {
     expect(await code(commit(id, { version: 9 }))).to.equal(ScriptCode.VersionConflict);
     expect(await code(commit(id, { seq: seq + 1, result: '{}' }))).to.equal(ScriptCode.OutOfOrder);
     expect(await code(commit(ID.replace(/a/g, 'e'), {}))).to.equal(ScriptCode.NoSuchContainer);
-    expect(await code(commit(id, { seq, result: '{}' }))).to.equal(2);
+    expect(await code(commit(id, { seq, result: '{}', timers: '{"stopDeadline":2}' }))).to.equal(2);
     expect(await store.result(id, seq)).to.equal('{}');
+    expect((await store.get(id))!.timers, 'the timers pending are kept with the step').to.deep.equal({ stopDeadline: 2 });
+    expect(await code(commit(id, { version: 2 }))).to.equal(3);
+    expect((await store.get(id))!.timers, 'and dropped when none is').to.deep.equal({});
+  });
+
+  it('abandonCreate: dropped while no record exists; nothing when it does', async () => {
+    const lone = ID.replace(/a/g, 'f');
+    await store.enqueue(lone, '{"command":"create"}', { create: { name: 'lone' } });
+    const run = (id: string) => runScript(conn, 'abandonCreate', abandonCreateCall(keys, id).keys, abandonCreateCall(keys, id).args).then(Number);
+    expect(await run(lone)).to.equal(AbandonCode.Dropped);
+    expect(await conn.exists(keys.container(lone).mailbox, keys.container(lone).seq)).to.equal(0);
+    const { id } = await container();
+    expect(await run(id)).to.equal(AbandonCode.Exists);
+    expect(await conn.exists(keys.container(id).seq), 'a created container keeps its counter').to.equal(1);
+  });
+
+  it("releaseDeadLocks: frees only the active jobs whose lock a dead worker holds", async () => {
+    const q = bullKeys('dead');
+    await conn.rpush(q.keys.active, 'j1', 'j2', 'j3');
+    await conn.set(q.toKey('j1:lock'), 'dead-worker:1');
+    await conn.set(q.toKey('j2:lock'), 'live-worker:4');
+    await conn.set(q.keys['stalled-check'], '1');
+    const run = (dead: string[]) => runScript(conn, 'releaseDeadLocks', releaseDeadLocksCall(q, dead).keys, releaseDeadLocksCall(q, dead).args).then(Number);
+    expect(await run(['nobody'])).to.equal(0);
+    expect(await conn.exists(q.keys['stalled-check']), 'nothing freed: the stalled check keeps its pace').to.equal(1);
+    expect(await run(['dead-worker'])).to.equal(1);
+    expect(await conn.get(q.toKey('j1:lock'))).to.equal(null);
+    expect(await conn.get(q.toKey('j2:lock'))).to.equal('live-worker:4');
+    expect(await conn.smembers(q.keys.stalled)).to.deep.equal(['j1']);
+    expect(await conn.exists(q.keys['stalled-check']), 'the next stalled check may run at once').to.equal(0);
   });
 
   it('renewLease and releaseLease: only the holder', async () => {
