@@ -66,7 +66,7 @@ export function stepCommit(h: Holder, i: StepInput): StepCommit {
   const version = i.record.version + 1;
   // a timer this step's command delivers has fired: it is no longer pending
   const fired = i.entry.command === 'timer' && typeof i.entry['timer'] === 'string' ? i.entry['timer'] : undefined;
-  const resolved = resolveTimers(i.record.timers, i.effects, version, fired);
+  const resolved = resolveTimers(i.record.timers, i.effects, version, Date.parse(i.at), fired);
   const record: ContainerRecord = { ...i.record, version, status: after.status, applied: i.seq || i.record.applied, timers: { ...resolved.timers } };
   const inspect = inspectFrom(record, i.next);
   const jobId = i.entry.jobId ?? '';

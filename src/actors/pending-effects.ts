@@ -21,8 +21,6 @@ export interface Scheduler {
   schedule(container: string, timer: TimerRef, delayMs: number, event: TimerEvent): Promise<void>;
   cancel(container: string, timer: TimerRef): Promise<void>;
   requestCleanup(container: string, key: string): Promise<void>;
-  /** Records written before timers had ids: a stop deadline keyed by the stop count. */
-  legacyDeadline(container: string, op: 'schedule' | 'cancel', stops: number, delayMs: number): Promise<void>;
 }
 
 /** A step's effects other than runtime calls, as the record keeps them until the next step. */
@@ -30,8 +28,6 @@ export interface PendingEffects {
   /** The version the step committed. */
   v: number;
   effects: PendingEffect[];
-  /** Records written before timers had ids: the stop count their deadline effects belong to. */
-  stops?: number;
 }
 
 /** The effects a record keeps (null for none); a record whose effects do not parse is corrupt. */
@@ -44,17 +40,13 @@ export function recordedEffects(record: ContainerRecord): PendingEffects | null 
   }
 }
 
-type LegacyEffect = { kind: 'schedule' | 'cancel'; v?: undefined; delay?: number; stops?: number };
-
 /** Runs pending effects, in order, through the scheduler. */
 export async function runPending(scheduler: Scheduler, id: string, p: PendingEffects): Promise<void> {
   for (const e of p.effects) {
     if (e.kind === 'requestCleanup') await scheduler.requestCleanup(id, commandIds.cleanup(id, p.v));
-    else if (e.v === undefined) {
-      // kept by a worker of the version before timers had ids
-      const old = e as unknown as LegacyEffect;
-      await scheduler.legacyDeadline(id, old.kind, old.stops ?? p.stops ?? 0, old.delay ?? 0);
-    } else if (e.kind === 'schedule') await scheduler.schedule(id, e, e.delay, e.event);
+    // a timer kept by a worker of a version before timers had ids is not honoured (no version)
+    else if (typeof e.v !== 'number') continue;
+    else if (e.kind === 'schedule') await scheduler.schedule(id, e, e.delay, e.event);
     else await scheduler.cancel(id, e);
   }
 }

@@ -15,8 +15,8 @@ import { events, type ContainerEvent, type TimerEvent } from './events.js';
 export interface CommandContext {
   /** The container's stop timeout (seconds), for a stop or restart that names none. */
   stopTimeout: number;
-  /** Its durable timers pending: timer id -> the version of the commit that scheduled it. */
-  timers: Readonly<Record<string, number>>;
+  /** Its durable timers pending, by id: the version of the commit that scheduled each, its event. */
+  timers: Readonly<Record<string, { v: number; event: { type: string } }>>;
 }
 
 interface CommandDef<S extends z.ZodObject> {
@@ -84,21 +84,14 @@ const BERTH_TABLE = {
     help: 'an exit the monitor recorded',
   }),
   timer: berthOnly({
-    args: z.object({
-      /** The timer's id and the version of the commit that scheduled it. */
-      timer: z.string().min(1),
-      v: z.number().int().positive(),
-      event: z.looseObject({ type: z.string().regex(/^timer\./, 'a timer event is timer.<name>') }),
-    }),
+    /** The timer's id and the version of the commit that scheduled it; its event is the record's. */
+    args: z.object({ timer: z.string().min(1).max(100), v: z.number().int().positive() }),
     // a timer cancelled or scheduled again since is a no-op, however late it fires (actors/timers.ts)
-    event: (a, ctx) => (ctx.timers[a.timer] === a.v ? (a.event as TimerEvent) : null),
+    event: (a, ctx) => {
+      const t = Object.hasOwn(ctx.timers, a.timer) ? ctx.timers[a.timer] : undefined;
+      return t?.v === a.v && t.event.type.startsWith('timer.') ? (t.event as TimerEvent) : null;
+    },
     help: 'a durable timer fired',
-  }),
-  /** A stop deadline of the versions before timers had ids, still in delayed jobs. */
-  deadline: berthOnly({
-    args: z.object({ event: z.string(), stops: z.number().int() }),
-    event: (a) => events.deadline(a.event, a.stops),
-    help: 'a stop deadline fired (the format of earlier versions)',
   }),
 };
 

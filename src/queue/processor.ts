@@ -5,7 +5,7 @@
  * never fails a job: it is moved back to delayed (jobs.ts retryLater).
  */
 import { randomBytes } from 'node:crypto';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { createContainer } from '../actors/create.js';
 import type { CommandResult } from '../actors/commit-step.js';
 import type { ContainerHost } from '../actors/host.js';
@@ -16,8 +16,9 @@ import type { LogLine, OciRuntime } from '../oci/types.js';
 import { ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import { commandIds } from '../store/keys.js';
-import { encodeFailure, parseJobCommand } from './contract.js';
-import { isTransient, logsJobSchema, retryLater } from './jobs.js';
+import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
+import { isTransient, logsJobSchema, retryLater, seqJobId } from './jobs.js';
+import { fireTimer } from './timer-job.js';
 
 export interface ProcessorOptions {
   node: string;
@@ -32,6 +33,40 @@ export interface ProcessorOptions {
 export class JobProcessor {
   constructor(private readonly o: ProcessorOptions) {}
 
+  /**
+   * A command job. One with a seq only wakes the drain of mailbox entry `seq`, which Berth's own
+   * producers placed (the client, the router, the waker at shutdown): it is honoured only under the
+   * job id they give it, and what is applied is the entry, never the job's data. One without a seq
+   * is a producer's command: a user command only (internal ones come from Berth's workers alone),
+   * validated and placed once (its re-runs find that place).
+   */
+  private async command(job: Job): Promise<CommandResult> {
+    const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
+    const cmd = parseJobCommand({ command: job.name, ...data });
+    if (cmd.seq !== undefined) {
+      // it names its container by Id; it may be applied (even removed) by now, so a retried job
+      // must not look the Id up among the live containers
+      const id = cmd.container ?? '';
+      if (!ID_PATTERN.test(id) || job.id !== seqJobId(id, cmd.seq)) {
+        throw new BerthError('EINVAL', 'a job with a seq only wakes a command Berth placed, under the id Berth gives it (<container Id>-<seq>)');
+      }
+      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id) : this.o.host.drain(id, cmd.seq);
+    }
+    if (INTERNAL_COMMANDS.has(cmd.command)) throw new BerthError('EINVAL', `"${cmd.command}" is internal to Berth: only its own workers queue it`);
+    const commandId = commandIds.job(this.o.queue, job.id);
+    if (cmd.command === 'create') {
+      const id = cmd.container ?? randomBytes(32).toString('hex');
+      // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
+      if (cmd.container === undefined) await job.updateData({ ...data, container: id });
+      const entry = { command: 'create', container: id, spec: cmd.spec, jobId: job.id };
+      const seq = await this.o.store.enqueue(id, JSON.stringify(entry), { create: { name: cmd.spec.name ?? '' }, commandId });
+      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '');
+    }
+    const id = await this.o.store.resolve(cmd.container);
+    const seq = await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId });
+    return this.o.host.drain(id, seq);
+  }
+
   async process(job: Job, token?: string): Promise<Inspect | LogLine[]> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
@@ -39,33 +74,12 @@ export class JobProcessor {
         const { container } = logsJobSchema.parse(job.data);
         return await this.o.runtime.logs(await this.o.store.resolve(container));
       }
-      const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
-      const cmd = parseJobCommand({ command: job.name, ...data });
-      let result: CommandResult;
-      if (cmd.command === 'create') {
-        const id = cmd.container ?? randomBytes(32).toString('hex');
-        // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
-        if (cmd.container === undefined) await job.updateData({ ...data, container: id });
-        const seq =
-          cmd.seq ??
-          (await this.o.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec: cmd.spec, jobId: job.id }), {
-            create: { name: cmd.spec.name ?? '' },
-            commandId: commandIds.job(this.o.queue, job.id),
-          }));
-        result = await createContainer(this.o.store, this.o.node, id, seq, job.id ?? '');
-      } else {
-        // a command Berth placed names its container by Id; it may be applied (even removed) by now,
-        // so a retried job must not look the Id up among the live containers
-        const id = cmd.seq !== undefined && ID_PATTERN.test(cmd.container) ? cmd.container : await this.o.store.resolve(cmd.container);
-        // a job without a seq (a foreign producer's, a fired timer) is placed once: its re-runs find that place
-        const seq =
-          cmd.seq ?? (await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId: commandIds.job(this.o.queue, job.id) }));
-        result = await this.o.host.drain(id, seq);
-      }
-      log.debug({ container: result.inspect.Id, command: cmd.command, ok: result.ok }, 'command applied');
+      const result = job.name === 'timer' ? await fireTimer(job, token, this.o) : await this.command(job);
+      log.debug({ container: result.inspect.Id, command: job.name, ok: result.ok }, 'command applied');
       if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
       return result.inspect;
     } catch (err) {
+      if (err instanceof DelayedError) throw err; // moved, not failed (a timer not due yet)
       const e = toBerthError(err);
       if (isTransient(e)) {
         log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');

@@ -1,13 +1,13 @@
 /**
  * The Scheduler the host runs a step's pending effects through: durable timers as delayed BullMQ
- * jobs on the node's queue, one per (container, timer id, version), checked against the record
- * when they fire (a stale one is a no-op); cleanup requests as mailbox entries applied by the
- * waker. Each is idempotent.
+ * jobs on the node's queue, one per (container, timer id, version), each only a wake-up: the
+ * processor fires what the record keeps for it, when due (timer-job.ts); cleanup requests as
+ * mailbox entries applied by the waker. Each is idempotent.
  */
 import type { Queue } from 'bullmq';
 import type { Scheduler, TimerRef, TimerEvent } from '../actors/index.js';
 import type { ContainerStore } from '../store/containers.js';
-import { legacyDeadlineJobId, timerJobId } from '../store/keys.js';
+import { timerJobId } from '../store/keys.js';
 import { JOB_DEFAULTS } from './jobs.js';
 import type { Waker } from './waker.js';
 
@@ -18,8 +18,19 @@ export class QueueScheduler implements Scheduler {
     private readonly waker: Waker,
   ) {}
 
-  async schedule(container: string, timer: TimerRef, delayMs: number, event: TimerEvent): Promise<void> {
-    await this.queue.add('timer', { container, command: 'timer', timer: timer.id, v: timer.v, event }, { ...JOB_DEFAULTS, delay: delayMs, jobId: timerJobId(container, timer.id, timer.v) });
+  /** The job only wakes the timer: when it is due and what it delivers are the record's. */
+  async schedule(container: string, timer: TimerRef, delayMs: number, _event: TimerEvent): Promise<void> {
+    const jobId = timerJobId(container, timer.id, timer.v);
+    const add = () => this.queue.add('timer', { container, timer: timer.id, v: timer.v }, { ...JOB_DEFAULTS, delay: delayMs, jobId });
+    const job = await add();
+    // a job of that id that is over already (one a producer added before the timer existed, so it
+    // found nothing pending) must not take this timer's place: it is replaced; one that fired
+    // (a re-run of these effects) finds the timer gone and changes nothing
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') {
+      await job.remove().catch(() => undefined);
+      await add();
+    }
   }
 
   async cancel(container: string, timer: TimerRef): Promise<void> {
@@ -30,12 +41,6 @@ export class QueueScheduler implements Scheduler {
   private async removeDelayed(jobId: string): Promise<void> {
     const job = await this.queue.getJob(jobId);
     if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
-  }
-
-  async legacyDeadline(container: string, op: 'schedule' | 'cancel', stops: number, delayMs: number): Promise<void> {
-    const jobId = legacyDeadlineJobId(container, stops);
-    if (op === 'cancel') return this.removeDelayed(jobId);
-    await this.queue.add('deadline', { container, command: 'deadline', event: 'timer.stop', stops }, { ...JOB_DEFAULTS, delay: delayMs, jobId });
   }
 
   async requestCleanup(container: string, key: string): Promise<void> {

@@ -28,11 +28,6 @@ export function timerJobId(id: string, timer: string, v: number): string {
   return `${id}-timer-${timer}-v${v}`;
 }
 
-/** The delayed job of a stop deadline as versions before timers had ids keyed it (by the stop count). */
-export function legacyDeadlineJobId(id: string, stops: number): string {
-  return `${id}-deadline-${stops}`;
-}
-
 /**
  * Command ids: what makes a repeated enqueue of one command return its first seq. A job of a
  * foreign producer on queue `queue`, an `entry` job, an exit conmon recorded, a cleanup a step

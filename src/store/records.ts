@@ -22,9 +22,19 @@ export interface ContainerRecord {
   effects: string;
   /** The inspect object as the last commit left it (JSON), '' in records written before it was kept. */
   inspect: string;
-  /** Durable timers pending: timer id -> the version of the commit that scheduled it (actors/timers.ts). */
-  timers: Record<string, number>;
+  /** Durable timers pending, by id (actors/timers.ts). */
+  timers: Record<string, PendingTimer>;
 }
+
+/** A durable timer pending: the commit version that scheduled it, when it is due, what it delivers. */
+export interface PendingTimer {
+  v: number;
+  /** Epoch ms. */
+  due: number;
+  event: { type: string } & Record<string, unknown>;
+}
+
+const pendingTimerSchema = z.object({ v: z.number().int(), due: z.number(), event: z.looseObject({ type: z.string() }) });
 
 /** One line of a container's history. */
 export interface HistoryEntry {
@@ -75,9 +85,9 @@ const recordSchema = z.object({
     .default('{}')
     .transform((s, ctx) => {
       try {
-        return z.record(z.string(), z.number().int()).parse(JSON.parse(s));
+        return z.record(z.string(), pendingTimerSchema).parse(JSON.parse(s)) as Record<string, PendingTimer>;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'timers are not a JSON map of versions' });
+        ctx.addIssue({ code: 'custom', message: 'timers are not a JSON map of pending timers' });
         return z.NEVER;
       }
     }),

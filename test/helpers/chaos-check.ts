@@ -222,7 +222,7 @@ function audit(id: string, name: string, deaf: boolean, events: TransitionEvent[
       if (n === 1 && seq < lastSeq) add('reordered', id, `${name}: ${e.command} (${short(e.jobId)}) took effect at v${e.version}, after seq ${lastSeq}`, e.jobId);
       if (Number.isInteger(seq)) lastSeq = Math.max(lastSeq, seq);
     }
-    if (fromA === 'killing') sent(e.command.startsWith('deadline') ? 'SIGKILL' : (run.load.issued.get(e.jobId)?.args.signal ?? '?'), e.at);
+    if (fromA === 'killing') sent(e.command.startsWith('timer') ? 'SIGKILL' : (run.load.issued.get(e.jobId)?.args.signal ?? '?'), e.at);
     if (e.from === 'stopping.signalling') sent(e.to === 'stopping.signalled' ? 'SIGKILL' : 'SIGTERM', e.at);
     if (toS === 'created' && (fromS === 'configured' || fromS === 'exited')) life = { signals: new Set(), started: 0, since: e };
     if (life && toS === 'running' && fromS === 'created') life.started = Date.parse(e.at);

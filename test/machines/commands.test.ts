@@ -9,7 +9,7 @@ import { VERBS } from '../../src/cli/commands/lifecycle.js';
 import { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, events, type TableCommand } from '../../src/machines/index.js';
 import { commandSchema } from '../../src/queue/contract.js';
 
-const defaults = { stopTimeout: 7, timers: { stopDeadline: 12 } };
+const defaults = { stopTimeout: 7, timers: { stopDeadline: { v: 12, event: { type: 'timer.stop', stops: 3 } } } };
 const event = (command: TableCommand, args: unknown) => {
   const r = commandToEvent(command, args, defaults);
   if (!r.ok) throw new Error(r.issues.message);
@@ -24,15 +24,16 @@ describe('machines/commands: the command table', () => {
     expect(event('kill', {})).to.deep.equal(events.kill('SIGKILL'));
     expect(event('remove', { force: true })).to.deep.equal(events.remove(true));
     expect(event('exited', { code: 137, at: 'T', run: 2 })).to.deep.equal(events.exited(137, 'T', false, 2));
-    expect(event('deadline', { event: 'timer.stop', stops: 3 })).to.deep.equal(events.deadline('timer.stop', 3));
-    expect(event('timer', { timer: 'stopDeadline', v: 12, event: { type: 'timer.stop', stops: 3 } })).to.deep.equal({ type: 'timer.stop', stops: 3 });
+    expect(event('timer', { timer: 'stopDeadline', v: 12 }), 'what the record keeps for the timer').to.deep.equal(events.deadline('timer.stop', 3));
   });
 
   it('a timer applies only as the schedule the record keeps for its id: a cancelled or replaced one is a no-op', () => {
-    expect(event('timer', { timer: 'stopDeadline', v: 11, event: { type: 'timer.stop', stops: 3 } }), 'replaced since').to.equal(null);
-    expect(event('timer', { timer: 'healthInterval', v: 12, event: { type: 'timer.health' } }), 'cancelled (no such timer pending)').to.equal(null);
-    const r = commandToEvent('timer', { timer: 'stopDeadline', v: 12, event: { type: 'cmd.remove', force: true } }, defaults);
-    expect(r.ok, 'a timer delivers timer events only').to.equal(false);
+    expect(event('timer', { timer: 'stopDeadline', v: 11 }), 'replaced since').to.equal(null);
+    expect(event('timer', { timer: 'healthInterval', v: 12 }), 'cancelled (no such timer pending)').to.equal(null);
+    expect(event('timer', { timer: '__proto__', v: 12 }), 'no inherited keys').to.equal(null);
+    const odd = { stopTimeout: 7, timers: { odd: { v: 1, event: { type: 'cmd.remove' } } } };
+    const r = commandToEvent('timer', { timer: 'odd', v: 1 }, odd);
+    expect(r.ok && r.event, 'a timer delivers timer events only').to.equal(null);
   });
 
   it('refuses bad arguments with the field named, and drops arguments a command does not take', () => {
@@ -51,7 +52,7 @@ describe('machines/commands: the command table', () => {
   });
 
   it('every user command has a machine event the machine knows; internal ones are Berth\'s only', () => {
-    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'timer', 'deadline']);
+    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'timer']);
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
     // init, start, restart, cleanup and remove apply in configured; the rest are known events (refused there)
@@ -63,8 +64,7 @@ describe('machines/commands: the command table', () => {
     for (const name of Object.keys(COMMAND_TABLE)) {
       const internal: Record<string, object> = {
         exited: { code: 1, at: 'T' },
-        deadline: { event: 'timer.stop', stops: 1 },
-        timer: { timer: 'stopDeadline', v: 1, event: { type: 'timer.stop', stops: 1 } },
+        timer: { timer: 'stopDeadline', v: 1 },
       };
       const args = internal[name] ?? {};
       expect(commandSchema.safeParse({ command: name, container: 'web', ...args }).success, name).to.equal(true);

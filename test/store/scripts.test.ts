@@ -131,9 +131,9 @@ describe('store/scripts: each Lua script and its result codes', () => {
     expect(await code(commit(id, { version: 9 }))).to.equal(ScriptCode.VersionConflict);
     expect(await code(commit(id, { seq: seq + 1, result: '{}' }))).to.equal(ScriptCode.OutOfOrder);
     expect(await code(commit(ID.replace(/a/g, 'e'), {}))).to.equal(ScriptCode.NoSuchContainer);
-    expect(await code(commit(id, { seq, result: '{}', timers: '{"stopDeadline":2}' }))).to.equal(2);
+    expect(await code(commit(id, { seq, result: '{}', timers: JSON.stringify({ stopDeadline: { v: 2, due: 1, event: { type: 'timer.stop', stops: 1 } } }) }))).to.equal(2);
     expect(await store.result(id, seq)).to.equal('{}');
-    expect((await store.get(id))!.timers, 'the timers pending are kept with the step').to.deep.equal({ stopDeadline: 2 });
+    expect((await store.get(id))!.timers, 'the timers pending are kept with the step').to.deep.equal({ stopDeadline: { v: 2, due: 1, event: { type: 'timer.stop', stops: 1 } } });
     expect(await code(commit(id, { version: 2 }))).to.equal(3);
     expect((await store.get(id))!.timers, 'and dropped when none is').to.deep.equal({});
   });
