@@ -49,6 +49,10 @@ export class Router {
         // kept in the job first, so that a re-run (a stall, a transient failure) creates the same container
         if (cmd.container === undefined) await job.updateData({ ...data, container: id });
         const spec = { ...cmd.spec, name: cmd.spec.name ?? defaultName(id) };
+        // a node named by the producer must be live now: nothing would ever take the command
+        if (spec.node !== undefined && !(await this.nodes.isLive(spec.node))) {
+          throw new BerthError('EUNAVAIL', `node "${spec.node}" is not live: no worker heartbeats for it`);
+        }
         node = spec.node ?? (await this.nodes.place(spec.constraints));
         // the entry job's id makes a re-run of this job (after a stall) find its first placement
         seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name }, commandId: commandIds.entry(job.id) });

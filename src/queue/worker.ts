@@ -21,6 +21,7 @@ import { closeRedis, connectRedis } from '../store/redis.js';
 import { ExitDelivery } from './exits.js';
 import { addWakeJob } from './jobs.js';
 import { JobProcessor } from './processor.js';
+import { ReadableWorker } from './readable-worker.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
@@ -50,6 +51,9 @@ export interface WorkerOptions {
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
 }
+
+/** Queues of other nodes the router keeps open at most. */
+const ROUTE_QUEUES = 64;
 
 export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   concurrency: 8,
@@ -90,14 +94,26 @@ export class BerthWorker {
     return conn;
   }
 
+  /**
+   * The queue of another node, for the router. Only live nodes are routed to, and the router keeps
+   * at most ROUTE_QUEUES of them open, the least recently used closed first: a producer naming
+   * ever new nodes cannot grow it.
+   */
   private queueFor(node: string, redis: Redis, keys: Keys): Queue {
     const name = keys.nodeQueue(node);
     let q = this.extraQueues.get(name);
-    if (!q) {
+    if (q) this.extraQueues.delete(name);
+    else {
       q = new Queue(name, { connection: redis, prefix: keys.queuePrefix });
       q.on('error', (err) => this.o.log.debug({ err }, 'queue connection error'));
-      this.extraQueues.set(name, q);
+      const routed = [...this.extraQueues.keys()].filter((n) => n !== ENTRY_QUEUE);
+      if (routed.length >= ROUTE_QUEUES) {
+        const oldest = routed[0]!;
+        void this.extraQueues.get(oldest)?.close().catch(() => undefined);
+        this.extraQueues.delete(oldest);
+      }
     }
+    this.extraQueues.set(name, q);
     return q;
   }
 
@@ -165,7 +181,7 @@ export class BerthWorker {
       await reaper.reap();
       const blocking = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-bullmq` });
       self.connections.push(blocking);
-      self.worker = new Worker(keys.nodeQueue(o.node), (job, token) => jobs.process(job, token), {
+      self.worker = new ReadableWorker(keys.nodeQueue(o.node), (job, token) => jobs.process(job, token), {
         connection: blocking,
         prefix: keys.queuePrefix,
         concurrency: o.concurrency,
@@ -177,7 +193,7 @@ export class BerthWorker {
       // the entry queue, for producers that do not know the container's node
       await entry.setGlobalConcurrency(1);
       const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
-      self.router = new Worker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
+      self.router = new ReadableWorker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
         connection: self.own(await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-router` })),
         prefix: keys.queuePrefix,
         concurrency: 1,
