@@ -38,9 +38,17 @@ export function parseJobCommand(data: unknown): JobCommand {
   return parsed.data;
 }
 
-/** failedReason <-> BerthError, both ways, for the job contract. */
+/** The longest failedReason Berth writes: a message quoting a producer's input is cut short. */
+export const FAILURE_MAX = 300;
+
+/**
+ * failedReason <-> BerthError, both ways, for the job contract. A reason is one line: control
+ * characters a producer's input brought into the message are escaped (\u001b, \n), and it is cut
+ * at FAILURE_MAX characters, so a reason never carries a producer's input in full.
+ */
 export function encodeFailure(err: BerthError): string {
-  return `${err.code}: ${err.message}`;
+  const line = `${err.code}: ${err.message}`.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return line.length > FAILURE_MAX ? `${line.slice(0, FAILURE_MAX - 1)}…` : line;
 }
 
 /** A failedReason written by Berth's workers (`CODE: message`), not by BullMQ (a stall limit, say). */
