@@ -11,6 +11,8 @@ export type {
   DeadlineEvent,
   EffectOutput,
   EffectResultEvent,
+  Observed,
+  ObservedStatus,
   RuntimeEvent,
   RuntimeFailure,
   TimerEvent,

@@ -22,7 +22,7 @@ describe('inspector: chart projection', () => {
     expect(chart.machine).to.equal('container');
     expect(chart.initial).to.equal('configured');
     const running = chart.nodes.filter((n) => n.parent === 'running').map((n) => n.key);
-    expect(running).to.deep.equal(['idle', 'pausing', 'killing']);
+    expect(running).to.deep.equal(['idle', 'syncing', 'pausing', 'killing']);
     expect(chart.nodes.find((n) => n.id === 'running')).to.include({ kind: 'compound', initial: 'idle' });
     expect(chart.nodes.find((n) => n.id === 'removed')).to.include({ kind: 'final' });
     expect(chart.nodes.find((n) => n.id === 'running.pausing')).to.include({ invoke: 'ociPause', transient: true });
