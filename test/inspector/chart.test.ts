@@ -48,11 +48,12 @@ describe('inspector: chart projection', () => {
   });
 
   it('says which commands each resting place accepts, asking the machine', () => {
-    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove']);
-    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart']);
-    expect(valid('paused')).to.deep.equal(['kill', 'unpause']);
+    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync']);
+    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync']);
+    expect(valid('paused')).to.deep.equal(['kill', 'unpause', 'sync']);
     expect(valid('running', 'pausing')).to.deep.equal([]);
-    expect(valid('stopping', 'waiting')).to.deep.equal(['stop', 'kill']);
+    expect(valid('stopping', 'waiting')).to.deep.equal(['stop', 'kill', 'sync']);
+    expect(valid('unknown')).to.deep.equal(['sync']);
     expect(valid('removing', 'failed')).to.deep.equal(['remove']);
     expect(valid('removed')).to.deep.equal([]);
     expect(Object.keys(chart.commands)).to.include.members(['running', 'running.pausing', 'stopping.signalled', 'unknown']);
