@@ -45,6 +45,26 @@ const done = (pid?: number): Settled => (pid === undefined ? { kind: 'done' } : 
 const rerun: Settled = { kind: 'rerun' };
 const statusOf = (o: RuntimeState | null) => o?.status ?? 'absent';
 
+/**
+ * How long a sync that finds the process gone gives its conmon to record the exit (conmon writes
+ * it milliseconds after the exit; the wait ends at once when conmon is gone). Podman's seed waits
+ * about 5 s for the exit file in the same place.
+ */
+export const SYNC_EXIT_WAIT_MS = 5000;
+
+/** A sync's reading: `runc state`, and once the process is gone, the exit conmon recorded for the run. */
+async function observe({ runtime, record, input, signal }: CallInput): Promise<EffectOutput> {
+  const state = await runtime.state(record.id, { signal });
+  if (state && state.status !== 'stopped') return { pid: state.pid, at: new Date().toISOString(), observed: { status: state.status, exit: null } };
+  const recorded = await runtime.readExit(record.id, { waitMs: SYNC_EXIT_WAIT_MS, signal });
+  // an exit file of another run (as reconcile-node.ts judges it) says nothing of this one
+  const mine = recorded && (recorded.run === undefined || recorded.run === input['run']);
+  return {
+    at: new Date().toISOString(),
+    observed: { status: statusOf(state), exit: mine ? { code: recorded.code, at: recorded.at, oomKilled: recorded.oomKilled } : null },
+  };
+}
+
 export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
   ociCreate: {
     // the machine names the run it creates: that run's exit is reported with its number
@@ -96,6 +116,11 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
       return {};
     },
     // removal is idempotent: always finished by running it again
+    settle: () => rerun,
+  },
+  ociSync: {
+    run: observe,
+    // it only reads the runtime: running it again is always right
     settle: () => rerun,
   },
 };

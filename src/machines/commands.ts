@@ -69,6 +69,11 @@ const USER_TABLE = {
     event: (a) => events.remove(a.force === true),
     help: 'delete it from the runtime and forget it; `force: true` kills it first, whatever its state',
   }),
+  sync: user({
+    args: none,
+    event: () => events.sync(),
+    help: "re-read runc's state into Berth's: a container killed, paused or resumed behind Berth's back is shown as it is",
+  }),
 };
 
 const BERTH_TABLE = {

@@ -4,7 +4,7 @@
  * The states themselves are in container.ts. Pure: xstate only.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, RuntimeFailure } from './events.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ObservedStatus, RuntimeFailure } from './events.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -13,9 +13,13 @@ export const STOP_DEADLINE = 'stopDeadline';
  * Bump when states or context change shape; snapshots of a version not in READABLE_VERSIONS are
  * refused. 2: the stop deadline is a `timer.stop` event handled by all of `stopping` (v1: an
  * `after` of stopping.waiting); states and context are unchanged, so v1 snapshots read as they are.
+ * 3: a sync's `syncing` child in created, running, paused, stopping and unknown (unknown gained
+ * children: idle, syncing); the context is unchanged, and a v1 or v2 `unknown` reads as
+ * unknown.idle, so older snapshots read as they are. A Berth of v2 refuses v3 snapshots, which
+ * may hold states it does not have.
  */
-export const MACHINE_VERSION = '2';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2'];
+export const MACHINE_VERSION = '3';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3'];
 
 export interface ContainerInput {
   stopSignal: string;
@@ -53,7 +57,7 @@ type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
  * (actors/calls.ts: how it runs and how an interrupted one is settled), checked against this list.
  */
-export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove'] as const;
+export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync'] as const;
 export type RuntimeCall = (typeof RUNTIME_CALLS)[number];
 
 const notProvided = (name: string) =>
@@ -67,6 +71,18 @@ const runtimeActors = Object.fromEntries(RUNTIME_CALLS.map((name) => [name, notP
 const failed = (event: MachineEvent): string =>
   'error' in event ? (event.error as RuntimeFailure).message : 'runtime call failed';
 const output = (event: MachineEvent): EffectOutput => ('output' in event ? event.output : {});
+const observed = (event: MachineEvent, ...statuses: ObservedStatus[]): boolean => statuses.includes(output(event).observed?.status ?? ('' as ObservedStatus));
+
+/**
+ * The exit an event reports: one the monitor recorded, or a sync's finding that the process is
+ * gone, with the exit conmon recorded for the run or, when none is known, -1.
+ */
+function exitOf(event: MachineEvent): { code: number; at: string | undefined; oomKilled: boolean } | null {
+  if (event.type === 'runtime.exited') return event;
+  const o = output(event).observed;
+  if (!o) return null;
+  return o.exit ?? { code: -1, at: output(event).at, oomKilled: false };
+}
 
 export const containerSetup = setup({
   types: {
@@ -101,19 +117,23 @@ export const containerSetup = setup({
       pid: output(event).pid ?? context.pid,
       startedAt: output(event).at ?? context.startedAt,
     })),
-    recordExit: assign(({ context, event }) =>
-      event.type === 'runtime.exited'
+    /** An exit the monitor recorded, or one a sync found (the process gone behind Berth's back). */
+    recordExit: assign(({ context, event }) => {
+      const exit = exitOf(event);
+      return exit
         ? {
-            exitCode: event.code,
-            finishedAt: event.at,
-            oomKilled: event.oomKilled,
+            exitCode: exit.code,
+            finishedAt: exit.at ?? context.finishedAt,
+            oomKilled: exit.oomKilled,
             exited: true,
             pid: 0,
             // Podman's ErrConmonDead: the process is gone and nothing recorded how it ended
-            error: event.code === -1 ? 'container exit code could not be retrieved: no exit was recorded' : context.error,
+            error: exit.code === -1 ? 'container exit code could not be retrieved: no exit was recorded' : context.error,
           }
-        : {},
-    ),
+        : {};
+    }),
+    /** A sync where Berth holds nothing runc could correct (configured, stopped, exited). */
+    nothingToSync: () => {},
     released: assign({ pid: 0, restarting: false }),
     /** Only a stop with a grace period set a deadline (stop -t 0 sends SIGKILL at once). */
     cancelDeadline: enqueueActions(({ context, enqueue }) => {
@@ -130,6 +150,11 @@ export const containerSetup = setup({
     isCurrentStop: ({ context, event }) => 'stops' in event && event.stops === context.stops,
     /** An exit of an earlier run (a late exit file of a process a cleanup killed) changes nothing. */
     isCurrentRun: ({ context, event }) => event.type === 'runtime.exited' && (event.run === undefined || event.run === context.run),
+    /** What a sync read: runc no longer runs the process (stopped), or no longer knows the container. */
+    observedGone: ({ event }) => observed(event, 'stopped', 'absent'),
+    observedRunning: ({ event }) => observed(event, 'running'),
+    observedPaused: ({ event }) => observed(event, 'paused'),
+    observedCreated: ({ event }) => observed(event, 'created'),
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,

@@ -11,6 +11,7 @@
  */
 import { and, not, raise, stateIn } from 'xstate';
 import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE } from './container-setup.js';
+import { syncing } from './container-sync.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
 export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
@@ -40,6 +41,8 @@ const outOfRuntime = containerSetup.createStateConfig({
         'cmd.restart': { target: 'initializing', actions: 'wantStart' },
         'cmd.cleanup': { target: 'idle', reenter: true },
         'cmd.remove': '#container.removing',
+        // not in the runtime: nothing to re-read (Podman's Sync skips configured and exited too)
+        'cmd.sync': { actions: 'nothingToSync' },
       },
     },
     initializing,
@@ -97,8 +100,10 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.stop': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.cleanup': 'releasing',
             'cmd.remove': '#container.removing',
+            'cmd.sync': 'syncing',
           },
         },
+        syncing: syncing('created'),
         starting: {
           invoke: {
             id: 'start',
@@ -130,8 +135,10 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.kill': { target: 'killing', actions: 'setKillSignal' },
             'cmd.stop': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.restart': { target: '#container.stopping', actions: 'beginStop' },
+            'cmd.sync': 'syncing',
           },
         },
+        syncing: syncing('running'),
         pausing: {
           invoke: {
             id: 'pause',
@@ -153,8 +160,10 @@ export const containerMachine = containerSetup.createMachine({
           on: {
             'cmd.unpause': 'unpausing',
             'cmd.kill': { target: 'killing', actions: 'setKillSignal' },
+            'cmd.sync': 'syncing',
           },
         },
+        syncing: syncing('paused'),
         unpausing: {
           invoke: {
             id: 'resume',
@@ -184,6 +193,8 @@ export const containerMachine = containerSetup.createMachine({
         // SIGKILL at the deadline from wherever the stop has got to: a signal the user sent during
         // the grace period (kill -s SIGTERM) does not end it
         'timer.stop': { guard: 'isCurrentStop', target: '.killing', actions: 'escalate' },
+        // the deadline stays set: a process still there goes on to `signalled`, as after a kill
+        'cmd.sync': '.syncing',
       },
       exit: 'cancelDeadline',
       states: {
@@ -212,6 +223,7 @@ export const containerMachine = containerSetup.createMachine({
         },
         /** The last signal went out; only the exit (or another kill) moves on. */
         signalled: {},
+        syncing: syncing('stopping', 'signalled'),
       },
     },
     /** The process exited; the runtime still holds the container (libpod's "dirty" exit). */
@@ -226,6 +238,8 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.start': { target: 'cleaning', actions: 'wantStart' },
             'cmd.restart': { target: 'cleaning', actions: 'wantStart' },
             'cmd.remove': '#container.removing',
+            // the exit is recorded and runc holds nothing newer: nothing to re-read
+            'cmd.sync': { actions: 'nothingToSync' },
           },
         },
         /** runc delete: the runtime container is released (then re-created when asked). */
@@ -261,9 +275,15 @@ export const containerMachine = containerSetup.createMachine({
         failed: { on: { 'cmd.remove': 'deleting' } },
       },
     },
-    /** Berth cannot read the runtime (its node is lost); only an observation or rm -f leaves. */
+    /**
+     * Berth cannot read the runtime (its node is lost); an observation, rm -f, or a sync leaves.
+     * Podman's Sync skips its Unknown (an impossible enum value there); Berth's means "not read
+     * lately", and a sync run on the node once it is back is exactly what resolves it.
+     */
     unknown: {
+      initial: 'idle',
       on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
+      states: { idle: { on: { 'cmd.sync': 'syncing' } }, syncing: syncing('unknown') },
     },
     removed: { type: 'final' },
   },

@@ -2,7 +2,9 @@
  * The container machine's events: one discriminated union, dot-namespaced by origin.
  *   cmd.*      commands from users (CLI, API, foreign BullMQ producers) or from Berth itself
  *   runtime.*  observations of the OCI runtime (an exit recorded by the monitor)
- *   xstate.*   results of invoked runtime calls, fed back by the worker, and the stop deadline
+ *   xstate.*   results of invoked runtime calls, fed back by the worker (a sync's reading of the
+ *              runtime among them: `output.observed`)
+ *   timer.*    durable timers (the stop deadline)
  */
 
 export interface RuntimeFailure {
@@ -19,7 +21,8 @@ export type CommandEvent =
   | { type: 'cmd.unpause' }
   | { type: 'cmd.restart'; timeout: number }
   | { type: 'cmd.cleanup' }
-  | { type: 'cmd.remove'; force: boolean };
+  | { type: 'cmd.remove'; force: boolean }
+  | { type: 'cmd.sync' };
 
 export type RuntimeEvent =
   /** `run`: the run (context.run) whose process exited; absent in exits recorded before runs were. */
@@ -42,9 +45,22 @@ export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping
 
 export type ContainerEvent = CommandEvent | RuntimeEvent;
 
+/** What `runc state` says of a container; `absent` when runc does not know it. */
+export type ObservedStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped' | 'absent';
+
+/** What a sync read from the runtime (the `ociSync` call): the machine's guards branch on it. */
+export interface Observed {
+  status: ObservedStatus;
+  /** The exit conmon recorded for the current run, once its process is gone; null when none is known. */
+  exit: { code: number; at: string; oomKilled: boolean } | null;
+}
+
 export interface EffectOutput {
   pid?: number;
+  /** When the call took effect (start), or when the runtime was read (sync). */
   at?: string;
+  /** A sync's reading of the runtime. */
+  observed?: Observed;
 }
 
 /** Event factories: one per event, so callers never spell a type string. */
@@ -58,6 +74,7 @@ export const events = {
   restart: (timeout: number): CommandEvent => ({ type: 'cmd.restart', timeout }),
   cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
   remove: (force: boolean): CommandEvent => ({ type: 'cmd.remove', force }),
+  sync: (): CommandEvent => ({ type: 'cmd.sync' }),
   exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({
     type: 'runtime.exited',
     code,

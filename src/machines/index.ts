@@ -14,6 +14,8 @@ export type {
   DeadlineEvent,
   EffectOutput,
   EffectResultEvent,
+  Observed,
+  ObservedStatus,
   RuntimeEvent,
   RuntimeFailure,
   TimerEvent,

@@ -5,11 +5,12 @@
  *   Podman runs it, so exit codes and logs survive a worker restart. Files live as layout.ts says.
  * - exit-monitor.ts: reports conmon's exit files, including those written while nobody watched.
  * - bundle.ts: the container's config.json; validate.ts: rootfs and command checks at create time.
- * - signals.ts, logs.ts (conmon's k8s-file format), exit-file.ts, runtime-log.ts (runc's errors).
+ * - signals.ts, logs.ts (conmon's k8s-file format), exit-file.ts, exit-wait.ts (an exit about to be
+ *   recorded), runtime-log.ts (runc's errors).
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
  * - rootfs.ts: a busybox rootfs for the tests and the demo.
  */
-export type { CallOptions, ExitMonitor, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 export { RuncRuntime } from './runc.js';
 export { DEFAULT_RUNC_OPTIONS, validateRuncOptions, resolveBinary } from './runc-options.js';
 export type { RuncOptions, ResolvedRuncOptions } from './runc-options.js';
@@ -19,6 +20,7 @@ export type { SyncMessage } from './conmon.js';
 export { ExitDirMonitor } from './exit-monitor.js';
 export type { ExitDirMonitorOptions } from './exit-monitor.js';
 export { readExitFile } from './exit-file.js';
+export { awaitExitFile, conmonRuns } from './exit-wait.js';
 export { lastJsonError, lastStderrLine } from './runtime-log.js';
 export { buildConfig, containerEnv, parseHardLimits, readHardLimits, DEFAULT_CAPABILITIES, WANTED_LIMITS } from './bundle.js';
 export type { BuildConfigOptions, HardLimits } from './bundle.js';

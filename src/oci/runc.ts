@@ -13,12 +13,13 @@ import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
 import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
 import { readExitFile } from './exit-file.js';
+import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
 import { parseK8sLog } from './logs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitReadOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -166,9 +167,10 @@ export class RuncRuntime implements OciRuntime {
     return Array.isArray(list) ? list.map((s) => toState(this.name, 'list', s)) : [];
   }
 
-  async readExit(id: string): Promise<ExitRecord | null> {
+  /** With `waitMs`, gives a conmon that still runs that long to record the exit (exit-wait.ts). */
+  async readExit(id: string, opts: ExitReadOptions = {}): Promise<ExitRecord | null> {
     checkId(id);
-    return readExitFile(this.layout, id);
+    return opts.waitMs ? awaitExitFile(this.layout, id, opts) : readExitFile(this.layout, id);
   }
 
   async clearExit(id: string): Promise<void> {

@@ -8,6 +8,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface ExitReadOptions extends CallOptions {
+  /**
+   * For a process that has just ended: how long to give its monitor to record the exit (conmon
+   * writes it milliseconds after the exit). The wait lasts only while the monitor still runs, at
+   * most this long. Default 0: what is recorded now.
+   */
+  waitMs?: number;
+}
+
 /** What the runtime needs to create one container. The runc id is the Berth container Id. */
 export interface RuntimeSpec {
   id: string;
@@ -66,7 +75,7 @@ export interface OciRuntime {
   state(id: string, opts?: CallOptions): Promise<RuntimeState | null>;
   list(opts?: CallOptions): Promise<RuntimeState[]>;
   /** The exit the monitor recorded for the container's current run, or null. */
-  readExit(id: string): Promise<ExitRecord | null>;
+  readExit(id: string, opts?: ExitReadOptions): Promise<ExitRecord | null>;
   /** Forgets the recorded exit (after it has been committed). */
   clearExit(id: string): Promise<void>;
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */

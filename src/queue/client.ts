@@ -236,6 +236,14 @@ export class BerthClient extends BerthReader {
     return this.run(name, 'remove', { force: opts.force === true });
   }
 
+  /**
+   * Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file);
+   * resolves to what Berth shows after it (a container found gone: stopped, with its exit code).
+   */
+  sync(name: string): Promise<Inspect> {
+    return this.run(name, 'sync');
+  }
+
   /** Captured stdout/stderr, read on the container's node. */
   logs(name: string): Promise<LogLine[]> {
     return guard(this.logsOf(name));

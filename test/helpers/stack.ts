@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { BerthWorker } from '../../src/queue/worker.js';
 import { createLogger } from '../../src/log.js';
-import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs } from '../../src/oci/index.js';
+import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs, type ExitMonitor } from '../../src/oci/index.js';
 import { startRedis, testPrefix, type TestRedis } from './redis.js';
 
 export const RUNC = '/usr/sbin/runc';
@@ -38,6 +38,8 @@ export interface StackOptions {
   aof?: boolean;
   /** The workers' hook before each runtime call (WorkerOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
+  /** The workers' exit monitor, given the exit dir (default: an ExitDirMonitor of it). */
+  monitor?: (exitDir: string) => ExitMonitor;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -59,7 +61,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       runtime,
-      monitor: new ExitDirMonitor(join(stateDir, 'exits')),
+      monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,
     });
   };

@@ -50,7 +50,8 @@ describe('inspector: --stately relay', function () {
     expect(stateValueOf('running.pausing')).to.deep.equal({ running: 'pausing' });
     expect(stateValueOf('running')).to.deep.equal({ running: 'idle' });
     expect(stateValueOf('stopping')).to.deep.equal({ stopping: 'signalling' });
-    expect(stateValueOf('unknown')).to.equal('unknown');
+    expect(stateValueOf('unknown')).to.deep.equal({ unknown: 'idle' });
+    expect(stateValueOf('removed')).to.equal('removed');
     const { event, snapshot } = inspectionOf(transition('running.pausing', 7, 'pause'));
     expect(event).to.deep.equal({ type: 'cmd.pause' });
     expect(snapshot).to.deep.include({ status: 'active', value: { running: 'pausing' } });

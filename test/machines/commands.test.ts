@@ -55,9 +55,9 @@ describe('machines/commands: the command table', () => {
     expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'timer']);
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
-    // init, start, restart, cleanup and remove apply in configured; the rest are known events (refused there)
+    // init, start, restart, cleanup, remove and sync (nothing to re-read) apply in configured; the rest are known events (refused there)
     const applies = COMMANDS.filter((c) => accepts(configured, event(c, {}) as MachineEventInput));
-    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove']);
+    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync']);
   });
 
   it('is what the job contract validates, and the CLI verbs send', () => {

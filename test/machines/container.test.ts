@@ -4,64 +4,11 @@
  * call answered with success; refused ones must leave the snapshot exactly as it was.
  */
 import { expect } from 'chai';
-import { accepts, positionOf, step, type MachineEventInput } from '../../src/actors/step.js';
-import { hydrateSnapshot, initialSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
+import { accepts, positionOf, step } from '../../src/actors/step.js';
+import { hydrateSnapshot, serializeSnapshot } from '../../src/actors/snapshot.js';
 import { events } from '../../src/machines/index.js';
 import { stateError } from '../../src/errors.js';
-
-type Ev = MachineEventInput;
-const AT = '2026-11-28T00:00:00.000Z';
-
-/** Feeds success to every runtime call until the machine rests; returns the calls made. */
-function settle(snapshot: ContainerSnapshot, event: Ev, fail?: string): { snapshot: ContainerSnapshot; calls: string[] } {
-  let r = step(snapshot, event);
-  const calls: string[] = [];
-  for (let guard = 0; guard < 10; guard++) {
-    const call = r.effects.find((e) => e.kind === 'call');
-    if (!call || call.kind !== 'call') return { snapshot: r.snapshot, calls };
-    calls.push(call.call);
-    const fed =
-      call.call === fail
-        ? events.failed(call.id, { code: 'EOCI', message: `runc failed: ${call.call}` })
-        : events.done(call.id, { pid: 42, at: AT });
-    r = step(r.snapshot, fed as Ev);
-  }
-  throw new Error('machine never rests');
-}
-
-const S = (snap: ContainerSnapshot) => positionOf(snap).status;
-
-function reach(state: string): ContainerSnapshot {
-  const go = (s: ContainerSnapshot, e: Ev, fail?: string) => settle(s, e, fail).snapshot;
-  const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
-  const created = go(configured, events.init() as Ev);
-  const running = go(created, events.start() as Ev);
-  const stopped = go(running, events.exited(3, AT) as Ev);
-  switch (state) {
-    case 'configured':
-      return configured;
-    case 'created':
-      return created;
-    case 'running':
-      return running;
-    case 'paused':
-      return go(running, events.pause() as Ev);
-    case 'stopping':
-      return go(running, events.stop(10) as Ev);
-    case 'stopped':
-      return stopped;
-    case 'exited':
-      return go(stopped, events.cleanup() as Ev);
-    case 'removing':
-      return go(stopped, events.remove(false) as Ev, 'ociRemove');
-    case 'unknown':
-      return go(running, events.lost('node lost') as Ev);
-    case 'removed':
-      return go(stopped, events.remove(false) as Ev);
-    default:
-      throw new Error(state);
-  }
-}
+import { AT, reach, S, settle, type Ev } from './support.js';
 
 const COMMANDS: Record<string, Ev> = {
   init: events.init() as Ev,
@@ -75,21 +22,23 @@ const COMMANDS: Record<string, Ev> = {
   rm: events.remove(false) as Ev,
   'rm -f': events.remove(true) as Ev,
   exited: events.exited(7, AT) as Ev,
+  sync: events.sync() as Ev,
 };
 
 // expected status after the command settles; '-' = refused
 const TABLE: Record<string, Record<string, string>> = {
-  //            init       start      stop       kill       pause     unpause    restart    cleanup       rm         rm -f      exited
-  configured: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'configured', rm: 'removed', 'rm -f': 'removed', exited: '-' },
-  created: { init: '-', start: 'running', stop: 'stopping', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'configured', rm: 'removed', 'rm -f': 'removed', exited: 'stopped' },
-  running: { init: '-', start: '-', stop: 'stopping', kill: 'running', pause: 'paused', unpause: '-', restart: 'stopping', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped' },
-  paused: { init: '-', start: '-', stop: '-', kill: 'paused', pause: '-', unpause: 'running', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped' },
-  stopping: { init: '-', start: '-', stop: 'stopping', kill: 'stopping', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped' },
-  stopped: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'exited', rm: 'removed', 'rm -f': 'removed', exited: '-' },
-  exited: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'exited', rm: 'removed', 'rm -f': 'removed', exited: '-' },
-  removing: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: 'removed', 'rm -f': 'removed', exited: '-' },
-  unknown: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped' },
-  removed: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': '-', exited: '-' },
+  //            init       start      stop       kill       pause     unpause    restart    cleanup       rm         rm -f      exited     sync
+  // (sync here reads nothing new from runc: its outcomes, by what runc says, are in sync.test.ts)
+  configured: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'configured', rm: 'removed', 'rm -f': 'removed', exited: '-', sync: 'configured' },
+  created: { init: '-', start: 'running', stop: 'stopping', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'configured', rm: 'removed', 'rm -f': 'removed', exited: 'stopped', sync: 'created' },
+  running: { init: '-', start: '-', stop: 'stopping', kill: 'running', pause: 'paused', unpause: '-', restart: 'stopping', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped', sync: 'running' },
+  paused: { init: '-', start: '-', stop: '-', kill: 'paused', pause: '-', unpause: 'running', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped', sync: 'paused' },
+  stopping: { init: '-', start: '-', stop: 'stopping', kill: 'stopping', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped', sync: 'stopping' },
+  stopped: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'exited', rm: 'removed', 'rm -f': 'removed', exited: '-', sync: 'stopped' },
+  exited: { init: 'created', start: 'running', stop: '-', kill: '-', pause: '-', unpause: '-', restart: 'running', cleanup: 'exited', rm: 'removed', 'rm -f': 'removed', exited: '-', sync: 'exited' },
+  removing: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: 'removed', 'rm -f': 'removed', exited: '-', sync: '-' },
+  unknown: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': 'removed', exited: 'stopped', sync: 'unknown' },
+  removed: { init: '-', start: '-', stop: '-', kill: '-', pause: '-', unpause: '-', restart: '-', cleanup: '-', rm: '-', 'rm -f': '-', exited: '-', sync: '-' },
 };
 
 describe('container machine: every (state, command) pair', () => {
@@ -203,12 +152,12 @@ describe('container machine: rules', () => {
   });
 
   it('a snapshot and a delayed deadline of machine version 1 still read and apply', () => {
-    const v2 = settle(reach('running'), events.stop(1) as Ev).snapshot;
-    const envelope = JSON.parse(serializeSnapshot(v2)) as { version: string };
-    expect(envelope.version).to.equal('2');
+    const v3 = settle(reach('running'), events.stop(1) as Ev).snapshot;
+    const envelope = JSON.parse(serializeSnapshot(v3)) as { version: string };
+    expect(envelope.version).to.equal('3');
     const waiting = hydrateSnapshot(JSON.stringify({ ...envelope, version: '1' }), 'v1');
     expect(positionOf(waiting).path).to.equal('stopping.waiting');
-    expect(() => hydrateSnapshot(JSON.stringify({ ...envelope, version: '0' }), 'v0')).to.throw(/machine version 0; this Berth runs version 2/);
+    expect(() => hydrateSnapshot(JSON.stringify({ ...envelope, version: '0' }), 'v0')).to.throw(/machine version 0; this Berth runs version 3/);
     const legacy = events.deadline('xstate.after.stopTimeout.container.stopping.waiting', waiting.context.stops) as Ev;
     expect(accepts(waiting, legacy)).to.equal(true);
   });

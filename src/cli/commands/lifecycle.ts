@@ -1,5 +1,6 @@
 /**
- * init, start, stop, kill, pause, unpause, restart, rm: Podman's multi-target verbs. Each acts on
+ * init, start, stop, kill, pause, unpause, restart, rm: Podman's multi-target verbs; sync: the
+ * seed's Sync (libpod's API; Podman has no such verb), in the same style. Each acts on
  * the containers in the order given, blocks until the command is applied and prints the name as
  * typed; a failure prints its error line and the others still run (exit 125 at the end).
  * `--no-wait` queues each command and prints its job id instead.
@@ -108,6 +109,14 @@ export const VERBS: readonly Verb[] = [
     flags: (cmd) => cmd.option('-f, --force', 'kill a running or paused container first'),
     args: (opts) => ({ force: opts.force === true }),
     apply: (c, t, a) => c.remove(t, { force: a.force === true }),
+  },
+  {
+    name: 'sync',
+    command: 'sync',
+    summary: "Re-read one or more containers' state from the OCI runtime",
+    description:
+      "Re-read each container's state from the OCI runtime (runc state, and conmon's exit file) into Berth's. A container killed behind Berth's back becomes stopped with its exit code (-1, with State.Error set, when none was recorded); one paused or resumed behind its back becomes paused or running; one whose node was lost (unknown) gets the state runc reports. Configured, stopped and exited containers have nothing to re-read: they are left as they are.",
+    apply: (c, t) => c.sync(t),
   },
 ];
 
