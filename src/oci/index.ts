@@ -26,6 +26,8 @@ export { checkRootfs, resolveCommand, resolveInRootfs, pathOf, DEFAULT_PATH } fr
 export { parseSignal, SIGNALS } from '../signals.js';
 export type { Signal } from '../signals.js';
 export { parseK8sLog } from './logs.js';
+export { K8sLogParser, parseRecord, MAX_LINE_BYTES } from './k8s-log.js';
+export type { LogRecordLine, OutputStream } from './k8s-log.js';
 export { MissingRuntime } from './missing.js';
 export { FakeRuntime } from './fake.js';
 export type { FakeCall, FakeContainer, FakeRuntimeOptions } from './fake.js';
