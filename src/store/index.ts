@@ -1,7 +1,7 @@
 /**
  * store: Redis persistence. Container records, snapshots, mailboxes, history and leases
  * (containers.ts, one Lua script per atomic write in ./lua), the transition event stream
- * (events.ts), nodes (nodes.ts). Keys are built only in keys.ts.
+ * (events.ts), the source streams carrying containers' output (streams.ts), nodes (nodes.ts). Keys are built only in keys.ts.
  */
 export { Keys, DEFAULT_PREFIX } from './keys.js';
 export type { ContainerKeys } from './keys.js';
@@ -9,6 +9,8 @@ export { ContainerStore, EVENTS_MAX_LEN, REMOVED_TTL_S } from './containers.js';
 export type { CommitArgs, CreateArgs, BeginResult } from './containers.js';
 export { EventFeed, compareIds } from './events.js';
 export type { StreamEntry, TransitionEvent } from './events.js';
+export { SourceStreams, EMPTY_POSITION, decodeEntry } from './streams.js';
+export type { AppendArgs, AppendOutcome, OutputLineArg, SourceEntry, StreamBatch, StreamEnd, StreamLine, StreamPosition } from './streams.js';
 export { NodeRegistry } from './nodes.js';
 export type { NodeInfo, NodeStatus } from './nodes.js';
 export { connectRedis, redisOptionsFromUrl, describeRedis, DEFAULT_CONNECT_TIMEOUT_MS } from './redis.js';

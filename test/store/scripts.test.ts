@@ -13,6 +13,7 @@ import { Keys } from '../../src/store/keys.js';
 import { redisOptionsFromUrl } from '../../src/store/redis.js';
 import {
   abandonCreateCall,
+  appendOutputCall,
   beginDrainCall,
   commitCall,
   createCall,
@@ -76,7 +77,7 @@ describe('store/scripts: each Lua script and its result codes', () => {
     const declared = new Map(readdirSync(dir).map((f) => /^([A-Za-z]+)-(\d+)\.lua$/.exec(f)).filter((m) => m !== null).map((m) => [m[1]!, Number(m[2])]));
     const a = commit(ID, {});
     const c: CreateArgs = { id: ID, name: 'x', node: 'n', spec: '', snapshot: '', status: '', created: '', seq: 1, result: '', history: { from: '', to: '', command: '', jobId: '', node: '', at: '', ms: 0 }, event: '', inspect: '' };
-    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't')]) {
+    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't'), appendOutputCall(keys, { id: ID, expect: { gen: '', offset: 0 }, gen: '1', to: 0, maxLen: 1, lines: [] })]) {
       expect(call.keys, call.name).to.have.length(declared.get(call.name)!);
     }
   });
