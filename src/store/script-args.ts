@@ -128,7 +128,7 @@ export function commitCall(keys: Keys, a: CommitArgs): ScriptCall {
   const k = keys.container(a.id);
   return {
     name: 'commitTransition',
-    keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq],
+    keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq, k.output],
     // prettier-ignore
     args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : '', a.inspect ?? ''],
   };

@@ -129,6 +129,17 @@ describe('store/scripts: each Lua script and its result codes', () => {
     expect(await store.result(id, seq)).to.equal('{}');
   });
 
+  it('commitTransition: a removal drops the output stream (KEYS[11]) with the lease', async () => {
+    const { id } = await container();
+    const seq = await store.enqueue(id, '{"command":"remove"}');
+    await store.beginDrain(id, 't', 5000, seq);
+    await conn.xadd(keys.container(id).output, '*', 's', 'stdout', 'b', 'x');
+    await store.commit(commit(id, { status: 'running' }));
+    expect(await conn.exists(keys.container(id).output), 'kept while the container lives').to.equal(1);
+    await store.commit(commit(id, { version: 2, status: 'removed', seq, result: '{}' }));
+    expect(await conn.exists(keys.container(id).output, keys.container(id).lease)).to.equal(0);
+  });
+
   it('renewLease and releaseLease: only the holder', async () => {
     const { id } = await container();
     const seq = await store.enqueue(id, '{"command":"start"}');
