@@ -9,7 +9,7 @@
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
  * - rootfs.ts: a busybox rootfs for the tests and the demo.
  */
-export type { CallOptions, ExitMonitor, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+export type { CallOptions, ExitMonitor, ExitRecord, LogFiles, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 export { RuncRuntime } from './runc.js';
 export { DEFAULT_RUNC_OPTIONS, validateRuncOptions, resolveBinary } from './runc-options.js';
 export type { RuncOptions, ResolvedRuncOptions } from './runc-options.js';

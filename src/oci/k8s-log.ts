@@ -94,7 +94,8 @@ export class K8sLogParser {
     const { time, stream, full, bytes } = parsed;
     if (this.open && this.open.stream !== stream) out.push(this.close(true)!);
     const open = (this.open ??= { stream, time, parts: [], size: 0, end });
-    open.parts.push(bytes);
+    // copied: the chunk it points into may be reused for the next read, and must not be pinned
+    open.parts.push(Buffer.from(bytes));
     open.size += bytes.length;
     open.end = end;
     if (full) out.push(this.close(false)!);
@@ -105,7 +106,7 @@ export class K8sLogParser {
     const o = this.open;
     if (!o) return null;
     this.open = null;
-    const bytes = o.parts.length === 1 ? Buffer.from(o.parts[0]!) : Buffer.concat(o.parts, o.size);
+    const bytes = o.parts.length === 1 ? o.parts[0]! : Buffer.concat(o.parts, o.size);
     return { stream: o.stream, time: o.time, bytes, partial, end: o.end };
   }
 }

@@ -9,6 +9,7 @@ import type { ExitRecord, LogLine, OciRuntime, RuntimeState } from './types.js';
 
 export class MissingRuntime implements OciRuntime {
   readonly name: string;
+  readonly logFiles = null;
 
   /** `binary` is the path (or name) that was not found; `what` says what it is. */
   constructor(

@@ -18,7 +18,7 @@ import { parseK8sLog } from './logs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitRecord, LogFiles, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -42,6 +42,7 @@ interface Binaries {
 export class RuncRuntime implements OciRuntime {
   readonly name: string;
   readonly layout: StateLayout;
+  readonly logFiles: LogFiles;
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
@@ -52,6 +53,8 @@ export class RuncRuntime implements OciRuntime {
     this.o = validateRuncOptions(options);
     this.name = basename(this.o.runtime);
     this.layout = new StateLayout(this.o.stateDir);
+    const L = this.layout;
+    this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
   }
 
   /** `<stateDir>/exits`, the dir conmon writes exit files to. */

@@ -77,6 +77,15 @@ describe('oci/k8s-log: K8sLogParser', () => {
     expect(parser.push(f).map(view)).to.deep.equal([{ stream: 'stdout', text: 'secret', partial: false, end: 100 + p.length + f.length }]);
   });
 
+  it('keeps nothing pointing into a pushed chunk: a reader may reuse its buffer for the next read', () => {
+    const parser = new K8sLogParser(0);
+    const buf = Buffer.from(rec('stdout', 'P', 'first-'));
+    expect(parser.push(buf)).to.deep.equal([]);
+    buf.fill(0x7a);
+    const [line] = parser.push(rec('stdout', 'F', 'second'));
+    expect(line!.bytes.toString()).to.equal('first-second');
+  });
+
   it('keeps file order: a record of the other stream closes an open line as partial', () => {
     const { lines } = parseAll(Buffer.concat([rec('stdout', 'P', 'foo'), rec('stderr', 'F', 'bar'), rec('stdout', 'F', 'baz')]));
     expect(lines.map((l) => [l.stream, l.bytes.toString(), l.partial])).to.deep.equal([
