@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {
   spec: RuntimeSpec;
@@ -32,7 +32,7 @@ export interface FakeRuntimeOptions {
   signalExits?: Readonly<Record<string, number>>;
   /** Exit code recorded for `delete --force` of a live container; default 137. */
   forceDeleteCode?: number;
-  /** A dir for k8s-file logs that `writeLog` appends to, as conmon would (default: no log files). */
+  /** A dir for k8s-file logs that `writeRecord` appends to, as conmon would (default: no log files). */
   logDir?: string;
 }
 
@@ -43,7 +43,6 @@ export class FakeRuntime implements OciRuntime {
   readonly calls: FakeCall[] = [];
   readonly monitor: ExitMonitor;
   private readonly exits = new Map<string, ExitRecord>();
-  private readonly logLines = new Map<string, LogLine[]>();
   private readonly failures = new Map<string, BerthError>();
   private readonly listeners = new Set<(exit: ExitRecord) => void>();
   private readonly signalExits: Readonly<Record<string, number>>;
@@ -86,13 +85,6 @@ export class FakeRuntime implements OciRuntime {
     this.exits.set(id, exit);
     for (const listener of [...this.listeners]) listener(exit);
     return exit;
-  }
-
-  /** Appends a line to the container's log, as conmon would. */
-  writeLog(id: string, stream: LogLine['stream'], text: string): void {
-    const lines = this.logLines.get(id) ?? [];
-    lines.push({ time: new Date().toISOString(), stream, text });
-    this.logLines.set(id, lines);
   }
 
   /** Appends one k8s-file record to the container's log file (needs `logDir`), as conmon would. */
@@ -181,12 +173,6 @@ export class FakeRuntime implements OciRuntime {
   async purge(id: string): Promise<void> {
     this.record('purge', id, []);
     this.exits.delete(id);
-    this.logLines.delete(id);
-  }
-
-  async logs(id: string): Promise<LogLine[]> {
-    this.record('logs', id, []);
-    return [...(this.logLines.get(id) ?? [])];
   }
 
   async checkpoint(id: string, _opts?: CallOptions): Promise<void> {

@@ -14,11 +14,10 @@ import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
 import { readExitFile } from './exit-file.js';
 import { StateLayout } from './layout.js';
-import { parseK8sLog } from './logs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitRecord, LogFiles, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -186,15 +185,6 @@ export class RuncRuntime implements OciRuntime {
       rm(this.layout.log(id), { force: true }),
       this.clearExit(id),
     ]);
-  }
-
-  async logs(id: string): Promise<LogLine[]> {
-    checkId(id);
-    const text = await readFile(this.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    return parseK8sLog(text);
   }
 
   /** `runc checkpoint` needs CRIU; any failure is EUNSUPPORTED with runc's and CRIU's own words. */

@@ -46,12 +46,6 @@ export interface ExitRecord {
   run?: number;
 }
 
-export interface LogLine {
-  time: string;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
 /**
  * Where a runtime keeps its containers' captured output: one conmon k8s-file log per container
  * (oci/k8s-log.ts), all in one dir, which the node's worker watches and ships to each
@@ -86,7 +80,6 @@ export interface OciRuntime {
   clearExit(id: string): Promise<void>;
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
   purge(id: string): Promise<void>;
-  logs(id: string): Promise<LogLine[]>;
   checkpoint(id: string, opts?: CallOptions): Promise<void>;
 }
 

@@ -12,11 +12,10 @@ import type { ContainerHost } from '../actors/host.js';
 import type { Inspect } from '../actors/inspect.js';
 import { BerthError, toBerthError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LogLine, OciRuntime } from '../oci/types.js';
 import { ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import { encodeFailure, parseJobCommand } from './contract.js';
-import { isTransient, logsJobSchema, retryLater } from './jobs.js';
+import { isTransient, retryLater } from './jobs.js';
 
 export interface ProcessorOptions {
   node: string;
@@ -24,20 +23,15 @@ export interface ProcessorOptions {
   queue: string;
   store: ContainerStore;
   host: ContainerHost;
-  runtime: OciRuntime;
   log: Logger;
 }
 
 export class JobProcessor {
   constructor(private readonly o: ProcessorOptions) {}
 
-  async process(job: Job, token?: string): Promise<Inspect | LogLine[]> {
+  async process(job: Job, token?: string): Promise<Inspect> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
-      if (job.name === 'logs') {
-        const { container } = logsJobSchema.parse(job.data);
-        return await this.o.runtime.logs(await this.o.store.resolve(container));
-      }
       const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
       const cmd = parseJobCommand({ command: job.name, ...data });
       let result: CommandResult;

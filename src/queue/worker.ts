@@ -138,7 +138,7 @@ export class BerthWorker {
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
-    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, runtime: o.runtime, log: o.log });
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log });
     const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing

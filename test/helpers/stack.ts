@@ -38,6 +38,8 @@ export interface StackOptions {
   aof?: boolean;
   /** The workers' hook before each runtime call (WorkerOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
+  /** Lines each output stream keeps (WorkerOptions.logMaxLines). */
+  logMaxLines?: number;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -58,6 +60,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       concurrency: opts.concurrency ?? 8,
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
+      ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
       runtime,
       monitor: new ExitDirMonitor(join(stateDir, 'exits')),
       log,

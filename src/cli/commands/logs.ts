@@ -1,6 +1,6 @@
 /**
  * logs: the container's output as conmon captured it; stdout lines to stdout, stderr lines to
- * stderr. Read on the container's node (a job), so it works for any node.
+ * stderr. Read from the container's output stream in Redis, so it works from any machine.
  */
 import type { Command } from 'commander';
 import type { Invocation } from '../context.js';
@@ -13,11 +13,12 @@ export function registerLogs(program: Command, inv: Invocation): void {
     .argument('<container>', 'container name or Id')
     .action(async (target: string, _opts: unknown, self: Command) => {
       try {
-        const lines = await inv.withClient(self, (client) => client.logs(target));
-        for (const line of lines) {
-          if (line.stream === 'stderr') inv.io.err(line.text);
-          else inv.print(line.text);
-        }
+        await inv.withClient(self, async (client) => {
+          for await (const line of client.logs(target)) {
+            if (line.stream === 'stderr') inv.io.err(line.text);
+            else inv.print(line.text);
+          }
+        });
       } catch (err) {
         inv.fail(err, { command: 'logs', container: target });
       }
