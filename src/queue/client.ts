@@ -239,6 +239,7 @@ export class BerthClient extends BerthReader {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
+      for (const conn of this.logConnections) conn.disconnect();
       await this.queues.close();
       await closeRedis(this.redis);
     })();

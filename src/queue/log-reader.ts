@@ -80,8 +80,8 @@ export class LogStream implements AsyncIterable<LogLine> {
     const now = Date.now();
     this.o = {
       follow: opts.follow === true,
-      since: opts.since === undefined ? null : parseLogTime(opts.since, 'since', now),
-      until: opts.until === undefined ? null : parseLogTime(opts.until, 'until', now),
+      since: opts.since === undefined ? null : parseLogTime(opts.since, 'since', { nowMs: now }),
+      until: opts.until === undefined ? null : parseLogTime(opts.until, 'until', { nowMs: now }),
       tail: opts.tail ?? -1,
     };
   }

@@ -14,8 +14,13 @@ const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const MS_NS = 1_000_000n;
 
-/** `since` or `until` as nanoseconds since the epoch; EINVAL names the option and echoes the value. */
-export function parseLogTime(value: string | Date, option: 'since' | 'until', nowMs: number = Date.now()): bigint {
+/**
+ * `since` or `until` as nanoseconds since the epoch. EINVAL names the option as the caller calls
+ * it (`name`: "since" for the API, "--since" for the CLI) and echoes the value.
+ */
+export function parseLogTime(value: string | Date, which: 'since' | 'until', opts: { name?: string; nowMs?: number } = {}): bigint {
+  const option = opts.name ?? which;
+  const nowMs = opts.nowMs ?? Date.now();
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new BerthError('EINVAL', `\`${option}\` is an invalid Date`);
     return BigInt(value.getTime()) * MS_NS;
@@ -30,7 +35,7 @@ export function parseLogTime(value: string | Date, option: 'since' | 'until', no
     for (const [, n, unit] of s.matchAll(DURATION_PART)) ns += Number(n) * UNIT_NS[unit!]!;
     const signed = BigInt(Math.round(d[1] === '-' ? -ns : ns));
     const now = BigInt(nowMs) * MS_NS;
-    return option === 'since' ? now - signed : now + signed;
+    return which === 'since' ? now - signed : now + signed;
   }
   throw new BerthError(
     'EINVAL',

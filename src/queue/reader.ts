@@ -85,8 +85,17 @@ export class BerthReader {
    */
   logs(name: string, opts: LogsOptions = {}): LogStream {
     const streams = new SourceStreams(this.redis, this.keys);
-    return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking: () => this.duplicateBlocking('berth-client-logs') }, name, opts);
+    const blocking = () => {
+      const conn = this.duplicateBlocking('berth-client-logs');
+      this.logConnections.add(conn);
+      conn.once('end', () => this.logConnections.delete(conn));
+      return conn;
+    };
+    return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking }, name, opts);
   }
+
+  /** Follows' blocking connections still open: a follow closes its own; `close()` the rest. */
+  protected readonly logConnections = new Set<Redis>();
 
   /** The transition events stream, shared by every waiter of this client. */
   events(): EventFeed {
