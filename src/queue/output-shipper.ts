@@ -74,6 +74,13 @@ export class OutputShipper {
       if (id) this.schedule(id);
     });
     this.watcher.on('error', (err) => this.o.log.warn({ err }, 'cannot watch the logs dir; output is shipped at exits only'));
+    await this.catchUp();
+  }
+
+  /** Ships what every log in the dir has beyond its stream (at start; again when Redis is back). */
+  async catchUp(): Promise<void> {
+    const files = this.o.files;
+    if (!files || this.closed) return;
     for (const name of await readdir(files.dir)) {
       const id = files.idOf(name);
       if (id) this.schedule(id);
@@ -134,16 +141,24 @@ export class OutputShipper {
   private async pass(id: string, t: Tail, end?: StreamEnd): Promise<void> {
     const flush = end !== undefined || t.flushDue;
     t.flushDue = false;
-    for (;;) {
-      t.position ??= await this.o.streams.position(id);
-      const outcome = await this.ship(id, t, flush, end);
-      if (outcome === 'conflict') {
-        t.parser = null; // read again from the position the stream is at
-        continue;
+    try {
+      for (;;) {
+        t.position ??= await this.o.streams.position(id);
+        const outcome = await this.ship(id, t, flush, end);
+        if (outcome === 'conflict') {
+          t.parser = null; // read again from the position the stream is at
+          continue;
+        }
+        if (outcome === 'gone') this.forget(id, t);
+        else this.armFlush(id, t);
+        return;
       }
-      if (outcome === 'gone') this.forget(id, t);
-      else this.armFlush(id, t);
-      return;
+    } catch (err) {
+      // the parser may hold lines that never reached the stream: read again from its position
+      t.parser = null;
+      t.position = null;
+      if (flush) t.flushDue = true;
+      throw err;
     }
   }
 

@@ -161,10 +161,13 @@ export class BerthWorker {
       await shipper.start();
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
       await o.monitor.start((exit) => self.exits.deliver(exit));
-      // Exits that could not be queued while Redis was away are delivered when it is back.
-      // So are the mailbox entries whose job failed or vanished during the outage.
+      // Exits that could not be queued while Redis was away are delivered when it is back, and
+      // output not shipped meanwhile is. So are the mailbox entries whose job failed or vanished
+      // during the outage.
       redis.on('ready', () => {
         self.exits.retry();
+        // output written while appends failed has no change left to wake its shipping
+        self.shipper.catchUp().catch((err: unknown) => o.log.warn({ err }, 'could not catch up the output after Redis came back'));
         self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
       });
       // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once

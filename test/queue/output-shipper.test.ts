@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { createLogger } from '../../src/log.js';
 import { FakeRuntime } from '../../src/oci/index.js';
 import { OutputShipper } from '../../src/queue/output-shipper.js';
@@ -34,7 +36,7 @@ describe('queue/output-shipper: container logs to output streams', () => {
   let n = 0;
 
   before(async () => {
-    redis = await startRedis();
+    redis = await startRedis({ aof: true }); // records survive the restart of the last test
     conn = new Redis(redisOptionsFromUrl(redis.url));
     blocking = conn.duplicate();
     store = new ContainerStore(conn, keys);
@@ -158,6 +160,38 @@ describe('queue/output-shipper: container logs to output streams', () => {
     fake.writeRecord(id, 'stdout', 'new file');
     await s.end({ id, code: 0, at: new Date().toISOString(), oomKilled: false, run: 1 });
     expect(texts(await entries(id, 3))).to.deep.equal(['stdout:old file', 'stdout:new file', 'end 1=0']);
+  });
+
+  it('ships what it could not while Redis was away once told to catch up', async () => {
+    const id = await container();
+    // a connection that fails at once while Redis is down (no offline queue, no retries)
+    const brittle = new Redis({ ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 });
+    brittle.on('error', () => undefined);
+    try {
+      // the shipper's warning tells when the pass for a change has run and failed
+      let failed: () => void = () => undefined;
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          if (chunk.toString().includes('could not ship output')) failed();
+          done();
+        },
+      });
+      const s = new OutputShipper({ files: fake.logFiles, streams: new SourceStreams(brittle, keys), maxLines: 1000, log: pino({ level: 'warn' }, sink), partialMs: 200 });
+      shippers.push(s);
+      await s.start();
+      fake.writeRecord(id, 'stdout', 'before');
+      expect(texts(await entries(id, 1))).to.deep.equal(['stdout:before']);
+      await redis.restart(async () => {
+        const passFailed = new Promise<void>((resolve) => (failed = resolve));
+        fake.writeRecord(id, 'stdout', 'while Redis was away');
+        await passFailed;
+      });
+      await new Promise<void>((resolve) => (brittle.status === 'ready' ? resolve() : brittle.once('ready', () => resolve())));
+      await s.catchUp();
+      expect(texts(await entries(id, 2))).to.deep.equal(['stdout:before', 'stdout:while Redis was away']);
+    } finally {
+      brittle.disconnect();
+    }
   });
 
   it('appends nothing for a removed container', async () => {
