@@ -19,7 +19,7 @@ import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { K8sLogParser, type LogRecordLine } from '../oci/k8s-log.js';
 import type { ExitRecord, LogFiles } from '../oci/types.js';
-import type { SourceStreams, StreamEnd, StreamPosition } from '../store/streams.js';
+import { EMPTY_POSITION, type SourceStreams, type StreamEnd, type StreamPosition } from '../store/streams.js';
 
 export interface ShipperOptions {
   files: LogFiles | null;
@@ -143,7 +143,6 @@ export class OutputShipper {
     t.flushDue = false;
     try {
       for (;;) {
-        t.position ??= await this.o.streams.position(id);
         const outcome = await this.ship(id, t, flush, end);
         if (outcome === 'conflict') {
           t.parser = null; // read again from the position the stream is at
@@ -169,9 +168,15 @@ export class OutputShipper {
       return null;
     });
     // no log (removed, or a runtime without files): only the end, if this is one
-    if (!fh) return end ? this.append(id, t, t.position!.gen, [], end) : 'gone';
+    if (!fh) {
+      // a stream not read yet is taken to be empty: a conflict says where it is otherwise
+      t.position ??= EMPTY_POSITION;
+      return end ? this.append(id, t, t.position.gen, [], end) : 'gone';
+    }
     try {
       const { ino, birthtimeMs, size } = await fileOp(() => fh.stat());
+      // an empty log (a silent container's end, say) spares reading where its stream is
+      t.position ??= size === 0 ? EMPTY_POSITION : await this.o.streams.position(id);
       // the inode tells files apart; its birth time, an inode number used again
       const gen = `${ino}@${Math.round(birthtimeMs * 1000)}`;
       if (!t.parser || t.gen !== gen) {
@@ -204,7 +209,8 @@ export class OutputShipper {
     } catch (err) {
       if (!end || !(err instanceof LogReadError)) throw err;
       this.o.log.warn({ err, container: id }, 'cannot read the container log; its end is recorded without the rest');
-      return this.append(id, t, t.position!.gen, [], end);
+      t.position ??= await this.o.streams.position(id);
+      return this.append(id, t, t.position.gen, [], end);
     } finally {
       await fh.close();
     }
