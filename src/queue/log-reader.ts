@@ -88,6 +88,7 @@ export class LogStream implements AsyncIterable<LogLine> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<LogLine, void, undefined> {
     let conn: Redis | undefined;
+    this.end = null;
     try {
       const { store, streams } = this.src;
       const id = await store.resolve(this.name);
@@ -104,13 +105,15 @@ export class LogStream implements AsyncIterable<LogLine> {
       for (;;) {
         let batch;
         if (follow) {
-          // XREAD answers at once while entries wait, and blocks at the stream's end
-          const wait = this.o.until === null ? BLOCK_MS : Math.min(BLOCK_MS, Number((this.o.until - BigInt(Date.now()) * MS_NS) / MS_NS));
-          if (wait <= 0) return; // --until has come
-          conn ??= this.src.blocking();
-          batch = await streams.read(conn, key, after, count, wait);
-          // nothing for a while: a container removed meanwhile (or gone with its node) writes no more
-          if (!batch.last && !LIVE.has((await store.get(id))?.status ?? 'removed')) return;
+          // XREAD answers at once while entries wait, and blocks at the stream's end (never with
+          // BLOCK 0, which waits for good: once --until has come, what is left is read at once)
+          const left = this.o.until === null ? BLOCK_MS : Math.min(BLOCK_MS, Number((this.o.until - BigInt(Date.now()) * MS_NS) / MS_NS));
+          batch = left > 0 ? await streams.read((conn ??= this.src.blocking()), key, after, count, left) : await streams.range(key, `(${after}`, '+', count);
+          if (!batch.last) {
+            if (left <= 0) return; // --until has come
+            // nothing for a while: a container removed meanwhile (or gone with its node) writes no more
+            if (!LIVE.has((await store.get(id))?.status ?? 'removed')) return;
+          }
         } else {
           if (after === last) return;
           batch = await streams.range(key, `(${after}`, last!, count);

@@ -51,6 +51,23 @@ describe('e2e: logs through the output streams', function () {
     expect((await stopped).State.ExitCode).to.equal(3);
   });
 
+  it('-f with until ends at that time, the container still running; an until passed already ends after what there is', async () => {
+    await run('lasting', 'echo early; trap "exit 0" TERM; while :; do sleep 0.05; done');
+    const first = stack.client.logs('lasting', { follow: true });
+    const it = first[Symbol.asyncIterator]();
+    const { value } = await it.next();
+    expect(value).to.include({ text: 'early' });
+    const t = value!.time;
+    // until a moment from now: the follow ends then, though the container runs on
+    const bounded = stack.client.logs('lasting', { follow: true, until: new Date(Date.now() + 300) });
+    expect(await texts(bounded)).to.deep.equal(['early']);
+    expect(bounded.end).to.equal(null);
+    expect(await texts(stack.client.logs('lasting', { follow: true, until: t }))).to.deep.equal(['early']);
+    await it.return?.();
+    expect((await stack.client.inspect('lasting')).State.Status).to.equal('running');
+    await stack.client.stop('lasting');
+  });
+
   it('on a container that is not running, -f prints what there is and ends', async () => {
     await run('done', 'echo one; echo two; exit 4');
     expect(await stack.client.wait('done')).to.equal(4);
