@@ -25,6 +25,7 @@ export function parseLogTime(value: string | Date, which: 'since' | 'until', opt
     if (Number.isNaN(value.getTime())) throw new BerthError('EINVAL', `\`${option}\` is an invalid Date`);
     return BigInt(value.getTime()) * MS_NS;
   }
+  if (typeof value !== 'string') throw new BerthError('EINVAL', `\`${option}\` must be a Date or a string, got ${String(value)} (${typeof value})`);
   const s = value.trim();
   const t = rfc3339Nanos(s);
   if (t !== null) return t;

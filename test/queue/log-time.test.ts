@@ -35,6 +35,7 @@ describe('queue/log-time: times of logs --since / --until', () => {
       expect(() => parseLogTime(bad, 'since', { name: '--since' }), bad).to.throw(`\`--since\` must be an RFC 3339 time (2026-12-02T19:05:40Z), a date, a Unix time or a duration (10m, 1h30m), got "${bad}"`);
     }
     expect(() => parseLogTime(new Date(Number.NaN), 'until')).to.throw('`until` is an invalid Date');
+    expect(() => parseLogTime(42 as unknown as string, 'since')).to.throw('`since` must be a Date or a string, got 42 (number)');
   });
 
   it("-t prints conmon's time, a zero offset as Z (as Podman)", () => {
