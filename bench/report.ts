@@ -9,6 +9,7 @@ import type { ScaleResult } from './scale.js';
 import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './throughput.js';
 import type { PoolResult } from './pool.js';
 import { floorConsole, floorMarkdown, type AtEight, type FloorResult } from './floor.js';
+import { logsConsole, logsMarkdown, type LogsResult } from './logs.js';
 
 export interface Environment {
   at: string;
@@ -42,6 +43,7 @@ export interface Results {
   exit?: ExitResult;
   pool?: PoolResult;
   floor?: FloorResult;
+  logs?: LogsResult;
   targets?: Target[];
   errors: Record<string, string>;
 }
@@ -115,6 +117,10 @@ export function evaluateTargets(r: Results): Target[] {
   if (ex) {
     t.push({ name: 'exit detection p50', goal: '< 50 ms', measured: `${f1(ex.berth.p50)} ms (p99 ${f1(ex.berth.p99)} ms)`, met: ex.berth.p50 < 50 });
   }
+  const lg = r.logs;
+  if (lg) {
+    t.push({ name: 'logs -f latency p99', goal: '< 100 ms from a line written to a following client', measured: `${f1(lg.berth.p99)} ms (p50 ${f1(lg.berth.p50)} ms)`, met: lg.berth.p99 < 100 });
+  }
   return t;
 }
 
@@ -169,6 +175,7 @@ export function consoleReport(r: Results): string {
     out.push(t.toString());
   }
   if (r.floor) out.push(floorConsole(r.floor));
+  if (r.logs) out.push(logsConsole(r.logs));
   if (r.targets?.length) {
     const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
     for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
@@ -237,6 +244,7 @@ export function markdownReport(r: Results, command: string): string {
     };
     md.push('', floorMarkdown(r.floor, at8));
   }
+  if (r.logs) md.push('', logsMarkdown(r.logs));
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');
     for (const x of r.targets) md.push(`| ${x.name} | ${x.goal} | ${x.measured} | ${x.met === null ? 'n/a' : x.met ? 'met' : '**missed**'} |`);

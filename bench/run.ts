@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,chaos
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,chaos
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -36,13 +36,14 @@ import { round } from './stats.js';
 import { SYSTEMS, runThroughput, type System } from './throughput.js';
 import { runPool } from './pool.js';
 import { runFloor } from './floor.js';
+import { runLogs } from './logs.js';
 import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
 type AllResults = Results & { chaos?: ChaosResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,chaos').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,chaos').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -53,6 +54,7 @@ const CONFIG = QUICK
       throughput: { count: 10, levels: [1, 4, 8, 16] },
       scale: { levels: [10, 500, 2000], rounds: 3, running: 3 },
       exit: { samples: 8, warmup: 2 },
+      logs: { samples: 100, warmup: 10 },
       chaos: { containers: 16, seconds: 20 },
     }
   : {
@@ -60,6 +62,7 @@ const CONFIG = QUICK
       throughput: { count: 100, levels: [1, 4, 8, 16] },
       scale: { levels: [10, 1000, 10_000], rounds: 15, running: 3 },
       exit: { samples: 40, warmup: 3 },
+      logs: { samples: 500, warmup: 20 },
       chaos: { containers: 40, seconds: 60 },
     };
 
@@ -156,6 +159,7 @@ async function main(): Promise<number> {
       runPool({ rootfs, count: QUICK ? 20 : 100, parallel: 8, concurrency: 8, workers: [1, 2, 4] }, log),
     );
     results.floor = await part('floor', () => runFloor(QUICK ? { samples: 50, warmup: 10 } : { samples: 200, warmup: 30 }, log));
+    results.logs = await part('logs', () => runLogs({ ...CONFIG.logs, rootfs, podman: usePodman }, log));
     const chaos = {
       containers: Number(process.env['BERTH_BENCH_CHAOS_CONTAINERS'] ?? CONFIG.chaos.containers),
       seconds: Number(process.env['BERTH_BENCH_CHAOS_SECONDS'] ?? CONFIG.chaos.seconds),

@@ -96,15 +96,21 @@ export function globalsOf(cmd: Command): GlobalOptions {
   return out;
 }
 
-/** Where output goes: one call per line, without its newline. */
+/** Where output goes: one call per line, without its newline; or raw bytes (a container's output). */
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Writes bytes as they are; resolves once the stream can take more (backpressure). */
+  write(to: 'out' | 'err', bytes: Buffer): Promise<void>;
 }
 
 export const processIo: Io = {
   out: (line) => void process.stdout.write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
+  write: (to, bytes) => {
+    const stream = to === 'err' ? process.stderr : process.stdout;
+    return stream.write(bytes) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', resolve));
+  },
 };
 
 /** One run of the CLI: its output, its environment and the exit code it ends with. */

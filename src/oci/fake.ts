@@ -1,12 +1,15 @@
 /**
- * An in-memory OciRuntime for machine and worker unit tests: no runc, no conmon, no files.
+ * An in-memory OciRuntime for machine and worker unit tests: no runc, no conmon, no files (but
+ * k8s-file logs in `logDir` when asked, for the output shipper's tests).
  * Containers follow runc's status transitions and refuse what runc refuses, with runc's messages.
  * Tests drive exits with `fake.exit(id, code)`, which the fake's own ExitMonitor (`fake.monitor`)
  * reports like conmon's exit file; `failNext(verb)` makes the next call of a verb fail.
  */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitMonitor, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {
   spec: RuntimeSpec;
@@ -39,15 +42,17 @@ export interface FakeRuntimeOptions {
   signalExits?: Readonly<Record<string, number>>;
   /** Exit code recorded for `delete --force` of a live container; default 137. */
   forceDeleteCode?: number;
+  /** A dir for k8s-file logs that `writeRecord` appends to, as conmon would (default: no log files). */
+  logDir?: string;
 }
 
 export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
+  readonly logFiles: LogFiles | null;
   readonly containers = new Map<string, FakeContainer>();
   readonly calls: FakeCall[] = [];
   readonly monitor: ExitMonitor;
   private readonly exits = new Map<string, ExitRecord>();
-  private readonly logLines = new Map<string, LogLine[]>();
   private readonly failures = new Map<string, BerthError>();
   private readonly holds = new Map<string, FakeHold & { arrive(): void; wait: Promise<void> }>();
   private readonly listeners = new Set<(exit: ExitRecord) => void>();
@@ -58,6 +63,8 @@ export class FakeRuntime implements OciRuntime {
   constructor(options: FakeRuntimeOptions = {}) {
     this.signalExits = options.signalExits ?? { SIGKILL: 137 };
     this.forceDeleteCode = options.forceDeleteCode ?? 137;
+    const dir = options.logDir;
+    this.logFiles = dir === undefined ? null : { dir, path: (id) => join(dir, `${id}.log`), idOf: (f) => /^(.+)\.log$/.exec(f)?.[1] ?? null };
     const listeners = this.listeners;
     const exits = this.exits;
     let mine: ((exit: ExitRecord) => void) | undefined;
@@ -124,11 +131,11 @@ export class FakeRuntime implements OciRuntime {
     return exit;
   }
 
-  /** Appends a line to the container's log, as conmon would. */
-  writeLog(id: string, stream: LogLine['stream'], text: string): void {
-    const lines = this.logLines.get(id) ?? [];
-    lines.push({ time: new Date().toISOString(), stream, text });
-    this.logLines.set(id, lines);
+  /** Appends one k8s-file record to the container's log file (needs `logDir`), as conmon would. */
+  writeRecord(id: string, stream: 'stdout' | 'stderr', bytes: Buffer | string, opts: { partial?: boolean; time?: string } = {}): void {
+    if (!this.logFiles) throw new BerthError('EINVAL', 'the fake runtime was made without `logDir`');
+    const head = `${opts.time ?? new Date().toISOString()} ${stream} ${opts.partial ? 'P' : 'F'} `;
+    appendFileSync(this.logFiles.path(id), Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from('\n')]));
   }
 
   async create(spec: RuntimeSpec, _opts?: CallOptions): Promise<{ pid: number }> {
@@ -214,12 +221,6 @@ export class FakeRuntime implements OciRuntime {
   async purge(id: string): Promise<void> {
     this.record('purge', id, []);
     this.exits.delete(id);
-    this.logLines.delete(id);
-  }
-
-  async logs(id: string): Promise<LogLine[]> {
-    this.record('logs', id, []);
-    return [...(this.logLines.get(id) ?? [])];
   }
 
   async checkpoint(id: string, _opts?: CallOptions): Promise<void> {

@@ -5,12 +5,12 @@
  *   Podman runs it, so exit codes and logs survive a worker restart. Files live as layout.ts says.
  * - exit-monitor.ts: reports conmon's exit files, including those written while nobody watched.
  * - bundle.ts: the container's config.json; validate.ts: rootfs and command checks at create time.
- * - signals.ts, logs.ts (conmon's k8s-file format), exit-file.ts, exit-wait.ts (an exit about to be
- *   recorded), runtime-log.ts (runc's errors).
+ * - signals.ts, k8s-log.ts (conmon's k8s-file log, read as bytes), exit-file.ts, exit-wait.ts (an
+ *   exit about to be recorded), runtime-log.ts (runc's errors).
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
  * - rootfs.ts: a busybox rootfs for the tests and the demo.
  */
-export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 export { RuncRuntime } from './runc.js';
 export { DEFAULT_RUNC_OPTIONS, validateRuncOptions, resolveBinary } from './runc-options.js';
 export type { RuncOptions, ResolvedRuncOptions } from './runc-options.js';
@@ -27,7 +27,8 @@ export type { BuildConfigOptions, HardLimits } from './bundle.js';
 export { checkRootfs, resolveCommand, resolveInRootfs, pathOf, DEFAULT_PATH } from './validate.js';
 export { parseSignal, SIGNALS } from '../signals.js';
 export type { Signal } from '../signals.js';
-export { parseK8sLog } from './logs.js';
+export { K8sLogParser, parseRecord, MAX_LINE_BYTES } from './k8s-log.js';
+export type { LogRecordLine, OutputStream } from './k8s-log.js';
 export { MissingRuntime } from './missing.js';
 export { FakeRuntime } from './fake.js';
 export type { FakeCall, FakeContainer, FakeHold, FakeRuntimeOptions } from './fake.js';

@@ -62,6 +62,11 @@ export class StateLayout {
   log(id: string): string {
     return join(this.logs, `${id}.log`);
   }
+  /** The container whose log `file` (a name in the logs dir) is, or null. */
+  logId(file: string): string | null {
+    const m = /^([A-Za-z0-9_+-][A-Za-z0-9_.+-]*)\.log$/.exec(file);
+    return m ? m[1]! : null;
+  }
   exit(id: string): string {
     return join(this.exits, id);
   }

@@ -5,10 +5,11 @@
  */
 import { basename } from 'node:path';
 import { BerthError } from '../errors.js';
-import type { ExitRecord, LogLine, OciRuntime, RuntimeState } from './types.js';
+import type { ExitRecord, OciRuntime, RuntimeState } from './types.js';
 
 export class MissingRuntime implements OciRuntime {
   readonly name: string;
+  readonly logFiles = null;
 
   /** `binary` is the path (or name) that was not found; `what` says what it is. */
   constructor(
@@ -54,9 +55,6 @@ export class MissingRuntime implements OciRuntime {
   }
   async purge(): Promise<void> {
     return this.missing('purge');
-  }
-  async logs(): Promise<LogLine[]> {
-    return this.missing('logs');
   }
   async checkpoint(): Promise<void> {
     return this.missing('checkpoint');

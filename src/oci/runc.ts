@@ -15,11 +15,10 @@ import { ExitDirMonitor } from './exit-monitor.js';
 import { readExitFile } from './exit-file.js';
 import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
-import { parseK8sLog } from './logs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitReadOptions, ExitRecord, LogLine, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -43,6 +42,7 @@ interface Binaries {
 export class RuncRuntime implements OciRuntime {
   readonly name: string;
   readonly layout: StateLayout;
+  readonly logFiles: LogFiles;
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
@@ -53,6 +53,8 @@ export class RuncRuntime implements OciRuntime {
     this.o = validateRuncOptions(options);
     this.name = basename(this.o.runtime);
     this.layout = new StateLayout(this.o.stateDir);
+    const L = this.layout;
+    this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
   }
 
   /** `<stateDir>/exits`, the dir conmon writes exit files to. */
@@ -185,15 +187,6 @@ export class RuncRuntime implements OciRuntime {
       rm(this.layout.log(id), { force: true }),
       this.clearExit(id),
     ]);
-  }
-
-  async logs(id: string): Promise<LogLine[]> {
-    checkId(id);
-    const text = await readFile(this.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    return parseK8sLog(text);
   }
 
   /** `runc checkpoint` needs CRIU; any failure is EUNSUPPORTED with runc's and CRIU's own words. */

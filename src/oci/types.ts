@@ -55,14 +55,23 @@ export interface ExitRecord {
   run?: number;
 }
 
-export interface LogLine {
-  time: string;
-  stream: 'stdout' | 'stderr';
-  text: string;
+/**
+ * Where a runtime keeps its containers' captured output: one conmon k8s-file log per container
+ * (oci/k8s-log.ts), all in one dir, which the node's worker watches and ships to each
+ * container's output stream.
+ */
+export interface LogFiles {
+  readonly dir: string;
+  /** The log file of container `id`. */
+  path(id: string): string;
+  /** The container a file in `dir` is the log of; null for any other file. */
+  idOf(file: string): string | null;
 }
 
 export interface OciRuntime {
   readonly name: string;
+  /** The containers' output files; null for a runtime that keeps none (fake, missing). */
+  readonly logFiles: LogFiles | null;
   /** Writes the bundle and runs `runc create` under a monitor; resolves to the container's pid. */
   create(spec: RuntimeSpec, opts?: CallOptions): Promise<{ pid: number }>;
   start(id: string, opts?: CallOptions): Promise<void>;
@@ -80,7 +89,6 @@ export interface OciRuntime {
   clearExit(id: string): Promise<void>;
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
   purge(id: string): Promise<void>;
-  logs(id: string): Promise<LogLine[]>;
   checkpoint(id: string, opts?: CallOptions): Promise<void>;
 }
 

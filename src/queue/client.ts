@@ -1,7 +1,7 @@
 /**
  * The producer side: Berth's TypeScript API. Every command is queued as a BullMQ job on the
  * container's node queue, after its place in the container's mailbox is fixed (seq); results come
- * back through QueueEvents. Reads (inspect, list, history, wait) are the reader's (reader.ts).
+ * back through QueueEvents. Reads (inspect, list, history, wait, logs) are the reader's (reader.ts).
  * Stop and restart follow the events stream from a cursor taken before the command until their
  * completion rule holds (completion.ts).
  */
@@ -12,7 +12,6 @@ import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
 import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
-import type { LogLine } from '../oci/types.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
@@ -244,23 +243,11 @@ export class BerthClient extends BerthReader {
     return this.run(name, 'sync');
   }
 
-  /** Captured stdout/stderr, read on the container's node. */
-  logs(name: string): Promise<LogLine[]> {
-    return guard(this.logsOf(name));
-  }
-
-  private async logsOf(name: string): Promise<LogLine[]> {
-    const id = await this.store.resolve(name);
-    const record = await this.store.get(id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
-    const job = await this.queues.add(record.node, 'logs', { container: id }, undefined);
-    return this.queues.finished(record.node, job) as unknown as Promise<LogLine[]>;
-  }
-
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
+      for (const conn of this.logConnections) conn.disconnect();
       await this.queues.close();
       await closeRedis(this.redis);
     })();

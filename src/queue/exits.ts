@@ -1,8 +1,9 @@
 /**
  * Exit delivery: each exit the runtime's monitor records becomes an `exited` entry in the
  * container's mailbox (with the run it ends, deduplicated: a re-reported exit gets its first seq
- * back), applied in this process by the waker. Exits Redis could not take are kept and delivered
- * again when it is back.
+ * back), applied in this process by the waker. First the run's output is drained and its end
+ * entry appended (output-shipper.ts), so a container seen stopped has all its output in its
+ * stream. Exits Redis could not take are kept and delivered again when it is back.
  */
 import { commandIds } from '../store/keys.js';
 import { BerthError } from '../errors.js';
@@ -16,6 +17,8 @@ export class ExitDelivery {
     private readonly store: ContainerStore,
     private readonly waker: Waker,
     private readonly log: Logger,
+    /** Ends the run's output stream (drain, then the end entry) before the exit is queued. */
+    private readonly endOutput: (exit: ExitRecord) => Promise<void> = async () => {},
   ) {}
 
   /** Exits recorded by conmon that Redis has not taken yet (it was unreachable). */
@@ -33,6 +36,7 @@ export class ExitDelivery {
     const log = this.log.child({ container: exit.id });
     const entry = { command: 'exited', container: exit.id, code: exit.code, at: exit.at, oomKilled: exit.oomKilled, ...(exit.run === undefined ? {} : { run: exit.run }) };
     const key = `${exit.run ?? ''}:${exit.at}`;
+    await this.endOutput(exit);
     let seq: number;
     try {
       seq = await this.store.enqueue(

@@ -1,5 +1,4 @@
-/** Job options shared by every producer, and the read-only jobs beside the command contract. */
-import { z } from 'zod';
+/** Job options shared by every producer. */
 import { DelayedError, type Job, type JobsOptions, type Queue } from 'bullmq';
 import { isRedisUnavailable, type BerthError } from '../errors.js';
 import { seqJobId } from '../store/keys.js';
@@ -57,6 +56,3 @@ export async function retryLater(job: Job, token: string | undefined, e: BerthEr
  * attempts apply), nor a failure replayed from a stored result (it has no cause).
  */
 export const isTransient = (e: BerthError): boolean => e.code === 'ESTALE' || isRedisUnavailable(e);
-
-/** Read-only: a container's captured stdout/stderr, read on its node. */
-export const logsJobSchema = z.object({ container: z.string().min(1) });

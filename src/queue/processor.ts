@@ -12,12 +12,11 @@ import type { ContainerHost } from '../actors/host.js';
 import type { Inspect } from '../actors/inspect.js';
 import { BerthError, toBerthError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LogLine, OciRuntime } from '../oci/types.js';
 import { ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import { commandIds } from '../store/keys.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
-import { isTransient, logsJobSchema, retryLater, seqJobId } from './jobs.js';
+import { isTransient, retryLater, seqJobId } from './jobs.js';
 import { fireTimer } from './timer-job.js';
 
 export interface ProcessorOptions {
@@ -26,7 +25,6 @@ export interface ProcessorOptions {
   queue: string;
   store: ContainerStore;
   host: ContainerHost;
-  runtime: OciRuntime;
   log: Logger;
 }
 
@@ -67,13 +65,9 @@ export class JobProcessor {
     return this.o.host.drain(id, seq);
   }
 
-  async process(job: Job, token?: string): Promise<Inspect | LogLine[]> {
+  async process(job: Job, token?: string): Promise<Inspect> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
-      if (job.name === 'logs') {
-        const { container } = logsJobSchema.parse(job.data);
-        return await this.o.runtime.logs(await this.o.store.resolve(container));
-      }
       const result = job.name === 'timer' ? await fireTimer(job, token, this.o) : await this.command(job);
       log.debug({ container: result.inspect.Id, command: job.name, ok: result.ok }, 'command applied');
       if (!result.ok && result.error) throw BerthError.fromJSON(result.error);

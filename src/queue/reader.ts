@@ -1,6 +1,6 @@
 /**
  * The read side of Berth's API (as BullMQ's QueueGetters is of a Queue): inspect, list, history,
- * wait and the node list, straight from the store and the events stream, no job involved. The
+ * wait, logs and the node list, straight from the store and the streams, no job involved. The
  * client (client.ts) extends it with the commands. `guard` is the API's boundary: whatever a
  * call throws reaches the caller as a BerthError (EUNAVAIL while Redis is away).
  */
@@ -12,6 +12,8 @@ import { EventFeed } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeRegistry, NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
+import { SourceStreams } from '../store/streams.js';
+import { LogStream, type LogsOptions } from './log-reader.js';
 import { STOPPED_STATES } from './completion.js';
 
 /** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
@@ -75,6 +77,25 @@ export class BerthReader {
   nodeList(): Promise<NodeStatus[]> {
     return guard(this.nodes.list());
   }
+
+  /**
+   * A container's output, as an async iterable of lines read from its stream (log-reader.ts):
+   * what there is now, or with `follow` on until its run ends. Bad options throw EINVAL here;
+   * a missing container rejects the first read with ENOCTR.
+   */
+  logs(name: string, opts: LogsOptions = {}): LogStream {
+    const streams = new SourceStreams(this.redis, this.keys);
+    const blocking = () => {
+      const conn = this.duplicateBlocking('berth-client-logs');
+      this.logConnections.add(conn);
+      conn.once('end', () => this.logConnections.delete(conn));
+      return conn;
+    };
+    return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking }, name, opts);
+  }
+
+  /** Follows' blocking connections still open: a follow closes its own; `close()` the rest. */
+  protected readonly logConnections = new Set<Redis>();
 
   /** The transition events stream, shared by every waiter of this client. */
   events(): EventFeed {

@@ -1,7 +1,7 @@
 /**
  * A node's worker: reconciles the node with runc, then consumes the node's BullMQ queue
- * (processor.ts hands each command to the ContainerHost), delivers the exits the runtime's
- * monitor records (exits.ts), keeps durable timers as delayed jobs (scheduler.ts), routes the
+ * (processor.ts hands each command to the ContainerHost), ships containers' output to their
+ * streams (output-shipper.ts), delivers the exits the runtime's monitor records (exits.ts), keeps durable timers as delayed jobs (scheduler.ts), routes the
  * entry queue (router.ts), frees dead siblings' jobs (reaper.ts), heartbeats the node, recovers
  * what a dead worker left half done, and shuts down gracefully.
  */
@@ -18,8 +18,10 @@ import { NodeRegistry } from '../store/nodes.js';
 import { LeaseReleases } from '../store/lease-releases.js';
 import { WorkerLocks } from '../store/worker-locks.js';
 import { closeRedis, connectRedis } from '../store/redis.js';
+import { SourceStreams } from '../store/streams.js';
 import { ExitDelivery } from './exits.js';
 import { addWakeJob } from './jobs.js';
+import { OutputShipper } from './output-shipper.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
 import { Reaper } from './reaper.js';
@@ -46,6 +48,11 @@ export interface WorkerOptions {
   version?: string;
   /** How long close() lets in-flight commands finish before it stops waiting for them. */
   shutdownMs?: number;
+  /**
+   * Lines of output each container's stream keeps in Redis (about: Redis trims whole blocks of
+   * 100, oldest first); a line longer than 1 MiB counts once per MiB.
+   */
+  logMaxLines?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -62,11 +69,12 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   lostAfterMs: 10_000,
   lockDurationMs: 4000,
   shutdownMs: 30_000,
+  logMaxLines: 10_000,
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs'] as const) {
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
       throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);
@@ -126,6 +134,7 @@ export class BerthWorker {
     private readonly leases: LeaseReleases,
     private readonly waker: Waker,
     private readonly exits: ExitDelivery,
+    private readonly shipper: OutputShipper,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -143,9 +152,10 @@ export class BerthWorker {
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
-    const exits = new ExitDelivery(store, waker, o.log);
-    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, runtime: o.runtime, log: o.log });
-    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits);
+    const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
+    const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log });
+    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper);
     try {
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
       const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
@@ -163,12 +173,17 @@ export class BerthWorker {
       self.heartbeat = setInterval(() => {
         nodes.heartbeat(o.node, o.lostAfterMs).catch((err: unknown) => o.log.warn({ err }, 'heartbeat failed'));
       }, o.heartbeatMs);
+      // Output written while no worker watched is shipped first, then as it is written.
+      await shipper.start();
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
       await o.monitor.start((exit) => self.exits.deliver(exit));
-      // Exits that could not be queued while Redis was away are delivered when it is back.
-      // So are the mailbox entries whose job failed or vanished during the outage.
+      // Exits that could not be queued while Redis was away are delivered when it is back, and
+      // output not shipped meanwhile is. So are the mailbox entries whose job failed or vanished
+      // during the outage.
       redis.on('ready', () => {
         self.exits.retry();
+        // output written while appends failed has no change left to wake its shipping
+        self.shipper.catchUp().catch((err: unknown) => o.log.warn({ err }, 'could not catch up the output after Redis came back'));
         self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
       });
       // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once
@@ -273,6 +288,7 @@ export class BerthWorker {
           ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.o.monitor.close(),
+        () => this.shipper.close(),
         // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs
         () => this.waker.handOff(),
         () => this.reaper?.unregister() ?? Promise.resolve(),

@@ -13,6 +13,8 @@ export interface ContainerKeys {
   results: string;
   history: string;
   lease: string;
+  /** Stream of the container's output (stdout, stderr, an end per run): store/streams.ts */
+  output: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export class Keys {
       results: `${base}:results`,
       history: `${base}:history`,
       lease: `${base}:lease`,
+      output: `${base}:out`,
     };
   }
 

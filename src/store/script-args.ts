@@ -56,6 +56,40 @@ export interface CreateArgs {
   inspect: string;
 }
 
+/** One line (or piece of one) of a container's output, as appendOutput stores it. */
+export interface OutputLineArg {
+  stream: 'stdout' | 'stderr';
+  /** conmon's time of the line. */
+  time: string;
+  /** No newline yet: the next line of the stream continues it. */
+  partial: boolean;
+  /** The bytes, never decoded. */
+  bytes: Buffer;
+}
+
+/** Where a shipper read a stream's output up to: a file generation and a byte offset in it. */
+export interface StreamPosition {
+  /** The log file's generation ("" before anything was shipped). */
+  gen: string;
+  offset: number;
+  /** The last run an end entry was appended for (-1 for none). */
+  endedRun: number;
+}
+
+export interface AppendArgs {
+  id: string;
+  /** The position the batch was read from: the append is refused unless the stream is there. */
+  expect: Pick<StreamPosition, 'gen' | 'offset'>;
+  /** The position after the batch. */
+  gen: string;
+  to: number;
+  /** Entries kept (approximately: Redis trims whole nodes of 100). */
+  maxLen: number;
+  lines: readonly OutputLineArg[];
+  /** The run this batch ends, its exit code and time: an end entry after the lines, once per run. */
+  end?: { run: number; exitCode: number; at: string };
+}
+
 export interface EnqueueOptions {
   create?: { name: string };
   dedupe?: string;
@@ -96,7 +130,7 @@ export function commitCall(keys: Keys, a: CommitArgs): ScriptCall {
   const k = keys.container(a.id);
   return {
     name: 'commitTransition',
-    keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq],
+    keys: [k.record, k.history, keys.events, k.mailbox, k.results, k.lease, keys.names, keys.ids, keys.nodeContainers(a.node), k.seq, k.output],
     // prettier-ignore
     args: [a.token, a.epoch, a.version, a.snapshot, a.status, a.seq, a.result, a.history ? JSON.stringify(a.history) : '', a.event, EVENTS_MAX_LEN, REMOVED_TTL_S, a.effects ?? '', a.extendLeaseMs ?? '', a.release ? keys.leaseReleases : '', a.inspect ?? '', a.timers ?? ''],
   };
@@ -128,4 +162,11 @@ export function renewLeaseCall(keys: Keys, id: string, token: string, ttlMs: num
 
 export function releaseLeaseCall(keys: Keys, id: string, token: string): ScriptCall {
   return { name: 'releaseLease', keys: [keys.container(id).lease], args: [token, keys.leaseReleases, id] };
+}
+
+export function appendOutputCall(keys: Keys, a: AppendArgs): ScriptCall {
+  const k = keys.container(a.id);
+  const args: ScriptArg[] = [a.expect.gen, a.expect.offset, a.gen, a.to, a.maxLen, a.end?.run ?? '', a.end?.exitCode ?? '', a.end?.at ?? ''];
+  for (const l of a.lines) args.push(l.stream, l.time, l.partial ? '1' : '', l.bytes);
+  return { name: 'appendOutput', keys: [k.record, k.output], args };
 }

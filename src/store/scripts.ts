@@ -34,6 +34,16 @@ export enum AbandonCode {
   Dropped = 1,
 }
 
+/** appendOutput's first reply element (beside ScriptCode.NoSuchContainer). */
+export enum AppendCode {
+  /** The stream was elsewhere: {0, generation, offset, last ended run}; nothing appended. */
+  Conflict = 0,
+  /** Appended: {1, entries appended}. */
+  Appended = 1,
+  /** The container is removed: its stream is gone for good. */
+  Removed = 2,
+}
+
 export type ScriptName =
   | 'enqueueCommand'
   | 'createContainer'
@@ -42,7 +52,8 @@ export type ScriptName =
   | 'renewLease'
   | 'releaseLease'
   | 'abandonCreate'
-  | 'releaseDeadLocks';
+  | 'releaseDeadLocks'
+  | 'appendOutput';
 
 interface LoadedScript {
   lua: string;
@@ -65,7 +76,8 @@ function load(): Map<string, LoadedScript> {
 
 let cache: Map<string, LoadedScript> | undefined;
 
-export type ScriptArg = string | number;
+/** Buffers go to Redis as they are (binary-safe): output bytes are never decoded. */
+export type ScriptArg = string | number | Buffer;
 
 /** Runs a script: exactly `keys` keys, then the arguments. */
 export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {

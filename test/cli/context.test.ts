@@ -14,7 +14,7 @@ import { ROOT } from './run-cli.js';
 async function run(args: string[], env: Env = {}): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (l) => void out.push(l), err: (l) => void err.push(l) };
+  const io: Io = { out: (l) => void out.push(l), err: (l) => void err.push(l), write: async (to, b) => void (to === 'out' ? out : err).push(b.toString()) };
   const code = await main(['node', 'berth', ...args], io, { BERTH_STATE_DIR: '/nonexistent/berth-test', ...env });
   return { code, out, err };
 }
@@ -83,6 +83,11 @@ describe('cli context', () => {
       [['--log-level', 'loud', 'ps'], 'Error: ps: `--log-level` must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
       [['worker'], 'Error: worker: `--node` is required: the name of this node'],
       [['worker', '--node', 'n1', '--concurrency', '0'], 'Error: worker: `--concurrency` must be a positive integer, got "0"'],
+      [['worker', '--node', 'n1', '--log-max-lines', '0'], 'Error: worker: `--log-max-lines` must be a positive integer, got "0"'],
+      [['logs', '--tail', 'x', 'web'], 'Error: logs web: `--tail` must be a whole number of lines (negative: all), got "x"'],
+      [['logs', '--since', 'yesterday', 'a', 'b'], 'Error: logs a b: `--since` must be an RFC 3339 time (2026-12-02T19:05:40Z), a date, a Unix time or a duration (10m, 1h30m), got "yesterday"'],
+      [['logs', '--until', '2026-13-01', 'web'], 'Error: logs web: `--until` must be an RFC 3339 time (2026-12-02T19:05:40Z), a date, a Unix time or a duration (10m, 1h30m), got "2026-13-01"'],
+      [['logs'], "Error: missing required argument 'containers'"],
       [['up', '--node', '-x'], 'Error: up: invalid name "-x" for `--node`: names must match ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'],
       [['stop'], "Error: missing required argument 'containers'"],
       [['stop', '--bogus', 'web'], "Error: unknown option '--bogus'"],

@@ -3,7 +3,8 @@
  * the root namespace by a veth, removed after), each with its own runc root and state dir, reach
  * Redis over their veth address. The client, in the root namespace, routes each container's
  * commands to its node (runc on that node has it, the other node's runc does not), and sees a
- * node lost when its worker dies (heartbeat expiry, heard through keyspace notifications).
+ * node lost when its worker dies (heartbeat expiry, heard through keyspace notifications). A
+ * client on host b follows the live output of a container on host a through Redis alone.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -134,6 +135,46 @@ describe('e2e: nodes on separate hosts (network namespaces)', function () {
     expect((await client!.pause('on-a')).State.Status).to.equal('paused');
     expect((await runcState(a.root, onA.Id))?.status).to.equal('paused');
     expect((await runcState(b.root, onB.Id))?.status).to.equal('running');
+  });
+
+  it('a client on another host (namespace) follows live output of a container on ns-a', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const rootfs = await ensureBusyboxRootfs(join(tmpdir(), 'berth-test-rootfs'));
+    await client!.create({ name: 'talker', rootfs, node: 'ns-a', command: ['sh', '-c', 'echo ready; trap "echo got usr1" USR1; trap "exit 5" TERM; while :; do sleep 0.05; done'] });
+    await client!.start('talker');
+    // the follower reaches Redis over host b's veth; it shares nothing with node a but Redis
+    const follower = execa('nsenter', [`--net=${b.host.path}`, '--', 'node', '--import', 'tsx', 'test/fixtures/follow-logs.ts', 'talker'], {
+      env: { ...process.env, BERTH_REDIS_URL: redis!.url(b.host.hostAddr), BERTH_PREFIX: prefix },
+      reject: false,
+      buffer: false,
+    });
+    let out = '';
+    const waiters = new Set<() => void>();
+    follower.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const w of [...waiters]) w();
+    });
+    const seen = (want: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!out.includes(want)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        void follower.then((r) => reject(new Error(`follower exited (${String(r.exitCode)}) before "${want}": ${out}`)));
+        check();
+      });
+    await seen('ready\n');
+    expect(netnsInode(`/proc/${String(follower.pid)}/ns/net`)).to.equal(netnsInode(b.host.path));
+    expect(String(await events!.client('LIST'))).to.contain(`addr=${b.host.nsAddr}:`);
+    await client!.kill('talker', { signal: 'SIGUSR1' });
+    await seen('got usr1\n');
+    await client!.stop('talker');
+    expect((await follower).exitCode).to.equal(0);
+    expect(out).to.equal('following\nready\ngot usr1\nend 5\n');
+    expect((await client!.inspect('talker')).Node).to.equal(a.name);
+    await client!.remove('talker');
   });
 
   it('sees a node lost when its worker dies, while the other node keeps working', async () => {

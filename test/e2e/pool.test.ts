@@ -93,7 +93,8 @@ describe('e2e: a worker pool on one node', function () {
     // container on: every later command is applied once, by whoever holds the lease
     expect((await client.pause('counted')).State.Status).to.equal('paused');
     expect((await client.unpause('counted')).State.Status).to.equal('running');
-    const signals = (await client.logs('counted')).filter((l) => l.text === 'got USR1');
+    const signals: string[] = [];
+    for await (const l of client.logs('counted')) if (l.text === 'got USR1') signals.push(l.text);
     expect(signals, 'USR1 delivered exactly once').to.have.length(1);
     const history = (await client.history('counted')).map((h) => `${h.command}:${h.to}`);
     expect(history.filter((h) => h.startsWith('kill'))).to.have.length(0); // kill keeps Status running

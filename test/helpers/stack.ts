@@ -40,6 +40,8 @@ export interface StackOptions {
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** The workers' exit monitor, given the exit dir (default: an ExitDirMonitor of it). */
   monitor?: (exitDir: string) => ExitMonitor;
+  /** Lines each output stream keeps (WorkerOptions.logMaxLines). */
+  logMaxLines?: number;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -60,6 +62,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       concurrency: opts.concurrency ?? 8,
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
+      ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
       runtime,
       monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,

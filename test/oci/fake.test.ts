@@ -1,7 +1,10 @@
 /** FakeRuntime: runc's transitions and refusals in memory, exits reported through its monitor. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { FakeRuntime, type RuntimeSpec } from '../../src/oci/index.js';
-import { ExitCollector, rejection } from './support.js';
+import { ExitCollector, readLog, rejection } from './support.js';
 
 const spec = (id: string): RuntimeSpec => ({ id, rootfs: '/r', command: ['sleep', '1'], env: [], workdir: '/', hostname: id, stopSignal: 'SIGTERM', run: 1 });
 
@@ -69,9 +72,20 @@ describe('oci/fake: FakeRuntime', () => {
     await fake.create(spec('e'));
     expect((await rejection(fake.start('e'), 'EOCI')).message).to.equal('runc start failed: boom');
     await fake.start('e');
-    fake.writeLog('e', 'stdout', 'hi');
-    expect((await fake.logs('e')).map((l) => l.text)).to.deep.equal(['hi']);
-    await fake.purge('e');
-    expect(await fake.logs('e')).to.deep.equal([]);
+  });
+
+  it('writes k8s-file records to `logDir` as conmon would, and refuses to without one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-fake-logs-'));
+    try {
+      const fake = new FakeRuntime({ logDir: dir });
+      fake.writeRecord('e', 'stdout', 'hi', { partial: true });
+      fake.writeRecord('e', 'stderr', Buffer.from([0xff]));
+      const lines = await readLog(fake.logFiles!.path('e'));
+      expect(lines.map((l) => [l.stream, l.partial])).to.deep.equal([['stdout', true], ['stderr', false]]);
+      expect(fake.logFiles!.idOf('e.log')).to.equal('e');
+      expect(() => new FakeRuntime().writeRecord('e', 'stdout', 'x')).to.throw('the fake runtime was made without `logDir`');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@ import { access, readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { ExecaError, execa } from 'execa';
 import { ExitDirMonitor } from '../../src/oci/index.js';
-import { ExitCollector, RUNC, makeSandbox, rejection, type Sandbox } from './support.js';
+import { ExitCollector, RUNC, makeSandbox, readLog, rejection, type Sandbox } from './support.js';
 
 describe('oci/runc: RuncRuntime on real runc and conmon', function () {
   let s: Sandbox;
@@ -70,11 +70,12 @@ describe('oci/runc: RuncRuntime on real runc and conmon', function () {
     const exited = exits.next('logs1');
     await s.runtime.start('logs1');
     await exited;
-    const lines = await s.runtime.logs('logs1');
+    const lines = await readLog(s.runtime.logFiles.path('logs1'));
     expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.text)).to.deep.equal(['err']);
     expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.text)).to.deep.equal(['out', 'a', 'b', '', 'c']);
+    expect(lines.filter((l) => l.partial).map((l) => l.text)).to.deep.equal(['c']); // no newline after it
     expect(lines.every((l) => /^\d{4}-\d\d-\d\dT/.test(l.time))).to.equal(true);
-    expect(await s.runtime.logs('never-made')).to.deep.equal([]);
+    expect(await readLog(s.runtime.logFiles.path('never-made'))).to.deep.equal([]);
     await s.runtime.delete('logs1');
   });
 
@@ -85,7 +86,7 @@ describe('oci/runc: RuncRuntime on real runc and conmon', function () {
     expect((await exited).code).to.equal(0);
     const limits = await readFile('/proc/self/limits', 'utf8');
     const hardNofile = Number(/Max open files\s+\S+\s+(\S+)/.exec(limits)![1]);
-    const [nofile, nproc] = (await s.runtime.logs('limits')).map((l) => Number(l.text));
+    const [nofile, nproc] = (await readLog(s.runtime.logFiles.path('limits'))).map((l) => Number(l.text));
     expect(nofile).to.equal(Math.min(1_048_576, hardNofile));
     expect(nproc).to.be.at.most(32_768);
     await s.runtime.delete('limits');

@@ -2,12 +2,12 @@
  * A private runc sandbox per test file: its own `runc --root` and stateDir under a fresh tmp dir,
  * the shared busybox rootfs, and a cleanup that deletes every container the file made.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { BerthError, type ErrorCode } from '../../src/errors.js';
-import { ensureBusyboxRootfs, RuncRuntime, type ExitMonitor, type ExitRecord, type RuncOptions, type RuntimeSpec } from '../../src/oci/index.js';
+import { ensureBusyboxRootfs, K8sLogParser, RuncRuntime, type ExitMonitor, type ExitRecord, type RuncOptions, type RuntimeSpec } from '../../src/oci/index.js';
 
 export const RUNC = '/usr/sbin/runc';
 export const CONMON = '/usr/bin/conmon';
@@ -50,6 +50,19 @@ export async function makeSandbox(name: string): Promise<Sandbox> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The lines of a k8s-file log (conmon's), read as the output shipper reads them; [] when there is none. */
+export async function readLog(path: string): Promise<{ stream: string; time: string; text: string; partial: boolean }[]> {
+  const file = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
+  });
+  const parser = new K8sLogParser(0);
+  const lines = [...parser.push(file)];
+  const open = parser.flush();
+  if (open) lines.push(open);
+  return lines.map((l) => ({ stream: l.stream, time: l.time, text: l.bytes.toString(), partial: l.partial }));
 }
 
 /** Collects a monitor's exits; `next(id)` resolves with the first exit of `id` not yet taken. */

@@ -13,6 +13,7 @@ import { Keys } from '../../src/store/keys.js';
 import { redisOptionsFromUrl } from '../../src/store/redis.js';
 import {
   abandonCreateCall,
+  appendOutputCall,
   beginDrainCall,
   commitCall,
   createCall,
@@ -83,7 +84,7 @@ describe('store/scripts: each Lua script and its result codes', () => {
     const declared = new Map(readdirSync(dir).map((f) => /^([A-Za-z]+)-(\d+)\.lua$/.exec(f)).filter((m) => m !== null).map((m) => [m[1]!, Number(m[2])]));
     const a = commit(ID, {});
     const c: CreateArgs = { id: ID, name: 'x', node: 'n', spec: '', snapshot: '', status: '', created: '', seq: 1, result: '', history: { from: '', to: '', command: '', jobId: '', node: '', at: '', ms: 0 }, event: '', inspect: '' };
-    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't'), releaseDeadLocksCall(bullKeys('q'), ['w'])]) {
+    for (const call of [enqueueCall(keys, ID, '{}'), createCall(keys, c), abandonCreateCall(keys, ID), commitCall(keys, a), beginDrainCall(keys, ID, 't', 1, 1), renewLeaseCall(keys, ID, 't', 1), releaseLeaseCall(keys, ID, 't'), releaseDeadLocksCall(bullKeys('q'), ['w']), appendOutputCall(keys, { id: ID, expect: { gen: '', offset: 0 }, gen: '1', to: 0, maxLen: 1, lines: [] })]) {
       expect(call.keys, call.name).to.have.length(declared.get(call.name)!);
     }
   });
@@ -163,6 +164,17 @@ describe('store/scripts: each Lua script and its result codes', () => {
     expect(await conn.get(q.toKey('j2:lock'))).to.equal('live-worker:4');
     expect(await conn.smembers(q.keys.stalled)).to.deep.equal(['j1']);
     expect(await conn.exists(q.keys['stalled-check']), 'the next stalled check may run at once').to.equal(0);
+  });
+
+  it('commitTransition: a removal drops the output stream (KEYS[11]) with the lease', async () => {
+    const { id } = await container();
+    const seq = await store.enqueue(id, '{"command":"remove"}');
+    await store.beginDrain(id, 't', 5000, seq);
+    await conn.xadd(keys.container(id).output, '*', 's', 'stdout', 'b', 'x');
+    await store.commit(commit(id, { status: 'running' }));
+    expect(await conn.exists(keys.container(id).output), 'kept while the container lives').to.equal(1);
+    await store.commit(commit(id, { version: 2, status: 'removed', seq, result: '{}' }));
+    expect(await conn.exists(keys.container(id).output, keys.container(id).lease)).to.equal(0);
   });
 
   it('renewLease and releaseLease: only the holder', async () => {

@@ -79,6 +79,7 @@ export function registerUp(program: Command, inv: Invocation): void {
         node,
         stateDir: target.stateDir,
         concurrency: checked.concurrency,
+        logMaxLines: checked.logMaxLines,
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),

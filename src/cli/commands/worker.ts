@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../oci/index.js';
-import { BerthWorker } from '../../queue/worker.js';
+import { BerthWorker, DEFAULT_WORKER_OPTIONS } from '../../queue/worker.js';
 import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
 import { collect, parseLabels, parseNameFlag, parsePositiveInt } from '../flags.js';
 
@@ -25,6 +25,8 @@ export interface NodeWorkerOptions {
   runtimeRoot?: string;
   logLevel?: string;
   labels?: Record<string, string>;
+  /** Lines of output each container's stream keeps (WorkerOptions.logMaxLines). */
+  logMaxLines?: number;
 }
 
 export interface NodeWorker {
@@ -59,6 +61,7 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     log,
     version: berthVersion(),
     ...(o.labels === undefined ? {} : { labels: o.labels }),
+    ...(o.logMaxLines === undefined ? {} : { logMaxLines: o.logMaxLines }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -69,6 +72,7 @@ export interface WorkerFlags {
   concurrency?: string;
   runtime?: string;
   runtimeRoot?: string;
+  logMaxLines?: string;
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -78,15 +82,17 @@ export function workerFlags(cmd: Command, nodeHelp: string): Command {
     .option('--concurrency <n>', 'how many commands to run at once (commands for one container always run in order)', '8')
     .option('--runtime <path>', 'the OCI runtime binary', DEFAULT_RUNTIME)
     .option('--runtime-root <dir>', 'where the runtime keeps its state (runc --root; default <state dir>/runc)')
-    .option('--label <KEY=VALUE>', 'a label of this node, for `create --constraint` (repeatable)', collect);
+    .option('--label <KEY=VALUE>', 'a label of this node, for `create --constraint` (repeatable)', collect)
+    .option('--log-max-lines <n>', 'lines of output Redis keeps per container for `berth logs`, the oldest trimmed first (about: in blocks of 100)', String(DEFAULT_WORKER_OPTIONS.logMaxLines));
 }
 
 /** Validates the shared flags (before anything starts). */
-export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number; labels: Record<string, string> } {
+export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number; labels: Record<string, string>; logMaxLines: number } {
   return {
     node: flags.node === undefined ? undefined : parseNameFlag('--node', flags.node),
     concurrency: parsePositiveInt('--concurrency', flags.concurrency ?? '8'),
     labels: parseLabels('--label', flags.label ?? []),
+    logMaxLines: parsePositiveInt('--log-max-lines', flags.logMaxLines ?? String(DEFAULT_WORKER_OPTIONS.logMaxLines)),
   };
 }
 
@@ -103,7 +109,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
     try {
-      const { node, concurrency, labels } = checkWorkerFlags(flags);
+      const { node, concurrency, labels, logMaxLines } = checkWorkerFlags(flags);
       if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
       const globals = inv.globals(self);
       const target = inv.redis(self);
@@ -114,6 +120,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         stateDir: inv.stateDir(self),
         concurrency,
         labels,
+        logMaxLines,
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),

@@ -4,7 +4,7 @@
 
   KEYS[1] record   KEYS[2] history   KEYS[3] events stream   KEYS[4] mailbox   KEYS[5] results
   KEYS[6] lease    KEYS[7] name index   KEYS[8] id set   KEYS[9] node's container set
-  KEYS[10] seq counter
+  KEYS[10] seq counter   KEYS[11] output stream (store/streams.ts)
 
   ARGV[1] lease token   ARGV[2] epoch   ARGV[3] expected version
   ARGV[4] snapshot JSON ("" = unchanged: a refused command, acknowledged without a transition)
@@ -25,7 +25,7 @@
   Returns: the new version; -1 no such container; -3 lease lost or epoch fenced; -4 version
   conflict; -5 out of order (seq is not applied+1)
   On removal only the container's own keys expire (record, history, mailbox, results, seq), never
-  the global events stream.
+  the global events stream; its output stream is dropped at once.
   Events: a stream entry (id, name, version, data) for every transition; a PUBLISH on release
 ]]
 local rec = KEYS[1]
@@ -71,7 +71,7 @@ if ARGV[5] == "removed" then
   -- only the removed container's own keys expire: never the events stream (KEYS[3]), which is global
   local ttl = tonumber(ARGV[11])
   for _, i in ipairs({1, 2, 4, 5, 10}) do redis.call("EXPIRE", KEYS[i], ttl) end
-  redis.call("DEL", KEYS[6])
+  redis.call("DEL", KEYS[6], KEYS[11])
 end
 release()
 return version
