@@ -37,6 +37,7 @@ describe('actors: durable timers by id, through the queue', function () {
     expect(await queue.getJob(timerJobId(c.Id, 'stopDeadline', first['stopDeadline']!.v)), 'the first is cancelled').to.equal(undefined);
     expect(await (await queue.getJob(timerJobId(c.Id, 'stopDeadline', second['stopDeadline']!.v)))?.isDelayed()).to.equal(true);
     await s.client.kill(c.Id);
+    expect(await s.client.wait(c.Id)).to.equal(137);
     expect(await timers(c.Id), 'leaving the stop cancelled it').to.deep.equal({});
   });
 
