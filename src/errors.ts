@@ -3,6 +3,7 @@
  * closed set (containerd's errdefs categories plus libpod's "container state improper").
  * Codes map to CLI exit codes and HTTP statuses in exactly one table each, below.
  */
+import { excerpt } from './printable.js';
 
 export const ERROR_CODES = [
   'ENOCTR', // no such container
@@ -74,6 +75,14 @@ export function isBerthError(value: unknown): value is BerthError {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * libpod's "no such container", naming what was asked for: input, possibly a producer's, so
+ * escaped and shortened (printable.ts).
+ */
+export function noSuchContainer(nameOrId: string): BerthError {
+  return new BerthError('ENOCTR', `no such container ${excerpt(nameOrId)}`, { container: nameOrId });
 }
 
 /** The message libpod gives for ErrCtrStateInvalid, naming the container, command and state. */
