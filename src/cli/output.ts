@@ -8,6 +8,7 @@
 import { ZERO_TIME, type Inspect } from '../actors/inspect.js';
 import { BerthError, EXIT_CODES, toBerthError } from '../errors.js';
 import { excerpt, printable } from '../printable.js';
+import { redactSecrets } from '../redact.js';
 import type { NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 
@@ -266,10 +267,11 @@ export const MAX_ERROR_MESSAGE = 1000;
  * The one line printed on stderr: "Error: <message>", prefixed with "<verb> <container>: " unless
  * the message names both already ("Error: start web: no such container web"; a refused command's
  * message, "cannot stop container web in state paused: …", is printed as it is). Control
- * characters are escaped and long input is shortened, in the message and in the prefix alike.
+ * characters are escaped and long input is shortened, in the message and in the prefix alike; a
+ * URL's password is never printed.
  */
 export function errorLine(err: unknown, ctx: ErrorContext = {}): string {
-  const message = excerpt(toBerthError(err).message.replace(/\s*\n\s*/g, ' ').trim(), MAX_ERROR_MESSAGE);
+  const message = excerpt(redactSecrets(toBerthError(err).message).replace(/\s*\n\s*/g, ' ').trim(), MAX_ERROR_MESSAGE);
   const command = ctx.command === undefined ? undefined : excerpt(ctx.command);
   const container = ctx.container === undefined ? undefined : excerpt(ctx.container);
   const named = (!command || namesVerb(message, command)) && (!container || namesContainer(message, container));

@@ -5,6 +5,8 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { BerthError } from '../errors.js';
+import { quoted } from '../printable.js';
+import { redactUrl } from '../redact.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
@@ -13,7 +15,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+    throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got ${quoted(describeRedis(url))}`);
   }
   const auth = {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
@@ -22,12 +24,12 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   switch (parsed.protocol) {
     case 'unix:':
     case 'redis+unix:':
-      if (!parsed.pathname) throw new BerthError('EINVAL', `\`--redis\` unix URL needs a socket path, got "${url}"`);
+      if (!parsed.pathname) throw new BerthError('EINVAL', `\`--redis\` unix URL needs a socket path, got ${quoted(describeRedis(url))}`);
       return { path: decodeURIComponent(parsed.pathname), ...auth };
     case 'redis:':
     case 'rediss:': {
       const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-      if (!Number.isInteger(db) || db < 0) throw new BerthError('EINVAL', `\`--redis\` database must be a number, got "${url}"`);
+      if (!Number.isInteger(db) || db < 0) throw new BerthError('EINVAL', `\`--redis\` database must be a number, got ${quoted(describeRedis(url))}`);
       return {
         host: parsed.hostname || '127.0.0.1',
         port: parsed.port ? Number(parsed.port) : 6379,
@@ -37,19 +39,23 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
       };
     }
     default:
-      throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+      throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got ${quoted(describeRedis(url))}`);
   }
 }
 
-/** A safe description of the URL for messages (no password). */
+/**
+ * The URL for messages and logs: never its password. A unix URL is shown as its socket path
+ * (`unix:///var/lib/berth/redis.sock`), whatever credentials it carries; any other URL with its
+ * password as `***`; a string that does not parse, with everything before its last `@` hidden.
+ */
 export function describeRedis(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') return `${u.protocol}//${u.pathname}`;
   } catch {
-    return url;
+    // redactUrl copes with it
   }
+  return redactUrl(url);
 }
 
 export interface ConnectOptions {
