@@ -1,10 +1,11 @@
 /**
  * Redis connections from a URL: redis://[user:pass@]host:port[/db], rediss:// (TLS), and
  * unix:///path/to.sock (the embedded default). Connecting fails fast with EUNAVAIL instead of
- * retrying forever, so a client never hangs on an unreachable Redis.
+ * retrying forever, so a client never hangs on an unreachable Redis; a Redis that wants a
+ * password, or refuses the one given, says so (NOAUTH, WRONGPASS) rather than "cannot reach".
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { BerthError } from '../errors.js';
+import { BerthError, isRedisAuthError, redisAuthError } from '../errors.js';
 import { quoted } from '../printable.js';
 import { redactUrl } from '../redact.js';
 
@@ -96,6 +97,8 @@ export async function connectRedis(url: string, opts: ConnectOptions = {}): Prom
     return client;
   } catch (err) {
     client.disconnect();
+    // a Redis that wants a password is reachable: say what it wants
+    if (isRedisAuthError(lastError)) throw redisAuthError(lastError as Error, `Redis at ${describeRedis(url)}`);
     // "Connection is closed" says less than the error that closed it (ECONNREFUSED, ENOENT, …)
     const reason = lastError?.message ?? (err instanceof Error ? err.message : String(err));
     throw new BerthError('EUNAVAIL', `cannot reach Redis at ${describeRedis(url)}: ${reason}`, { cause: err });
