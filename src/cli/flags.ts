@@ -1,19 +1,17 @@
 /**
  * Validation of CLI flags at the boundary, before anything is sent: each parser takes the raw
  * string commander collected and returns the typed value, or throws EINVAL naming the flag, what
- * was expected and the value given, quoted (escaped and shortened: printable.ts). The client
- * validates again; this gives the user the flag.
+ * was expected and the value given (the client validates again; this gives the user the flag).
  */
 import { BerthError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
-import { quoted } from '../printable.js';
 import { parseSignal } from '../signals.js';
 import { NAME_PATTERN } from '../spec.js';
 
 /** `--env K=V`: a key without `=` or whitespace, then `=`, then any value (possibly empty). */
 export function parseEnvFlag(value: string): string {
   if (!/^[^=\s]+=/.test(value)) {
-    throw new BerthError('EINVAL', `\`--env\` must be KEY=VALUE, got ${quoted(value)}`);
+    throw new BerthError('EINVAL', `\`--env\` must be KEY=VALUE, got "${value}"`);
   }
   return value;
 }
@@ -22,7 +20,7 @@ export function parseEnvFlag(value: string): string {
 export function parseSeconds(flag: string, value: string): number {
   const trimmed = value.trim();
   if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
-    throw new BerthError('EINVAL', `\`${flag}\` must be a whole number of seconds >= 0, got ${quoted(value)}`);
+    throw new BerthError('EINVAL', `\`${flag}\` must be a whole number of seconds >= 0, got "${value}"`);
   }
   return Number(trimmed);
 }
@@ -32,7 +30,7 @@ export function parsePositiveInt(flag: string, value: string): number {
   const trimmed = value.trim();
   const n = Number(trimmed);
   if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(n) || n < 1) {
-    throw new BerthError('EINVAL', `\`${flag}\` must be a positive integer, got ${quoted(value)}`);
+    throw new BerthError('EINVAL', `\`${flag}\` must be a positive integer, got "${value}"`);
   }
   return n;
 }
@@ -42,14 +40,14 @@ export function parseSignalFlag(flag: string, value: string): string {
   try {
     return parseSignal(value).name;
   } catch {
-    throw new BerthError('EINVAL', `unknown signal ${quoted(value)} for \`${flag}\``);
+    throw new BerthError('EINVAL', `unknown signal "${value}" for \`${flag}\``);
   }
 }
 
 /** A container name (`--name`) or node name (`--node`): Podman's pattern. */
 export function parseNameFlag(flag: string, value: string): string {
   if (!NAME_PATTERN.test(value) || value.length > 253) {
-    throw new BerthError('EINVAL', `invalid name ${quoted(value)} for \`${flag}\`: names must match ${NAME_PATTERN.source}`);
+    throw new BerthError('EINVAL', `invalid name "${value}" for \`${flag}\`: names must match ${NAME_PATTERN.source}`);
   }
   return value;
 }
@@ -57,7 +55,7 @@ export function parseNameFlag(flag: string, value: string): string {
 /** `--log-level`: one of pino's levels. */
 export function parseLogLevel(value: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new BerthError('EINVAL', `\`--log-level\` must be one of ${LOG_LEVELS.join(', ')}, got ${quoted(value)}`);
+    throw new BerthError('EINVAL', `\`--log-level\` must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
   }
   return value;
 }
@@ -65,7 +63,7 @@ export function parseLogLevel(value: string): string {
 /** `--format` for a listing: one of the allowed names. */
 export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new BerthError('EINVAL', `\`--format\` must be ${allowed.join(' or ')}, got ${quoted(value)}`);
+    throw new BerthError('EINVAL', `\`--format\` must be ${allowed.join(' or ')}, got "${value}"`);
   }
   return value as T;
 }
@@ -86,7 +84,7 @@ export function parseLabels(flag: string, values: readonly string[]): Record<str
   const out: Record<string, string> = {};
   for (const v of values) {
     const i = v.indexOf('=');
-    if (i <= 0 || /\s/.test(v.slice(0, i))) throw new BerthError('EINVAL', `\`${flag}\` takes KEY=VALUE, got ${quoted(v)}`);
+    if (i <= 0 || /\s/.test(v.slice(0, i))) throw new BerthError('EINVAL', `\`${flag}\` takes KEY=VALUE, got "${v}"`);
     out[v.slice(0, i)] = v.slice(i + 1);
   }
   return out;
