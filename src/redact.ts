@@ -26,7 +26,13 @@ export function redactUrl(url: string): string {
   return parsed.toString();
 }
 
-/** Every URL password in `text` replaced (`redis://:***@host`); the rest unchanged. */
+/** Words that stand for a password in examples and hints ("redis://:PASSWORD@host"): left as they are. */
+const PLACEHOLDERS = new Set(['PASSWORD', 'password', '<password>', REDACTED]);
+
+/** Every URL password in `text` replaced (`redis://:***@host`); the rest, placeholders included, unchanged. */
 export function redactSecrets(text: string): string {
-  return text.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  return text.replace(URL_PASSWORD, (match: string, head: string) => {
+    const password = match.slice(head.length + 1, -1);
+    return PLACEHOLDERS.has(password) ? match : `${head}:${REDACTED}@`;
+  });
 }

@@ -1,18 +1,40 @@
 /**
  * What the CLI needs to run the inspector (`berth inspector`, and `berth up` starting it), kept
  * beside the feature so the verb stays thin: parsing the flags' raw strings (EINVAL naming the
- * flag, what was expected and the value given) and the lines printed at start.
+ * flag, what was expected and the value given), the token from a flag, a file or the environment
+ * (read-secret.ts), and the lines printed at start.
  */
 import { BerthError } from '../errors.js';
+import { quoted } from '../printable.js';
+import { readSecret, type Env } from '../read-secret.js';
 import { DEFAULT_INSPECTOR_OPTIONS, DEFAULT_STATELY_URL } from './options.js';
 
-/** The raw values commander collects for `--host`, `--port`, `--token` and `--stately [url]`. */
+/** The raw values commander collects for `--host`, `--port`, `--token`, `--token-file` and `--stately [url]`. */
 export interface InspectorFlagValues {
   host?: string;
   port?: string;
   token?: string;
+  tokenFile?: string;
   stately?: boolean | string;
 }
+
+/** How the user spells each flag (`up` spells them --inspector-…). */
+export interface InspectorFlagNames {
+  host: string;
+  port: string;
+  token: string;
+  tokenFile: string;
+}
+
+export const INSPECTOR_FLAG_NAMES: Readonly<InspectorFlagNames> = Object.freeze({
+  host: '--host',
+  port: '--port',
+  token: '--token',
+  tokenFile: '--token-file',
+});
+
+/** The variable the token may come from instead of a flag (`<name>_FILE`: a file holding it). */
+export const TOKEN_ENV = 'BERTH_INSPECTOR_TOKEN';
 
 export interface ParsedInspectorFlags {
   host: string;
@@ -25,34 +47,41 @@ export interface ParsedInspectorFlags {
 export const INSPECTOR_FLAG_HELP = Object.freeze({
   host: 'interface the inspector binds (127.0.0.1: this machine only)',
   port: 'port of the inspector (0 picks a free one)',
-  token: 'token that mutating requests must carry (Authorization: Bearer T); default: generated and printed',
+  token: `token that mutating requests and reads of Env values must carry (Authorization: Bearer T; env ${TOKEN_ENV}); default: generated and printed. A token here shows in \`ps\`: prefer the file or the variable`,
+  tokenFile: `a file holding the token (env ${TOKEN_ENV}_FILE)`,
   stately: `also relay inspection events to Stately's inspector through @statelyai/inspect (default URL ${DEFAULT_STATELY_URL})`,
 });
 
-/** `names` maps each option to the flag the user typed (`up` spells them --inspector-…). */
-export function parseInspectorFlags(
-  flags: InspectorFlagValues,
-  names: { host: string; port: string; token: string } = { host: '--host', port: '--port', token: '--token' },
-): ParsedInspectorFlags {
+/**
+ * `names` maps each option to the flag the user typed; `env` is where BERTH_INSPECTOR_TOKEN and
+ * BERTH_INSPECTOR_TOKEN_FILE are looked up (flags first).
+ */
+export function parseInspectorFlags(flags: InspectorFlagValues, names: InspectorFlagNames = INSPECTOR_FLAG_NAMES, env: Env = {}): ParsedInspectorFlags {
   const host = (flags.host ?? DEFAULT_INSPECTOR_OPTIONS.host).trim();
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) {
-    throw new BerthError('EINVAL', `\`${names.host}\` must be an address or host name like 127.0.0.1, got "${flags.host ?? ''}"`);
+    throw new BerthError('EINVAL', `\`${names.host}\` must be an address or host name like 127.0.0.1, got ${quoted(flags.host ?? '')}`);
   }
   const rawPort = (flags.port ?? String(DEFAULT_INSPECTOR_OPTIONS.port)).trim();
   const port = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || port > 65_535) {
-    throw new BerthError('EINVAL', `\`${names.port}\` must be a port number from 0 to 65535, got "${flags.port ?? ''}"`);
+    throw new BerthError('EINVAL', `\`${names.port}\` must be a port number from 0 to 65535, got ${quoted(flags.port ?? '')}`);
   }
-  if (flags.token !== undefined && !/^[\x21-\x7e]{8,512}$/.test(flags.token)) {
-    throw new BerthError('EINVAL', `\`${names.token}\` must be 8 to 512 printable characters without spaces`);
+  const token = readSecret({
+    flag: { name: names.token, value: flags.token },
+    fileFlag: { name: names.tokenFile, value: flags.tokenFile },
+    envName: TOKEN_ENV,
+    env,
+  });
+  if (token !== undefined && !/^[\x21-\x7e]{8,512}$/.test(token.value)) {
+    throw new BerthError('EINVAL', `${token.from} must be 8 to 512 printable characters without spaces`);
   }
   if (typeof flags.stately === 'string' && !/^wss?:\/\/\S+$/.test(flags.stately)) {
-    throw new BerthError('EINVAL', `\`--stately\` takes a ws:// or wss:// URL, got "${flags.stately}"`);
+    throw new BerthError('EINVAL', `\`--stately\` takes a ws:// or wss:// URL, got ${quoted(flags.stately)}`);
   }
   return {
     host,
     port,
-    ...(flags.token === undefined ? {} : { token: flags.token }),
+    ...(token === undefined ? {} : { token: token.value }),
     ...(flags.stately === undefined ? {} : { stately: flags.stately }),
   };
 }

@@ -37,5 +37,6 @@ describe('store: Redis URLs in messages', () => {
     );
     expect(redactSecrets('http://127.0.0.1:7777/ and redis://h:6379')).to.equal('http://127.0.0.1:7777/ and redis://h:6379');
     expect(redactUrl(`redis://:${encodeURIComponent('p@ss/w:rd')}@h`)).to.equal('redis://:***@h');
+    expect(redactSecrets('give it in the URL, redis://:PASSWORD@host:port')).to.equal('give it in the URL, redis://:PASSWORD@host:port');
   });
 });

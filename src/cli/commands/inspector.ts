@@ -15,7 +15,7 @@ import {
   type InspectorFlagValues,
 } from '../../inspector/index.js';
 import type { Logger } from '../../log.js';
-import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
+import { untilSignal, withGlobalOptions, type Env, type Invocation } from '../context.js';
 
 export function registerInspector(program: Command, inv: Invocation): void {
   const cmd = program
@@ -27,13 +27,14 @@ export function registerInspector(program: Command, inv: Invocation): void {
     .option('--host <addr>', INSPECTOR_FLAG_HELP.host, '127.0.0.1')
     .option('--port <n>', INSPECTOR_FLAG_HELP.port, '7777')
     .option('--token <T>', INSPECTOR_FLAG_HELP.token)
+    .option('--token-file <path>', INSPECTOR_FLAG_HELP.tokenFile)
     .option('--stately [url]', INSPECTOR_FLAG_HELP.stately)
     .addHelpText('after', '\nExample:\n  berth inspector --port 7777        # then open the printed URL');
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: InspectorFlagValues, self: Command) => {
     let inspector: Inspector | undefined;
     try {
-      const parsed = parseInspectorFlags(flags);
+      const parsed = parseInspectorFlags(flags, undefined, inv.env);
       const globals = inv.globals(self);
       const signalled = untilSignal();
       const log = createLogger(globals.logLevel === undefined ? {} : { level: globals.logLevel });
@@ -55,7 +56,8 @@ export function upInspectorFlags(cmd: Command): Command {
     .option('--no-inspector', 'do not start the inspector')
     .option('--inspector-host <addr>', INSPECTOR_FLAG_HELP.host, '127.0.0.1')
     .option('--inspector-port <n>', INSPECTOR_FLAG_HELP.port, '7777')
-    .option('--inspector-token <T>', INSPECTOR_FLAG_HELP.token);
+    .option('--inspector-token <T>', INSPECTOR_FLAG_HELP.token)
+    .option('--inspector-token-file <path>', INSPECTOR_FLAG_HELP.tokenFile);
 }
 
 export interface UpInspectorFlags {
@@ -63,17 +65,19 @@ export interface UpInspectorFlags {
   inspectorHost?: string;
   inspectorPort?: string;
   inspectorToken?: string;
+  inspectorTokenFile?: string;
 }
 
 /**
  * The inspector of `berth up`: flags are checked by the caller before anything starts
  * (`checkUpInspectorFlags`); failing to listen (a port in use) is a warning, not the end of up.
  */
-export function checkUpInspectorFlags(flags: UpInspectorFlags): ReturnType<typeof parseInspectorFlags> | null {
+export function checkUpInspectorFlags(flags: UpInspectorFlags, env: Env = {}): ReturnType<typeof parseInspectorFlags> | null {
   if (flags.inspector === false) return null;
   return parseInspectorFlags(
-    { host: flags.inspectorHost, port: flags.inspectorPort, token: flags.inspectorToken },
-    { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token' },
+    { host: flags.inspectorHost, port: flags.inspectorPort, token: flags.inspectorToken, tokenFile: flags.inspectorTokenFile },
+    { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token', tokenFile: '--inspector-token-file' },
+    env,
   );
 }
 

@@ -66,7 +66,7 @@ export function registerUp(program: Command, inv: Invocation): void {
     let inspector: Inspector | undefined;
     try {
       const checked = checkWorkerFlags(flags);
-      const inspectorFlags = checkUpInspectorFlags(flags);
+      const inspectorFlags = checkUpInspectorFlags(flags, inv.env);
       const globals = inv.globals(self);
       const target = inv.redis(self);
       const node = checked.node ?? sanitizeNodeName(hostname());
