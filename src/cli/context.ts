@@ -7,9 +7,10 @@
 import { constants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError, isRedisAuthError, toBerthError } from '../errors.js';
 import { Berth, type BerthClient } from '../queue/client.js';
 import { readSecret } from '../read-secret.js';
+import { passwordFile, readEmbeddedPassword } from './embedded-password.js';
 import { parseLogLevel } from './flags.js';
 import { errorLine, exitCodeOf, type ErrorContext } from './output.js';
 
@@ -40,9 +41,13 @@ export function resolveStateDir(opts: GlobalOptions, env: Env = process.env): st
   return resolve(opts.stateDir || env['BERTH_STATE_DIR'] || defaultStateDir(env));
 }
 
-/** unix:// URL of the embedded Redis's socket in `stateDir` (path segments URL-encoded). */
-export function embeddedRedisUrl(stateDir: string): string {
-  return `unix://${join(stateDir, SOCKET_NAME).split('/').map(encodeURIComponent).join('/')}`;
+/**
+ * unix:// URL of the embedded Redis's socket in `stateDir` (path segments URL-encoded); with its
+ * password, `unix://:PASSWORD@localhost/<path>` (a URL needs a host to carry a password).
+ */
+export function embeddedRedisUrl(stateDir: string, password?: string): string {
+  const path = join(stateDir, SOCKET_NAME).split('/').map(encodeURIComponent).join('/');
+  return password === undefined ? `unix://${path}` : `unix://:${encodeURIComponent(password)}@localhost${path}`;
 }
 
 export interface RedisTarget {
@@ -52,7 +57,10 @@ export interface RedisTarget {
   stateDir: string;
 }
 
-/** `--redis` > `--redis-file` > BERTH_REDIS_URL > BERTH_REDIS_URL_FILE > unix://<state dir>/redis.sock. */
+/**
+ * `--redis` > `--redis-file` > BERTH_REDIS_URL > BERTH_REDIS_URL_FILE > the embedded default:
+ * unix://<state dir>/redis.sock, with the password `berth up` keeps in <state dir>/redis.password.
+ */
 export function resolveRedis(opts: GlobalOptions, env: Env = process.env): RedisTarget {
   const stateDir = resolveStateDir(opts, env);
   const given = readSecret({
@@ -61,7 +69,8 @@ export function resolveRedis(opts: GlobalOptions, env: Env = process.env): Redis
     envName: 'BERTH_REDIS_URL',
     env,
   });
-  return given ? { url: given.value, embedded: false, stateDir } : { url: embeddedRedisUrl(stateDir), embedded: true, stateDir };
+  if (given) return { url: given.value, embedded: false, stateDir };
+  return { url: embeddedRedisUrl(stateDir, readEmbeddedPassword(stateDir)), embedded: true, stateDir };
 }
 
 type GlobalKey = keyof GlobalOptions;
@@ -159,6 +168,9 @@ export class Invocation {
     } catch (err) {
       const e = toBerthError(err, 'EUNAVAIL');
       if (e.code !== 'EUNAVAIL' || !target.embedded) throw e;
+      if (isRedisAuthError(e.cause)) {
+        throw new BerthError('EUNAVAIL', `${e.message} (\`berth up\` keeps it in ${passwordFile(target.stateDir)})`, { cause: err });
+      }
       throw new BerthError(
         'EUNAVAIL',
         `${e.message} (is \`berth up\` running with state dir ${target.stateDir}? or give --redis URL, --redis-file, BERTH_REDIS_URL or BERTH_REDIS_URL_FILE)`,
