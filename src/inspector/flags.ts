@@ -7,7 +7,8 @@
 import { BerthError } from '../errors.js';
 import { quoted } from '../printable.js';
 import { readSecret, type Env } from '../read-secret.js';
-import { DEFAULT_INSPECTOR_OPTIONS, DEFAULT_STATELY_URL } from './options.js';
+import { DEFAULT_INSPECTOR_OPTIONS, DEFAULT_STATELY_URL, MAX_EVENT_STREAMS_LIMIT } from './options.js';
+import { isHostEntry } from './security.js';
 
 /** The raw values commander collects for `--host`, `--port`, `--token`, `--token-file` and `--stately [url]`. */
 export interface InspectorFlagValues {
@@ -16,6 +17,9 @@ export interface InspectorFlagValues {
   token?: string;
   tokenFile?: string;
   stately?: boolean | string;
+  /** `--allowed-hosts`, each occurrence a comma-separated list. */
+  allowedHosts?: string[];
+  maxEventStreams?: string;
 }
 
 /** How the user spells each flag (`up` spells them --inspector-…). */
@@ -24,6 +28,8 @@ export interface InspectorFlagNames {
   port: string;
   token: string;
   tokenFile: string;
+  allowedHosts: string;
+  maxEventStreams: string;
 }
 
 export const INSPECTOR_FLAG_NAMES: Readonly<InspectorFlagNames> = Object.freeze({
@@ -31,6 +37,18 @@ export const INSPECTOR_FLAG_NAMES: Readonly<InspectorFlagNames> = Object.freeze(
   port: '--port',
   token: '--token',
   tokenFile: '--token-file',
+  allowedHosts: '--allowed-hosts',
+  maxEventStreams: '--max-event-streams',
+});
+
+/** `berth up` spells them --inspector-…. */
+export const UP_INSPECTOR_FLAG_NAMES: Readonly<InspectorFlagNames> = Object.freeze({
+  host: '--inspector-host',
+  port: '--inspector-port',
+  token: '--inspector-token',
+  tokenFile: '--inspector-token-file',
+  allowedHosts: '--inspector-allowed-hosts',
+  maxEventStreams: '--inspector-max-event-streams',
 });
 
 /** The variable the token may come from instead of a flag (`<name>_FILE`: a file holding it). */
@@ -41,6 +59,8 @@ export interface ParsedInspectorFlags {
   port: number;
   token?: string;
   stately?: boolean | string;
+  allowedHosts?: string[];
+  maxEventStreams?: number;
 }
 
 /** Flag help texts, so `inspector` and `up` describe them alike. */
@@ -49,6 +69,9 @@ export const INSPECTOR_FLAG_HELP = Object.freeze({
   port: 'port of the inspector (0 picks a free one)',
   token: `token that mutating requests and reads of Env values must carry (Authorization: Bearer T; env ${TOKEN_ENV}); default: generated and printed. A token here shows in \`ps\`: prefer the file or the variable`,
   tokenFile: `a file holding the token (env ${TOKEN_ENV}_FILE)`,
+  allowedHosts:
+    'host names the inspector answers to besides its own, comma-separated (repeatable): name or name:port, for the name a proxy or a published port is reached by; "*" turns the Host check, and with it the defence against DNS rebinding, off',
+  maxEventStreams: `how many event streams (pages) may be open at once; one more is refused with 503 (default ${DEFAULT_INSPECTOR_OPTIONS.maxEventStreams})`,
   stately: `also relay inspection events to Stately's inspector through @statelyai/inspect (default URL ${DEFAULT_STATELY_URL})`,
 });
 
@@ -78,11 +101,26 @@ export function parseInspectorFlags(flags: InspectorFlagValues, names: Inspector
   if (typeof flags.stately === 'string' && !/^wss?:\/\/\S+$/.test(flags.stately)) {
     throw new BerthError('EINVAL', `\`--stately\` takes a ws:// or wss:// URL, got ${quoted(flags.stately)}`);
   }
+  const allowedHosts = flags.allowedHosts?.flatMap((list) => list.split(',')).map((h) => h.trim()).filter((h) => h !== '');
+  const badHost = allowedHosts?.find((h) => !isHostEntry(h));
+  if (badHost !== undefined) {
+    throw new BerthError('EINVAL', `\`${names.allowedHosts}\` takes host names or addresses, each optionally with :port, or "*", got ${quoted(badHost)}`);
+  }
+  let maxEventStreams: number | undefined;
+  if (flags.maxEventStreams !== undefined) {
+    const raw = flags.maxEventStreams.trim();
+    maxEventStreams = Number(raw);
+    if (!/^\d+$/.test(raw) || maxEventStreams < 1 || maxEventStreams > MAX_EVENT_STREAMS_LIMIT) {
+      throw new BerthError('EINVAL', `\`${names.maxEventStreams}\` must be an integer from 1 to ${MAX_EVENT_STREAMS_LIMIT}, got ${quoted(flags.maxEventStreams)}`);
+    }
+  }
   return {
     host,
     port,
     ...(token === undefined ? {} : { token: token.value }),
     ...(flags.stately === undefined ? {} : { stately: flags.stately }),
+    ...(allowedHosts === undefined ? {} : { allowedHosts }),
+    ...(maxEventStreams === undefined ? {} : { maxEventStreams }),
   };
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { BerthError } from '../../src/errors.js';
-import { inspectorBannerLines, parseInspectorFlags } from '../../src/inspector/flags.js';
+import { inspectorBannerLines, parseInspectorFlags, UP_INSPECTOR_FLAG_NAMES } from '../../src/inspector/flags.js';
 import { einval } from '../helpers/assert.js';
 
 
@@ -25,7 +25,7 @@ describe('inspector: CLI flags and banner', () => {
 
   it('names the flag the user typed', () => {
     expect(einval(() => parseInspectorFlags({ port: '99999' }))).to.equal('`--port` must be a port number from 0 to 65535, got "99999"');
-    expect(einval(() => parseInspectorFlags({ port: 'x' }, { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token', tokenFile: '--inspector-token-file' }))).to.equal(
+    expect(einval(() => parseInspectorFlags({ port: 'x' }, UP_INSPECTOR_FLAG_NAMES))).to.equal(
       '`--inspector-port` must be a port number from 0 to 65535, got "x"',
     );
     expect(einval(() => parseInspectorFlags({ host: 'a b' }))).to.equal('`--host` must be an address or host name like 127.0.0.1, got "a b"');
@@ -48,11 +48,25 @@ describe('inspector: CLI flags and banner', () => {
       expect(einval(() => parseInspectorFlags({}, undefined, { BERTH_INSPECTOR_TOKEN: 'short' }))).to.equal(
         'BERTH_INSPECTOR_TOKEN must be 8 to 512 printable characters without spaces',
       );
-      const up = { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token', tokenFile: '--inspector-token-file' };
+      const up = UP_INSPECTOR_FLAG_NAMES;
       expect(einval(() => parseInspectorFlags({ tokenFile: dir }, up))).to.equal(`\`--inspector-token-file\`: cannot read ${dir} (EISDIR)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--allowed-hosts (comma-separated, repeatable) and --max-event-streams', () => {
+    expect(parseInspectorFlags({ allowedHosts: ['localhost,127.0.0.1', ' berth.example:8443 '], maxEventStreams: '8' })).to.deep.include({
+      allowedHosts: ['localhost', '127.0.0.1', 'berth.example:8443'],
+      maxEventStreams: 8,
+    });
+    expect(parseInspectorFlags({ allowedHosts: ['*'] }).allowedHosts).to.deep.equal(['*']);
+    expect(einval(() => parseInspectorFlags({ allowedHosts: ['ok.example,http://evil'] }))).to.equal(
+      '`--allowed-hosts` takes host names or addresses, each optionally with :port, or "*", got "http://evil"',
+    );
+    expect(einval(() => parseInspectorFlags({ maxEventStreams: '0' }, UP_INSPECTOR_FLAG_NAMES))).to.equal(
+      '`--inspector-max-event-streams` must be an integer from 1 to 10000, got "0"',
+    );
   });
 
   it('prints the URL, and the token only when it was generated', () => {

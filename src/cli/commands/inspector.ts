@@ -11,11 +11,13 @@ import {
   inspectorBannerLines,
   parseInspectorFlags,
   startInspector,
+  UP_INSPECTOR_FLAG_NAMES,
   type Inspector,
   type InspectorFlagValues,
 } from '../../inspector/index.js';
 import type { Logger } from '../../log.js';
 import { untilSignal, withGlobalOptions, type Env, type Invocation } from '../context.js';
+import { collect } from '../flags.js';
 
 export function registerInspector(program: Command, inv: Invocation): void {
   const cmd = program
@@ -28,8 +30,20 @@ export function registerInspector(program: Command, inv: Invocation): void {
     .option('--port <n>', INSPECTOR_FLAG_HELP.port, '7777')
     .option('--token <T>', INSPECTOR_FLAG_HELP.token)
     .option('--token-file <path>', INSPECTOR_FLAG_HELP.tokenFile)
+    .option('--allowed-hosts <names>', INSPECTOR_FLAG_HELP.allowedHosts, collect)
+    .option('--max-event-streams <n>', INSPECTOR_FLAG_HELP.maxEventStreams)
     .option('--stately [url]', INSPECTOR_FLAG_HELP.stately)
-    .addHelpText('after', '\nExample:\n  berth inspector --port 7777        # then open the printed URL');
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Reads without the token show every Env entry as its key alone; with it (Authorization: Bearer T), whole.',
+        'Bound beyond loopback (--host 0.0.0.0), it still answers only to the loopback names and those in --allowed-hosts.',
+        '',
+        'Example:',
+        '  berth inspector --port 7777        # then open the printed URL',
+      ].join('\n'),
+    );
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: InspectorFlagValues, self: Command) => {
     let inspector: Inspector | undefined;
@@ -57,7 +71,9 @@ export function upInspectorFlags(cmd: Command): Command {
     .option('--inspector-host <addr>', INSPECTOR_FLAG_HELP.host, '127.0.0.1')
     .option('--inspector-port <n>', INSPECTOR_FLAG_HELP.port, '7777')
     .option('--inspector-token <T>', INSPECTOR_FLAG_HELP.token)
-    .option('--inspector-token-file <path>', INSPECTOR_FLAG_HELP.tokenFile);
+    .option('--inspector-token-file <path>', INSPECTOR_FLAG_HELP.tokenFile)
+    .option('--inspector-allowed-hosts <names>', INSPECTOR_FLAG_HELP.allowedHosts, collect)
+    .option('--inspector-max-event-streams <n>', INSPECTOR_FLAG_HELP.maxEventStreams);
 }
 
 export interface UpInspectorFlags {
@@ -66,6 +82,8 @@ export interface UpInspectorFlags {
   inspectorPort?: string;
   inspectorToken?: string;
   inspectorTokenFile?: string;
+  inspectorAllowedHosts?: string[];
+  inspectorMaxEventStreams?: string;
 }
 
 /**
@@ -74,11 +92,15 @@ export interface UpInspectorFlags {
  */
 export function checkUpInspectorFlags(flags: UpInspectorFlags, env: Env = {}): ReturnType<typeof parseInspectorFlags> | null {
   if (flags.inspector === false) return null;
-  return parseInspectorFlags(
-    { host: flags.inspectorHost, port: flags.inspectorPort, token: flags.inspectorToken, tokenFile: flags.inspectorTokenFile },
-    { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token', tokenFile: '--inspector-token-file' },
-    env,
-  );
+  const values: InspectorFlagValues = {
+    host: flags.inspectorHost,
+    port: flags.inspectorPort,
+    token: flags.inspectorToken,
+    tokenFile: flags.inspectorTokenFile,
+    allowedHosts: flags.inspectorAllowedHosts,
+    maxEventStreams: flags.inspectorMaxEventStreams,
+  };
+  return parseInspectorFlags(values, UP_INSPECTOR_FLAG_NAMES, env);
 }
 
 export async function startUpInspector(
