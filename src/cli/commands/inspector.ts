@@ -18,6 +18,8 @@ import {
 import type { Logger } from '../../log.js';
 import { untilSignal, withGlobalOptions, type Env, type Invocation } from '../context.js';
 import { collect } from '../flags.js';
+import { printable } from '../../printable.js';
+import { redactSecrets } from '../../redact.js';
 
 export function registerInspector(program: Command, inv: Invocation): void {
   const cmd = program
@@ -113,6 +115,6 @@ export async function startUpInspector(
     return { inspector, lines: inspectorBannerLines(inspector, parsed.token === undefined) };
   } catch (err) {
     log.warn({ err }, 'inspector not started');
-    return { inspector: undefined, lines: [`Inspector not started: ${err instanceof Error ? err.message : String(err)}`] };
+    return { inspector: undefined, lines: [`Inspector not started: ${printable(redactSecrets(err instanceof Error ? err.message : String(err)))}`] };
   }
 }
