@@ -13,6 +13,7 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { redisOptionsFromUrl } from '../src/store/redis.js';
 import { withScope } from './cleanup.js';
 import { run } from './raw.js';
 import { RUNC, ownCpu, rssOf, startStack } from './stack.js';
@@ -89,7 +90,7 @@ async function redisFloors(o: FloorOptions): Promise<{ bullmqJob: Summary; redis
     const server = await startEmbeddedRedis({ dir: join(dir, 'redis') });
     scope.defer('redis-server', () => server.stop());
     const conn = () => {
-      const c = new Redis(server.socket, { maxRetriesPerRequest: null });
+      const c = new Redis({ ...redisOptionsFromUrl(server.url), maxRetriesPerRequest: null });
       scope.defer('redis connection', () => c.quit().then(() => undefined, () => undefined));
       return c;
     };

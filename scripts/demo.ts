@@ -12,24 +12,25 @@ import { BerthWorker } from '../src/queue/worker.js';
 import { createLogger } from '../src/log.js';
 import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs } from '../src/oci/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { defaultStateDir } from '../src/cli/context.js';
+import { defaultStateDir, embeddedRedisUrl } from '../src/cli/context.js';
+import { readEmbeddedPassword } from '../src/cli/embedded-password.js';
 import { formatPsTable } from '../src/cli/output.js';
-import { connectRedis } from '../src/store/redis.js';
+import { connectRedis, describeRedis } from '../src/store/redis.js';
 
 const started = Date.now();
 const stateDir = process.env['BERTH_STATE_DIR'] ?? defaultStateDir();
 mkdirSync(stateDir, { recursive: true });
-const socketUrl = `unix://${join(stateDir, 'redis.sock')}`;
-
 async function useOrStartRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  // a running `berth up` is found as every berth command finds it: its socket and password file
+  const socketUrl = embeddedRedisUrl(stateDir, readEmbeddedPassword(stateDir));
   try {
     const probe = await connectRedis(socketUrl, { timeoutMs: 500 });
     probe.disconnect();
-    console.log(`using the running Berth at ${socketUrl}`);
+    console.log(`using the running Berth at ${describeRedis(socketUrl)}`);
     return { url: socketUrl, stop: async () => {} };
   } catch {
     const redis = await startEmbeddedRedis({ dir: stateDir });
-    console.log(`started a private redis-server at ${redis.url}`);
+    console.log(`started a private redis-server at ${describeRedis(redis.url)}`);
     return redis;
   }
 }

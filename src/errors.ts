@@ -3,6 +3,7 @@
  * closed set (containerd's errdefs categories plus libpod's "container state improper").
  * Codes map to CLI exit codes and HTTP statuses in exactly one table each, below.
  */
+import { excerpt } from './printable.js';
 
 export const ERROR_CODES = [
   'ENOCTR', // no such container
@@ -74,6 +75,14 @@ export function isBerthError(value: unknown): value is BerthError {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * libpod's "no such container", naming what was asked for: input, possibly a producer's, so
+ * escaped and shortened (printable.ts).
+ */
+export function noSuchContainer(nameOrId: string): BerthError {
+  return new BerthError('ENOCTR', `no such container ${excerpt(nameOrId)}`, { container: nameOrId });
 }
 
 /** The message libpod gives for ErrCtrStateInvalid, naming the container, command and state. */
@@ -159,12 +168,32 @@ export function isRedisUnavailable(e: BerthError): boolean {
   return e.code === 'EUNAVAIL' && isConnectionError(e.cause);
 }
 
+/** What Redis answers when it wants credentials (NOAUTH) or refuses the ones given (WRONGPASS). */
+const AUTH_MESSAGES = /^(NOAUTH|WRONGPASS)\b/;
+
+/** Redis refused this client's credentials: not "unreachable", and retrying will not help. */
+export function isRedisAuthError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof BerthError) && AUTH_MESSAGES.test(err.message);
+}
+
+/**
+ * A refusal of credentials, said plainly: which Redis (`where`, already free of its password),
+ * and that it needs a password or refused the one given. EUNAVAIL, as for any Redis Berth cannot use.
+ */
+export function redisAuthError(err: Error, where = 'Redis'): BerthError {
+  const message = err.message.startsWith('NOAUTH')
+    ? `${where} needs a password (NOAUTH): give it in the URL, redis://:PASSWORD@host:port, through --redis-file or BERTH_REDIS_URL_FILE`
+    : `${where} refused the password (WRONGPASS): check the user and password in the URL`;
+  return new BerthError('EUNAVAIL', message, { cause: err });
+}
+
 /**
  * Wraps anything thrown into a BerthError, keeping the original as `cause`. A connection error
  * is EUNAVAIL whatever the fallback: no raw client error reaches a user, and a worker retries it.
  */
 export function toBerthError(err: unknown, fallback: ErrorCode = 'EINTERNAL'): BerthError {
   if (err instanceof BerthError) return err;
+  if (isRedisAuthError(err)) return redisAuthError(err as Error);
   const message = err instanceof Error ? err.message : String(err);
   if (isConnectionError(err)) {
     // ioredis's own words point at its options; say what happened

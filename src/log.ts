@@ -1,25 +1,53 @@
 /**
  * pino, JSON by default and pretty in a terminal. Every line carries the node; container and job
  * ids are added with `child({ container, job })` (or the line's object) wherever a line concerns one.
+ * Secrets never reach a line: a URL's password is replaced with `***` wherever a URL can appear
+ * (the fields in REDACT_PATHS, an error's message and stack, the message string itself), and a
+ * field named `password` or `authorization` is censored whole.
  */
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
+import { REDACTED, redactSecrets } from './redact.js';
 
 export type { Logger };
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Fields where a URL, a password or an error text can appear, at the top and one level down. */
+export const REDACT_PATHS: readonly string[] = ['redis', 'url', 'password', 'authorization', 'err.message', 'err.stack'].flatMap((p) => [p, `*.${p}`]);
+
+/** Keys censored whole; in every other redacted field only URL passwords are replaced. */
+const SECRET_KEYS = new Set(['password', 'authorization']);
+
+function censor(value: unknown, path: string[]): unknown {
+  if (SECRET_KEYS.has(path[path.length - 1] ?? '')) return REDACTED;
+  return typeof value === 'string' ? redactSecrets(value) : value;
+}
+
+/** The options every Berth logger gets: its level and node, and the redaction of secrets. */
+export function loggerOptions(level: LevelWithSilent, node: string | null): LoggerOptions {
+  return {
+    level,
+    // container and job ids are bound per line (child loggers) where a line concerns one; binding
+    // them here as null too would print each key twice
+    base: { node },
+    redact: { paths: [...REDACT_PATHS], censor },
+    hooks: {
+      // the message string (and printf-style arguments) may quote a URL too
+      logMethod(args, method) {
+        const clean = args.map((a: unknown) => (typeof a === 'string' ? redactSecrets(a) : a));
+        return method.apply(this, clean as Parameters<typeof method>);
+      },
+    },
+  };
+}
+
 export function createLogger(opts: { level?: string; node?: string; pretty?: boolean } = {}): Logger {
   const level = (opts.level ?? process.env['BERTH_LOG_LEVEL'] ?? 'info') as LevelWithSilent;
   if (!LOG_LEVELS.includes(level)) throw new Error(`\`--log-level\` must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   const pretty = opts.pretty ?? process.stderr.isTTY === true;
-  // container and job ids are bound per line (child loggers) where a line concerns one; binding
-  // them here as null too would print each key twice
-  const base = { node: opts.node ?? null };
+  const options = loggerOptions(level, opts.node ?? null);
   if (pretty) {
-    return pino(
-      { level, base },
-      pino.transport({ target: 'pino-pretty', options: { destination: 2, ignore: 'pid,hostname' } }),
-    );
+    return pino(options, pino.transport({ target: 'pino-pretty', options: { destination: 2, ignore: 'pid,hostname' } }));
   }
-  return pino({ level, base }, pino.destination(2));
+  return pino(options, pino.destination(2));
 }

@@ -1,18 +1,23 @@
 /**
- * What every verb shares: the global options (`--redis`, `--log-level`, `--state-dir`), where
- * Redis is (`--redis` > BERTH_REDIS_URL > the embedded default's socket in the state dir), the
- * connection through `Berth.connect` with a timeout, printing, and the process exit code.
+ * What every verb shares: the global options (`--redis`, `--redis-file`, `--log-level`,
+ * `--state-dir`), where Redis is (`--redis` > `--redis-file` > BERTH_REDIS_URL >
+ * BERTH_REDIS_URL_FILE > the embedded default's socket in the state dir), the connection through
+ * `Berth.connect` with a timeout, printing, and the process exit code.
  */
 import { constants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError, isRedisAuthError, toBerthError } from '../errors.js';
 import { Berth, type BerthClient } from '../queue/client.js';
+import { readSecret } from '../read-secret.js';
+import { passwordFile, readEmbeddedPassword } from './embedded-password.js';
 import { parseLogLevel } from './flags.js';
 import { errorLine, exitCodeOf, type ErrorContext } from './output.js';
 
 export interface GlobalOptions {
   redis?: string;
+  /** A file holding the Redis URL (a password stays out of `ps`). */
+  redisFile?: string;
   logLevel?: string;
   stateDir?: string;
 }
@@ -36,9 +41,13 @@ export function resolveStateDir(opts: GlobalOptions, env: Env = process.env): st
   return resolve(opts.stateDir || env['BERTH_STATE_DIR'] || defaultStateDir(env));
 }
 
-/** unix:// URL of the embedded Redis's socket in `stateDir` (path segments URL-encoded). */
-export function embeddedRedisUrl(stateDir: string): string {
-  return `unix://${join(stateDir, SOCKET_NAME).split('/').map(encodeURIComponent).join('/')}`;
+/**
+ * unix:// URL of the embedded Redis's socket in `stateDir` (path segments URL-encoded); with its
+ * password, `unix://:PASSWORD@localhost/<path>` (a URL needs a host to carry a password).
+ */
+export function embeddedRedisUrl(stateDir: string, password?: string): string {
+  const path = join(stateDir, SOCKET_NAME).split('/').map(encodeURIComponent).join('/');
+  return password === undefined ? `unix://${path}` : `unix://:${encodeURIComponent(password)}@localhost${path}`;
 }
 
 export interface RedisTarget {
@@ -48,11 +57,20 @@ export interface RedisTarget {
   stateDir: string;
 }
 
-/** `--redis` > BERTH_REDIS_URL > unix://<state dir>/redis.sock. */
+/**
+ * `--redis` > `--redis-file` > BERTH_REDIS_URL > BERTH_REDIS_URL_FILE > the embedded default:
+ * unix://<state dir>/redis.sock, with the password `berth up` keeps in <state dir>/redis.password.
+ */
 export function resolveRedis(opts: GlobalOptions, env: Env = process.env): RedisTarget {
   const stateDir = resolveStateDir(opts, env);
-  const given = opts.redis || env['BERTH_REDIS_URL'];
-  return given ? { url: given, embedded: false, stateDir } : { url: embeddedRedisUrl(stateDir), embedded: true, stateDir };
+  const given = readSecret({
+    flag: { name: '--redis', value: opts.redis || undefined },
+    fileFlag: { name: '--redis-file', value: opts.redisFile },
+    envName: 'BERTH_REDIS_URL',
+    env,
+  });
+  if (given) return { url: given.value, embedded: false, stateDir };
+  return { url: embeddedRedisUrl(stateDir, readEmbeddedPassword(stateDir)), embedded: true, stateDir };
 }
 
 type GlobalKey = keyof GlobalOptions;
@@ -61,8 +79,10 @@ const GLOBAL_OPTIONS: Record<GlobalKey, () => Option> = {
   redis: () =>
     new Option(
       '--redis <url>',
-      'Redis URL: redis://[user:password@]host:port[/db], rediss:// (TLS) or unix:///path/to.sock (env BERTH_REDIS_URL; default: the socket of `berth up` in the state dir)',
+      'Redis URL: redis://[user:password@]host:port[/db], rediss:// (TLS) or unix:///path/to.sock (env BERTH_REDIS_URL; default: the socket of `berth up` in the state dir). A password here shows in `ps`: prefer --redis-file',
     ),
+  redisFile: () =>
+    new Option('--redis-file <path>', 'a file holding the Redis URL, password included (env BERTH_REDIS_URL_FILE); keeps the password out of `ps`'),
   logLevel: () => new Option('--log-level <level>', 'log level: fatal, error, warn, info, debug, trace or silent (env BERTH_LOG_LEVEL; default info)'),
   stateDir: () =>
     new Option(
@@ -77,8 +97,10 @@ const GLOBAL_OPTIONS: Record<GlobalKey, () => Option> = {
  * listed in `visible`.
  */
 export function withGlobalOptions(cmd: Command, visible: readonly GlobalKey[] = []): Command {
+  // --redis-file is shown wherever --redis is
+  const shown = (key: GlobalKey) => visible.includes(key === 'redisFile' ? 'redis' : key);
   for (const key of Object.keys(GLOBAL_OPTIONS) as GlobalKey[]) {
-    cmd.addOption(GLOBAL_OPTIONS[key]().hideHelp(!visible.includes(key)));
+    cmd.addOption(GLOBAL_OPTIONS[key]().hideHelp(!shown(key)));
   }
   return cmd;
 }
@@ -88,7 +110,7 @@ export function globalsOf(cmd: Command): GlobalOptions {
   const out: GlobalOptions = {};
   for (let c: Command | null = cmd; c; c = c.parent) {
     const o = c.opts<GlobalOptions>();
-    for (const key of ['redis', 'logLevel', 'stateDir'] as const) {
+    for (const key of ['redis', 'redisFile', 'logLevel', 'stateDir'] as const) {
       if (out[key] === undefined && typeof o[key] === 'string') out[key] = o[key];
     }
   }
@@ -152,9 +174,12 @@ export class Invocation {
     } catch (err) {
       const e = toBerthError(err, 'EUNAVAIL');
       if (e.code !== 'EUNAVAIL' || !target.embedded) throw e;
+      if (isRedisAuthError(e.cause)) {
+        throw new BerthError('EUNAVAIL', `${e.message} (\`berth up\` keeps it in ${passwordFile(target.stateDir)})`, { cause: err });
+      }
       throw new BerthError(
         'EUNAVAIL',
-        `${e.message} (is \`berth up\` running with state dir ${target.stateDir}? or give --redis URL / BERTH_REDIS_URL)`,
+        `${e.message} (is \`berth up\` running with state dir ${target.stateDir}? or give --redis URL, --redis-file, BERTH_REDIS_URL or BERTH_REDIS_URL_FILE)`,
         { cause: err },
       );
     }

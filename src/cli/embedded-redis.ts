@@ -1,18 +1,22 @@
 /**
  * The embedded default: a private redis-server on a unix socket in Berth's state dir (AOF on,
- * no TCP port), as `berth up` runs it. Readiness is event driven: redis-server prints "Ready to
+ * no TCP port), as `berth up` runs it. Nothing a container can reach: the state dir is 0700, the
+ * socket 0700, no container's rootfs may lie in the state dir and containers have their own
+ * network namespace; and Redis requires the password kept in the state dir (embedded-password.ts),
+ * handed to redis-server on its stdin, never on its command line, where `ps` would show it. Readiness is event driven: redis-server prints "Ready to
  * accept connections" on its stdout (worded differently across versions); one connection then
  * confirms it answers. Used by `berth up`,
  * the demo and the tests.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { BerthError } from '../errors.js';
-import { connectRedis } from '../store/redis.js';
+import { BerthError, isRedisAuthError } from '../errors.js';
+import { connectRedis, describeRedis } from '../store/redis.js';
 import { SOCKET_NAME, embeddedRedisUrl } from './context.js';
+import { ensureEmbeddedPassword, passwordFile } from './embedded-password.js';
 
 export interface EmbeddedRedisOptions {
   /** The state dir: socket, AOF files and working dir. Created if missing. */
@@ -24,8 +28,11 @@ export interface EmbeddedRedisOptions {
 }
 
 export interface EmbeddedRedis {
+  /** The URL to connect with: the socket, and the password. */
   url: string;
   socket: string;
+  /** Where the password is kept (mode 0600). */
+  passwordFile: string;
   pid: number;
   /** Settles when redis-server exits, for whatever reason, with its exit code (or signal). */
   exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
@@ -44,9 +51,13 @@ const READY = /ready to accept connections/i;
 /** Longest unix socket path the kernel takes (sun_path is 108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 107;
 
-/** redis-server's arguments: a unix socket only (mode 700), AOF every second, no RDB snapshots. */
+/**
+ * redis-server's arguments: the rest of its configuration from stdin (`-`: the password), a unix
+ * socket only (mode 700), AOF every second, no RDB snapshots.
+ */
 export function embeddedRedisArgs(dir: string): string[] {
   return [
+    '-',
     '--unixsocket', join(dir, SOCKET_NAME),
     '--unixsocketperm', '700',
     '--port', '0',
@@ -58,13 +69,21 @@ export function embeddedRedisArgs(dir: string): string[] {
   ];
 }
 
-/** The process id of the Redis answering at `url`, or null when none answers. */
+/** What redis-server reads on its stdin: the password clients must give. */
+export function embeddedRedisConfig(password: string): string {
+  return `requirepass ${password}\n`;
+}
+
+/**
+ * The process id of the Redis answering at `url`, or null when none answers. One that refuses the
+ * password answers too (another `berth up` with another password file): its pid is unknown.
+ */
 export async function probeRedis(url: string, timeoutMs = 1000): Promise<{ pid: number | undefined } | null> {
   let redis;
   try {
     redis = await connectRedis(url, { timeoutMs, name: 'berth-probe' });
-  } catch {
-    return null;
+  } catch (err) {
+    return err instanceof BerthError && isRedisAuthError(err.cause) ? { pid: undefined } : null;
   }
   try {
     const info = await redis.info('server');
@@ -86,8 +105,11 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
     throw new BerthError('EINVAL', `the Redis socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter --state-dir`);
   }
-  const url = embeddedRedisUrl(o.dir);
+  // the dir may exist already, made by hand or by an older berth: its owner only
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  await chmod(o.dir, 0o700);
+  const password = ensureEmbeddedPassword(o.dir);
+  const url = embeddedRedisUrl(o.dir, password);
   // redis-server unlinks an existing socket file before binding: never do that to a live one
   if (existsSync(socket)) {
     const live = await probeRedis(url);
@@ -95,14 +117,14 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       const pid = live.pid === undefined ? '' : ` (pid ${live.pid})`;
       throw new BerthError(
         'EEXIST',
-        `a Redis already answers at ${url}${pid}: another \`berth up\` runs with state dir ${o.dir}; use it, or stop it first`,
+        `a Redis already answers at ${describeRedis(url)}${pid}: another \`berth up\` runs with state dir ${o.dir}; use it, or stop it first`,
       );
     }
   }
 
   // its own process group: a Ctrl-C in the terminal reaches `berth up`, which stops Redis last
   const proc: ResultPromise = execa(o.binary, embeddedRedisArgs(o.dir), {
-    stdin: 'ignore',
+    input: embeddedRedisConfig(password),
     stdout: 'pipe',
     stderr: 'pipe',
     buffer: false,
@@ -165,6 +187,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   return {
     url,
     socket,
+    passwordFile: passwordFile(o.dir),
     pid: proc.pid!,
     exited: exited.then(({ exitCode, signal }) => ({ exitCode, signal })),
     stop() {

@@ -23,12 +23,16 @@ import { Invocation, processIo, withGlobalOptions, type Env, type Io } from './c
 
 const AFTER_HELP = `
 Environment:
-  BERTH_REDIS_URL   Redis URL, when --redis is not given
-  BERTH_STATE_DIR   state dir, when --state-dir is not given
-  BERTH_LOG_LEVEL   log level of workers, when --log-level is not given
+  BERTH_REDIS_URL              Redis URL, when neither --redis nor --redis-file is given
+  BERTH_REDIS_URL_FILE         a file holding it (a Docker/Compose secret, say)
+  BERTH_INSPECTOR_TOKEN        the inspector's token, when --token / --token-file are not given
+  BERTH_INSPECTOR_TOKEN_FILE   a file holding it
+  BERTH_STATE_DIR              state dir, when --state-dir is not given
+  BERTH_LOG_LEVEL              log level of workers, when --log-level is not given
 
-Without --redis or BERTH_REDIS_URL, berth uses the embedded default: the unix socket of
-\`berth up\` in the state dir (unix://<state dir>/redis.sock).
+Without any of those, berth uses the embedded default: the unix socket of \`berth up\` in the
+state dir (unix://<state dir>/redis.sock), with the password \`berth up\` keeps in
+<state dir>/redis.password (readable by its owner only).
 
 Exit status: 0 on success; 125 for any error of Berth (one line on stderr naming the container,
 the command and, for a refused command, its state). \`berth wait\` prints exit codes.

@@ -1,10 +1,14 @@
 /**
  * What the CLI prints: Podman-like columns (ps, history, node ls), Podman's ps JSON shape, its
  * status strings ("Up 3 seconds", "Exited (7) 2 seconds ago"), and the one-line error message
- * with its exit code, taken only from EXIT_CODES.
+ * with its exit code, taken only from EXIT_CODES. Nothing a container or a producer chose reaches
+ * the terminal raw: table cells, template output, JSON and error lines escape control characters
+ * (printable.ts); only `berth logs` prints a container's bytes as they are.
  */
 import { ZERO_TIME, type Inspect } from '../actors/inspect.js';
 import { BerthError, EXIT_CODES, toBerthError } from '../errors.js';
+import { excerpt, printable } from '../printable.js';
+import { redactSecrets } from '../redact.js';
 import type { NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 
@@ -43,9 +47,9 @@ export function shortId(id: string): string {
   return id.slice(0, 12);
 }
 
-/** The command line, shortened as Podman does for its COMMAND column. */
+/** The command line, escaped, then shortened as Podman does for its COMMAND column. */
 export function formatCommand(cmd: readonly string[], max = 24): string {
-  const line = cmd.join(' ');
+  const line = printable(cmd.join(' '));
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
@@ -71,8 +75,13 @@ export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
   return titleCase(Status);
 }
 
-/** Plain columns as Podman prints them: left-aligned, two spaces apart, no trailing blanks. */
-export function formatColumns(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Plain columns as Podman prints them: left-aligned, two spaces apart, no trailing blanks. Every
+ * cell is escaped: a name or command holding ESC or a newline cannot drive the terminal or break
+ * the table.
+ */
+export function formatColumns(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -176,17 +185,25 @@ export function renderTemplate(parts: readonly TemplatePart[], value: unknown): 
       for (const key of part.path) {
         v = typeof v === 'object' && v !== null && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
       }
-      if (part.json) return JSON.stringify(v ?? null);
+      if (part.json) return jsonText(JSON.stringify(v ?? null));
       if (v === undefined) return '<no value>';
       if (v === null) return '<nil>';
-      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return typeof v === 'object' ? jsonText(JSON.stringify(v)) : printable(String(v));
     })
     .join('');
 }
 
-/** JSON as Podman prints it (4-space indent). */
+/** Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls, separators, bidi controls. */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with those characters as \uXXXX escapes: the same JSON value, safe on a terminal. */
+function jsonText(text: string): string {
+  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON as Podman prints it (4-space indent); C0 controls are escaped by JSON itself, the rest by jsonText. */
 export function formatJson(value: unknown): string {
-  return JSON.stringify(value, null, 4);
+  return jsonText(JSON.stringify(value, null, 4));
 }
 
 export const HISTORY_HEADERS = ['AT', 'FROM', 'TO', 'COMMAND', 'NODE', 'MS', 'JOB'] as const;
@@ -243,14 +260,21 @@ function namesContainer(message: string, name: string): boolean {
   return new RegExp(`container ${escape(name)}($|[^${NAME_CHAR}])|"${escape(name)}"`).test(message);
 }
 
+/** An error line's message is cut after this many characters (a runtime error can quote a whole argv). */
+export const MAX_ERROR_MESSAGE = 1000;
+
 /**
  * The one line printed on stderr: "Error: <message>", prefixed with "<verb> <container>: " unless
  * the message names both already ("Error: start web: no such container web"; a refused command's
- * message, "cannot stop container web in state paused: …", is printed as it is).
+ * message, "cannot stop container web in state paused: …", is printed as it is). Control
+ * characters are escaped and long input is shortened, in the message and in the prefix alike; a
+ * URL's password is never printed.
  */
 export function errorLine(err: unknown, ctx: ErrorContext = {}): string {
-  const message = toBerthError(err).message.replace(/\s*\n\s*/g, ' ').trim();
-  const named = (!ctx.command || namesVerb(message, ctx.command)) && (!ctx.container || namesContainer(message, ctx.container));
-  const prefix = named ? '' : [ctx.command, ctx.container].filter(Boolean).join(' ');
+  const message = excerpt(redactSecrets(toBerthError(err).message).replace(/\s*\n\s*/g, ' ').trim(), MAX_ERROR_MESSAGE);
+  const command = ctx.command === undefined ? undefined : excerpt(ctx.command);
+  const container = ctx.container === undefined ? undefined : excerpt(ctx.container);
+  const named = (!command || namesVerb(message, command)) && (!container || namesContainer(message, container));
+  const prefix = named ? '' : [command, container].filter(Boolean).join(' ');
   return `Error: ${prefix ? `${prefix}: ` : ''}${message}`;
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { inspectFrom, type Inspect } from '../actors/inspect.js';
 import { hydrateSnapshot } from '../actors/snapshot.js';
 import { accepts, positionOf } from '../actors/step.js';
-import { BerthError, stateError } from '../errors.js';
+import { BerthError, noSuchContainer, stateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { COMMANDS, type CommandName } from '../machines/index.js';
 import type { BerthClient } from '../queue/client.js';
@@ -89,7 +89,7 @@ async function recordOf(ctx: ApiContext, rawName: unknown) {
   const name = parse(nameSchema, rawName, 'container name');
   const id = await ctx.client.store.resolve(name);
   const record = await ctx.client.store.get(id);
-  if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+  if (!record) throw noSuchContainer(name);
   return record;
 }
 

@@ -4,13 +4,19 @@
  * remembers the stream's last id from before it subscribed and, on the first live entry, reads
  * what came between with `range`. After that EventFeed's own cursor keeps the feed gapless.
  * Pages also get `queues` and `nodes` frames (no id: they never move a page's resume point).
+ * Each transition is rendered twice, with and without Env values, for pages with and without the token.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { compareIds, type EventFeed, type StreamEntry } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
+import { redactEntry } from './env-redaction.js';
 
-export type LiveSink = (entry: StreamEntry | null, frame: string) => void;
+/**
+ * A page's receiver: the entry (null for queues and nodes frames), the frame as a reader with the
+ * token gets it, and as one without (Env values hidden; the same string when there is nothing to hide).
+ */
+export type LiveSink = (entry: StreamEntry | null, frame: string, redacted: string) => void;
 
 /** One SSE frame; `id` is the stream id so a reconnecting EventSource resumes after it. */
 export function frameOf(event: string, data: unknown, id?: string): string {
@@ -72,7 +78,7 @@ export class LiveHub {
   /** Sends a frame without an id (queues, nodes) to every page. */
   broadcast(event: string, data: unknown): void {
     const frame = frameOf(event, data);
-    for (const sink of this.sinks) sink(null, frame);
+    for (const sink of this.sinks) sink(null, frame, frame);
   }
 
   private onLive(entry: StreamEntry): void {
@@ -100,7 +106,8 @@ export class LiveHub {
     if (compareIds(entry.streamId, this.last) <= 0) return;
     this.last = entry.streamId;
     const frame = transitionFrame(entry);
-    for (const sink of this.sinks) sink(entry, frame);
+    const redacted = transitionFrame(redactEntry(entry));
+    for (const sink of this.sinks) sink(entry, frame, redacted);
   }
 
   close(): void {

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { excerpt } from '../printable.js';
+import { isHostEntry } from './security.js';
 
 export interface InspectorOptions {
   /** redis://, rediss:// or unix:// URL of Berth's Redis. */
@@ -22,6 +24,13 @@ export interface InspectorOptions {
   stately?: boolean | string;
   /** How long a command request waits for its result before answering 202 (default 15 000 ms). */
   commandWaitMs?: number;
+  /**
+   * Host names (or `name:port`) the server answers to besides its own: the Host check stays on
+   * when it binds beyond loopback. `*` turns the check off (no defence against DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** Event streams (GET /api/events) open at once; one more is refused with 503 (default 64). */
+  maxEventStreams?: number;
 }
 
 export const DEFAULT_INSPECTOR_OPTIONS = Object.freeze({
@@ -29,7 +38,12 @@ export const DEFAULT_INSPECTOR_OPTIONS = Object.freeze({
   host: '127.0.0.1',
   port: 7777,
   commandWaitMs: 15_000,
+  allowedHosts: Object.freeze([]) as readonly string[],
+  maxEventStreams: 64,
 });
+
+/** The most event streams one inspector may be told to keep open. */
+export const MAX_EVENT_STREAMS_LIMIT = 10_000;
 
 export const DEFAULT_STATELY_URL = 'ws://localhost:8080';
 
@@ -44,12 +58,14 @@ export interface ResolvedInspectorOptions {
   log: Logger;
   stately: string | null;
   commandWaitMs: number;
+  allowedHosts: readonly string[];
+  maxEventStreams: number;
 }
 
 const TOKEN = /^[\x21-\x7e]{8,512}$/;
 
 function describe(value: unknown): string {
-  return `${JSON.stringify(value) ?? String(value)} (${typeof value})`;
+  return `${excerpt(JSON.stringify(value) ?? String(value))} (${typeof value})`;
 }
 
 export function generateToken(): string {
@@ -73,6 +89,12 @@ export function validateInspectorOptions(options: InspectorOptions): ResolvedIns
   if (!Number.isInteger(o.commandWaitMs) || o.commandWaitMs <= 0) {
     throw new BerthError('EINVAL', `\`commandWaitMs\` must be a positive integer, got ${describe(o.commandWaitMs)}`);
   }
+  if (!Array.isArray(o.allowedHosts) || !o.allowedHosts.every((h) => typeof h === 'string' && isHostEntry(h))) {
+    throw new BerthError('EINVAL', `\`allowedHosts\` must be host names or addresses, each optionally with :port, or "*", got ${describe(o.allowedHosts)}`);
+  }
+  if (!Number.isInteger(o.maxEventStreams) || o.maxEventStreams < 1 || o.maxEventStreams > MAX_EVENT_STREAMS_LIMIT) {
+    throw new BerthError('EINVAL', `\`maxEventStreams\` must be an integer from 1 to ${MAX_EVENT_STREAMS_LIMIT}, got ${describe(o.maxEventStreams)}`);
+  }
   let stately: string | null = null;
   if (o.stately === true) stately = DEFAULT_STATELY_URL;
   else if (typeof o.stately === 'string') {
@@ -91,5 +113,7 @@ export function validateInspectorOptions(options: InspectorOptions): ResolvedIns
     log: o.log,
     stately,
     commandWaitMs: o.commandWaitMs,
+    allowedHosts: [...o.allowedHosts],
+    maxEventStreams: o.maxEventStreams,
   };
 }

@@ -2,7 +2,8 @@
  * `startInspector`: the inspector's HTTP server on node:http (a dozen routes need no framework).
  * It serves the offline page, the JSON API and the SSE stream, fed by the store's one events
  * stream (EventFeed). Every request passes the Host check and gets the security headers; every
- * mutating request must be same-origin and carry the bearer token.
+ * mutating request must be same-origin and carry the bearer token; a read without the token sees
+ * no Env values (env-redaction.ts). At most `maxEventStreams` event streams are open at once.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,8 @@ import { readJson, sendError, sendJson, sendRefusal } from './http.js';
 import { frameOf, LiveHub } from './live.js';
 import { validateInspectorOptions, type InspectorOptions } from './options.js';
 import { QueueWatch, type QueueView } from './queues.js';
-import { allowedHosts, checkHost, checkMutation, SECURITY_HEADERS } from './security.js';
+import { redactInspect } from './env-redaction.js';
+import { allowedHosts, checkHost, checkMutation, checkRead, SECURITY_HEADERS } from './security.js';
 import { serveEvents } from './sse.js';
 import { startStatelyRelay, type StatelyRelay } from './stately.js';
 
@@ -33,8 +35,8 @@ type Params = string[];
 interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
-  /** POST routes: same-origin and token required. */
-  handle(req: IncomingMessage, res: ServerResponse, params: Params, url: URL): Promise<void>;
+  /** POST routes: same-origin and token required. `reveal`: the request carried the token (Env values shown). */
+  handle(req: IncomingMessage, res: ServerResponse, params: Params, url: URL, reveal: boolean): Promise<void>;
 }
 
 /** The documented endpoints, also served at GET /api. */
@@ -93,14 +95,25 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     );
   }, NODES_REFRESH_MS);
 
+  let openStreams = 0;
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/api$/, handle: async (_q, res) => sendJson(res, 200, { endpoints: ENDPOINTS }) },
     { method: 'GET', pattern: /^\/api\/chart$/, handle: async (_q, res) => sendJson(res, 200, containerChart()) },
-    { method: 'GET', pattern: /^\/api\/containers$/, handle: async (_q, res) => sendJson(res, 200, await api.listContainers(ctx)) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/containers$/,
+      handle: async (_q, res, _p, _u, reveal) => {
+        const list = await api.listContainers(ctx);
+        sendJson(res, 200, reveal ? list : { ...list, containers: list.containers.map(redactInspect) });
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/api\/containers\/([^/]+)$/,
-      handle: async (_q, res, [name = '']) => sendJson(res, 200, await api.getContainer(ctx, decode(name))),
+      handle: async (_q, res, [name = ''], _u, reveal) => {
+        const detail = await api.getContainer(ctx, decode(name));
+        sendJson(res, 200, reveal ? detail : { ...detail, container: redactInspect(detail.container) });
+      },
     },
     {
       method: 'GET',
@@ -112,7 +125,19 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     {
       method: 'GET',
       pattern: /^\/api\/events$/,
-      handle: (req, res, _p, url) => serveEvents(req, res, url, { hub, feed, redis, keys: client.keys, greeting: refreshNodes }),
+      handle: async (req, res, _p, url, reveal) => {
+        // counted before the first await, so concurrent requests cannot all slip under the cap
+        if (openStreams >= o.maxEventStreams) {
+          res.setHeader('Retry-After', '5');
+          return sendRefusal(res, {
+            code: 'EBUSY',
+            message: `too many event streams open (${o.maxEventStreams}, the --max-event-streams limit): close a page, or raise the limit`,
+          });
+        }
+        openStreams += 1;
+        res.once('close', () => (openStreams -= 1));
+        await serveEvents(req, res, url, { hub, feed, redis, keys: client.keys, greeting: refreshNodes, reveal });
+      },
     },
     {
       method: 'POST',
@@ -156,14 +181,19 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       }
       return sendRefusal(res, { code: 'ENOENDPOINT', message: `no such endpoint ${url.pathname}; see GET /api` });
     }
+    let reveal = true;
     if (hit.r.method === 'POST') {
       const refused = checkMutation(req, o.token);
       if (refused) {
         req.resume();
         return sendRefusal(res, refused);
       }
+    } else {
+      const access = checkRead(req, o.token);
+      if ('code' in access) return sendRefusal(res, access);
+      reveal = access.reveal;
     }
-    await hit.r.handle(req, res, (hit.m ?? []).slice(1), url);
+    await hit.r.handle(req, res, (hit.m ?? []).slice(1), url, reveal);
   };
 
   const server = createServer((req, res) => {
@@ -181,10 +211,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     server.listen(o.port, o.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  hosts = allowedHosts(o.host, port);
+  hosts = allowedHosts(o.host, port, o.allowedHosts);
   const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}/`;
-  log.info({ url, stately: o.stately }, 'inspector listening');
+  log.info({ url, stately: o.stately, allowedHosts: hosts === null ? 'any' : [...hosts] }, 'inspector listening');
 
   let closing: Promise<void> | undefined;
   return {

@@ -3,13 +3,17 @@
  * id is its stream id. A page starts from `?since=<cursor>` (the cursor GET /api/containers
  * returned); a reconnecting EventSource sends `Last-Event-ID` and resumes after it, reading what
  * it missed with EventFeed.range before going live. If the capped stream lost entries after the
- * cursor, the page gets one `reset` frame and reloads.
+ * cursor, the page gets one `reset` frame and reloads. A reader without the token gets every
+ * transition with its Env values hidden (env-redaction.ts); how many streams may be open at once
+ * is the server's to limit (`maxEventStreams`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import { compareIds, type EventFeed, type StreamEntry } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
+import { quoted } from '../printable.js';
+import { redactEntry } from './env-redaction.js';
 import { frameOf, latestStreamId, transitionFrame, trimmedAfter, type LiveHub } from './live.js';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -25,6 +29,8 @@ export interface SseContext {
   keys: Keys;
   /** Sent right after the stream opens (the current nodes and queues). */
   greeting?: () => Promise<string[]>;
+  /** The request carried the token: Env values are shown. */
+  reveal: boolean;
 }
 
 /** Where a page resumes: Last-Event-ID wins over ?since; neither means "from now". */
@@ -33,7 +39,7 @@ export function resumeCursor(req: IncomingMessage, url: URL): string | null {
   const value = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('since') ?? null;
   if (value === null || value === '') return null;
   if (!STREAM_ID.test(value)) {
-    throw new BerthError('EINVAL', `\`Last-Event-ID\` / \`since\` must be a stream id like 1700000000000-0, got ${JSON.stringify(value)}`);
+    throw new BerthError('EINVAL', `\`Last-Event-ID\` / \`since\` must be a stream id like 1700000000000-0, got ${quoted(value, 40)}`);
   }
   return value;
 }
@@ -63,7 +69,11 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, url
     write(frame);
   };
   // register before reading the backlog: whatever commits meanwhile is buffered, not lost
-  const remove = ctx.hub.add((entry, frame) => (replaying ? buffered.push([entry, frame]) : send(entry, frame)));
+  const remove = ctx.hub.add((entry, full, redacted) => {
+    const frame = ctx.reveal ? full : redacted;
+    if (replaying) buffered.push([entry, frame]);
+    else send(entry, frame);
+  });
   const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
   void closed.then(() => {
@@ -75,7 +85,7 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, url
     write(frameOf('reset', { reason: `events after ${cursor} were trimmed from the stream; reload` }));
   } else {
     for (let page = await ctx.feed.range(last, PAGE); page.length > 0 && !res.destroyed; page = await ctx.feed.range(last, PAGE)) {
-      for (const entry of page) send(entry, transitionFrame(entry));
+      for (const entry of page) send(entry, transitionFrame(ctx.reveal ? entry : redactEntry(entry)));
       if (page.length < PAGE) break;
     }
   }

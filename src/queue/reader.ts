@@ -5,7 +5,7 @@
  * call throws reaches the caller as a BerthError (EUNAVAIL while Redis is away).
  */
 import type { Redis } from 'ioredis';
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError, noSuchContainer, toBerthError } from '../errors.js';
 import { inspectFrom, type Inspect, type NodeView } from '../actors/inspect.js';
 import type { ContainerStore } from '../store/containers.js';
 import { EventFeed } from '../store/events.js';
@@ -41,7 +41,7 @@ export class BerthReader {
   private async waitFor(name: string): Promise<number> {
     const id = await this.store.resolve(name);
     const { record, cursor } = await this.store.readWithCursor(id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+    if (!record) throw noSuchContainer(name);
     const now = inspectFrom(record);
     if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
     const done = await this.events().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
@@ -53,7 +53,7 @@ export class BerthReader {
       (async () => {
         const id = await this.store.resolve(name);
         const record = await this.store.get(id);
-        if (!record) throw new BerthError('ENOCTR', `no such container ${name}`, { container: name });
+        if (!record) throw noSuchContainer(name);
         return inspectFrom(record, undefined, this.nodeView(record.node, await this.nodes.lost()));
       })(),
     );

@@ -7,7 +7,7 @@
  * it afresh. Only exact names and full Ids are kept, never Id prefixes (a new container can make a
  * prefix ambiguous). Bounded: the least recently used entry goes first.
  */
-import { BerthError } from '../errors.js';
+import { BerthError, noSuchContainer } from '../errors.js';
 import type { ContainerStore } from '../store/containers.js';
 
 export interface Located {
@@ -33,7 +33,7 @@ export class Resolver {
     }
     const id = await this.store.resolve(nameOrId);
     const node = await this.store.nodeOf(id);
-    if (node === null) throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
+    if (node === null) throw noSuchContainer(nameOrId);
     const exact = id === nameOrId || !id.startsWith(nameOrId);
     if (exact) this.keep(nameOrId, { id, node });
     return { id, node, remembered: false };

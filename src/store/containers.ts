@@ -3,7 +3,8 @@
  * multi-key write is one Lua script (./lua); reads are plain commands. Keys come from Keys.
  */
 import type { Redis } from 'ioredis';
-import { BerthError } from '../errors.js';
+import { BerthError, noSuchContainer } from '../errors.js';
+import { quoted } from '../printable.js';
 import { ID_PATTERN } from '../spec.js';
 import type { Keys } from './keys.js';
 import { parseHistory, parseRecord, type ContainerRecord, type HistoryEntry } from './records.js';
@@ -43,7 +44,7 @@ export class ContainerStore {
   /** Appends a command to the mailbox; resolves to its seq (0 when deduplicated). */
   async enqueue(id: string, command: string, opts: EnqueueOptions = {}): Promise<number> {
     const code = Number(await this.run(enqueueCall(this.keys, id, command, opts)));
-    if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    if (code === ScriptCode.NoSuchContainer) throw noSuchContainer(id);
     if (code === ScriptCode.Taken) {
       throw new BerthError('EEXIST', `the container name "${opts.create?.name ?? id}" is already in use`, {
         container: opts.create?.name ?? id,
@@ -68,7 +69,7 @@ export class ContainerStore {
     const code = Number(await this.run(commitCall(this.keys, a)));
     switch (code) {
       case ScriptCode.NoSuchContainer:
-        throw new BerthError('ENOCTR', `no such container ${a.id}`, { container: a.id });
+        throw noSuchContainer(a.id);
       case ScriptCode.Fenced:
         throw new BerthError('ESTALE', `lease on container ${a.id} lost: another worker holds it`, { container: a.id });
       case ScriptCode.VersionConflict:
@@ -89,13 +90,13 @@ export class ContainerStore {
     const reply = (await this.run(beginDrainCall(this.keys, id, token, ttlMs, seq, deadHolder))) as unknown[];
     const code = Number(reply[0]);
     if (code === BeginCode.Stored) return { stored: String(reply[1]) };
-    if (code === ScriptCode.NoSuchContainer) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    if (code === ScriptCode.NoSuchContainer) throw noSuchContainer(id);
     if (code === BeginCode.Held) return { heldMs: Number(reply[1]), holder: String(reply[2]) };
     const flat = reply[2] as string[];
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
     const record = parseRecord(hash, id);
-    if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+    if (!record) throw noSuchContainer(id);
     const entries = new Map<number, string>();
     (reply[3] as string[]).forEach((raw, i) => {
       if (raw !== '') entries.set(record.applied + 1 + i, raw);
@@ -146,10 +147,10 @@ export class ContainerStore {
       const matches = await this.redis.zrangebylex(this.keys.ids, `[${nameOrId}`, `[${nameOrId}\xff`, 'LIMIT', 0, 2);
       if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) {
-        throw new BerthError('EINVAL', `more than one container matches the Id prefix "${nameOrId}"`, { container: nameOrId });
+        throw new BerthError('EINVAL', `more than one container matches the Id prefix ${quoted(nameOrId)}`, { container: nameOrId });
       }
     }
-    throw new BerthError('ENOCTR', `no such container ${nameOrId}`, { container: nameOrId });
+    throw noSuchContainer(nameOrId);
   }
 
   /** Ids of the containers placed on a node. */

@@ -1,10 +1,13 @@
 /**
  * Redis connections from a URL: redis://[user:pass@]host:port[/db], rediss:// (TLS), and
  * unix:///path/to.sock (the embedded default). Connecting fails fast with EUNAVAIL instead of
- * retrying forever, so a client never hangs on an unreachable Redis.
+ * retrying forever, so a client never hangs on an unreachable Redis; a Redis that wants a
+ * password, or refuses the one given, says so (NOAUTH, WRONGPASS) rather than "cannot reach".
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { BerthError } from '../errors.js';
+import { BerthError, isRedisAuthError, redisAuthError } from '../errors.js';
+import { quoted } from '../printable.js';
+import { redactUrl } from '../redact.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
@@ -13,7 +16,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+    throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got ${quoted(describeRedis(url))}`);
   }
   const auth = {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
@@ -22,12 +25,12 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   switch (parsed.protocol) {
     case 'unix:':
     case 'redis+unix:':
-      if (!parsed.pathname) throw new BerthError('EINVAL', `\`--redis\` unix URL needs a socket path, got "${url}"`);
+      if (!parsed.pathname) throw new BerthError('EINVAL', `\`--redis\` unix URL needs a socket path, got ${quoted(describeRedis(url))}`);
       return { path: decodeURIComponent(parsed.pathname), ...auth };
     case 'redis:':
     case 'rediss:': {
       const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-      if (!Number.isInteger(db) || db < 0) throw new BerthError('EINVAL', `\`--redis\` database must be a number, got "${url}"`);
+      if (!Number.isInteger(db) || db < 0) throw new BerthError('EINVAL', `\`--redis\` database must be a number, got ${quoted(describeRedis(url))}`);
       return {
         host: parsed.hostname || '127.0.0.1',
         port: parsed.port ? Number(parsed.port) : 6379,
@@ -37,19 +40,23 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
       };
     }
     default:
-      throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got "${url}"`);
+      throw new BerthError('EINVAL', `\`--redis\` must be a redis://, rediss:// or unix:// URL, got ${quoted(describeRedis(url))}`);
   }
 }
 
-/** A safe description of the URL for messages (no password). */
+/**
+ * The URL for messages and logs: never its password. A unix URL is shown as its socket path
+ * (`unix:///var/lib/berth/redis.sock`), whatever credentials it carries; any other URL with its
+ * password as `***`; a string that does not parse, with everything before its last `@` hidden.
+ */
 export function describeRedis(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') return `${u.protocol}//${u.pathname}`;
   } catch {
-    return url;
+    // redactUrl copes with it
   }
+  return redactUrl(url);
 }
 
 export interface ConnectOptions {
@@ -90,6 +97,8 @@ export async function connectRedis(url: string, opts: ConnectOptions = {}): Prom
     return client;
   } catch (err) {
     client.disconnect();
+    // a Redis that wants a password is reachable: say what it wants
+    if (isRedisAuthError(lastError)) throw redisAuthError(lastError as Error, `Redis at ${describeRedis(url)}`);
     // "Connection is closed" says less than the error that closed it (ECONNREFUSED, ENOENT, …)
     const reason = lastError?.message ?? (err instanceof Error ? err.message : String(err));
     throw new BerthError('EUNAVAIL', `cannot reach Redis at ${describeRedis(url)}: ${reason}`, { cause: err });

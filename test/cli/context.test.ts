@@ -3,7 +3,10 @@
  * needed: flags are checked before anything connects).
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureEmbeddedPassword } from '../../src/cli/embedded-password.js';
 import { main } from '../../src/cli/main.js';
 import { defaultStateDir, embeddedRedisUrl, resolveRedis, resolveStateDir, type Env, type Io } from '../../src/cli/context.js';
 import { mermaidOf } from '../../src/cli/graph.js';
@@ -44,6 +47,31 @@ describe('cli context', () => {
         embedded: true,
         stateDir: '/s',
       });
+    });
+
+    it("the embedded default carries the password `berth up` keeps in the state dir", () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
+      try {
+        expect(resolveRedis({ stateDir: dir }, {}).url).to.equal(`unix://${dir}/redis.sock`); // no `berth up` yet
+        const password = ensureEmbeddedPassword(dir);
+        expect(resolveRedis({ stateDir: dir }, {})).to.deep.equal({ url: embeddedRedisUrl(dir, password), embedded: true, stateDir: dir });
+        expect(embeddedRedisUrl('/s', 'p/w')).to.equal('unix://:p%2Fw@localhost/s/redis.sock');
+        rmSync(join(dir, 'redis.password'));
+        mkdirSync(join(dir, 'redis.password'));
+        const e = (() => {
+          try {
+            resolveRedis({ stateDir: dir }, {});
+          } catch (err) {
+            return err as Error;
+          }
+          return undefined;
+        })();
+        expect(e?.message).to.equal(
+          `cannot read the embedded Redis's password file ${dir}/redis.password (EISDIR): it is readable by its owner only; run berth as that user (root for /var/lib/berth), or give --redis-file`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('encodes the socket path in the URL', () => {

@@ -1,13 +1,15 @@
 /**
- * startEmbeddedRedis: a real redis-server on a unix socket in a tmp dir, AOF on. Readiness and
- * exit are awaited as events (its stdout line, its process exit); nothing here sleeps.
+ * startEmbeddedRedis: a real redis-server on a unix socket in a tmp dir, AOF on, requiring the
+ * password kept in the dir. Readiness and exit are awaited as events (its stdout line, its process
+ * exit); nothing here sleeps.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { BerthError } from '../../src/errors.js';
-import { embeddedRedisArgs, probeRedis, startEmbeddedRedis, type EmbeddedRedis } from '../../src/cli/embedded-redis.js';
+import { embeddedRedisUrl } from '../../src/cli/context.js';
+import { embeddedRedisArgs, embeddedRedisConfig, probeRedis, startEmbeddedRedis, type EmbeddedRedis } from '../../src/cli/embedded-redis.js';
 import { connectRedis } from '../../src/store/redis.js';
 import { rejection } from '../helpers/assert.js';
 
@@ -30,8 +32,9 @@ describe('cli embedded redis', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs redis-server on a unix socket only, AOF every second, no RDB snapshots', () => {
+  it('runs redis-server on a unix socket only, AOF every second, no RDB snapshots, the password on stdin', () => {
     expect(embeddedRedisArgs('/s')).to.deep.equal([
+      '-',
       '--unixsocket', '/s/redis.sock',
       '--unixsocketperm', '700',
       '--port', '0',
@@ -41,11 +44,42 @@ describe('cli embedded redis', function () {
       '--save', '',
       '--daemonize', 'no',
     ]);
+    expect(embeddedRedisConfig('pw')).to.equal('requirepass pw\n');
+  });
+
+  it('requires a generated password, kept 0600 in a 0700 state dir, never on its command line', async () => {
+    chmodSync(dir, 0o755); // a state dir made by hand: tightened
+    const r = await start();
+    expect(statSync(dir).mode & 0o777).to.equal(0o700);
+    expect(r.passwordFile).to.equal(join(dir, 'redis.password'));
+    expect(statSync(r.passwordFile).mode & 0o777).to.equal(0o600);
+    const password = readFileSync(r.passwordFile, 'utf8').trim();
+    expect(password).to.match(/^[A-Za-z0-9_-]{43}$/);
+    expect(r.url).to.equal(`unix://:${password}@localhost${dir}/redis.sock`);
+    expect(readFileSync(`/proc/${r.pid}/cmdline`, 'utf8')).to.not.contain(password);
+    const e = await rejection(connectRedis(`unix://${dir}/redis.sock`, { timeoutMs: 2000 }));
+    expect(e.message).to.match(/needs a password \(NOAUTH\)/);
+
+    // the next start keeps the password (clients reconnecting after a restart still get in), and tightens its file
+    await r.stop();
+    chmodSync(r.passwordFile, 0o644);
+    const again = await start();
+    expect(again.url).to.equal(r.url);
+    expect(statSync(r.passwordFile).mode & 0o777).to.equal(0o600);
+  });
+
+  it('counts a Redis that refuses its password as live: never starts over its socket', async () => {
+    const first = await start();
+    writeFileSync(first.passwordFile, `${'x'.repeat(43)}\n`); // another password than the live one
+    expect(await probeRedis(embeddedRedisUrl(dir, 'x'.repeat(43)))).to.deep.equal({ pid: undefined });
+    const e = await rejection(startEmbeddedRedis({ dir }));
+    expect(e.code).to.equal('EEXIST');
+    expect(e.message).to.equal(`a Redis already answers at unix://${dir}/redis.sock: another \`berth up\` runs with state dir ${dir}; use it, or stop it first`);
   });
 
   it('starts, answers on its socket, keeps data across a restart (AOF), and stops', async () => {
     const r = await start();
-    expect(r.url).to.equal(`unix://${dir}/redis.sock`);
+    expect(r.url).to.match(new RegExp(`^unix://:[A-Za-z0-9_-]+@localhost${dir}/redis\\.sock$`));
     expect(r.socket).to.equal(join(dir, 'redis.sock'));
     expect(statSync(r.socket).isSocket()).to.equal(true);
     expect(statSync(r.socket).mode & 0o777).to.equal(0o700);

@@ -3,7 +3,7 @@
  * a tmp state dir, plus a worker on real runc) in one process, then every verb as another `berth`
  * process that finds it through BERTH_STATE_DIR alone. Verbs block until done, so nothing sleeps.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,8 @@ import { expect } from 'chai';
 import { execa } from 'execa';
 import type { PsEntry } from '../../src/cli/output.js';
 import type { HistoryEntry } from '../../src/store/records.js';
+import { connectRedis } from '../../src/store/redis.js';
+import { rejection } from '../helpers/assert.js';
 import { berth, lines, spawnBerth } from './run-cli.js';
 
 const RUNC = '/usr/sbin/runc';
@@ -59,11 +61,43 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
     return r.stdout;
   };
 
-  it('says where Redis listens and how other terminals find it', () => {
+  it('says where Redis listens and how other terminals find it, never its password', () => {
     expect(upOut[0]).to.equal(`berth is up: node "cli-e2e" (${RUNC}), Redis (embedded) at unix://${dir}/redis.sock, data in ${dir}`);
-    expect(upOut[1]).to.equal(`In other terminals: export BERTH_STATE_DIR=${dir}  (or BERTH_REDIS_URL=unix://${dir}/redis.sock)`);
+    expect(upOut[1]).to.equal(`In other terminals: export BERTH_STATE_DIR=${dir}  (the socket and its password file are there)`);
     expect(upOut).to.include(`  berth run --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`);
     expect(existsSync(join(dir, 'redis.sock'))).to.equal(true);
+    const password = readFileSync(join(dir, 'redis.password'), 'utf8').trim();
+    expect(upOut.join('\n')).to.not.contain(password);
+  });
+
+  it("the embedded Redis: a password, a 0600 password file, a 0700 socket and state dir", async () => {
+    expect(statSync(dir).mode & 0o777).to.equal(0o700);
+    expect(statSync(join(dir, 'redis.password')).mode & 0o777).to.equal(0o600);
+    expect(statSync(join(dir, 'redis.sock')).mode & 0o777).to.equal(0o700);
+    const e = await rejection(connectRedis(`unix://${dir}/redis.sock`, { timeoutMs: 2000 }));
+    expect(e.message).to.equal(
+      `Redis at unix://${dir}/redis.sock needs a password (NOAUTH): give it in the URL, redis://:PASSWORD@host:port, through --redis-file or BERTH_REDIS_URL_FILE`,
+    );
+  });
+
+  it('a container cannot reach the embedded Redis: no socket anywhere in its filesystem', async () => {
+    const socket = join(dir, 'redis.sock');
+    const script = `test -e ${socket} && echo visible || echo absent; find / -xdev -type s | wc -l; ls ${dir} 2>&1 | head -1`;
+    await ok(['run', '--name', 'probe', '--rootfs', rootfs, 'sh', '-c', script]);
+    expect(await ok(['wait', 'probe'])).to.equal('0');
+    const out = (await berth(['logs', 'probe'], env)).stdout.split('\n');
+    expect(out[0]).to.equal('absent');
+    expect(out[1]?.trim()).to.equal('0');
+    expect(out[2]).to.match(/No such file or directory/);
+    await ok(['rm', 'probe']);
+  });
+
+  it('ps shows an ESC in a container command as \\x1b, never raw', async () => {
+    await ok(['create', '--name', 'esc', '--rootfs', rootfs, 'sh', '-c', 'printf "\x1b]0;pwned\x07"']);
+    const table = await ok(['ps', '-a']);
+    expect(table).to.not.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table).to.match(/esc +cli-e2e +sh -c printf "\\x1b]0;\.\.\./);
+    await ok(['rm', 'esc']);
   });
 
   it('a second `berth up` on the same state dir refuses: exit 125', async () => {

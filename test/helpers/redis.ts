@@ -1,6 +1,6 @@
 /**
- * A private redis-server per test run: its own unix socket in a fresh tmp dir, stopped after.
- * Waits for "ready to accept connections" on its stdout rather than polling.
+ * A private redis-server per test run: its own unix socket in a fresh tmp dir, stopped after;
+ * with `password`, it requires it (requirepass) and `url` carries it. Waits for "ready to accept connections" on its stdout rather than polling.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,18 +18,19 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedis> {
+export async function startRedis(opts: { aof?: boolean; password?: string } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-redis-'));
   const socket = join(dir, 'redis.sock');
-  let { proc } = await launch(dir, socket, opts.aof === true);
+  const auth = opts.password === undefined ? [] : ['--requirepass', opts.password];
+  let { proc } = await launch(dir, socket, opts.aof === true, auth);
   return {
-    url: `unix://${socket}`,
+    url: opts.password === undefined ? `unix://${socket}` : `unix://:${encodeURIComponent(opts.password)}@localhost${socket}`,
     dir,
     async restart(whileDown) {
       proc.kill('SIGTERM');
       await proc;
       await whileDown?.();
-      ({ proc } = await launch(dir, socket, opts.aof === true));
+      ({ proc } = await launch(dir, socket, opts.aof === true, auth));
     },
     async stop() {
       proc.kill('SIGTERM');
@@ -40,10 +41,10 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedi
 }
 
 /** Wrapped: a subprocess is a thenable, and awaiting it would wait for its exit. */
-async function launch(dir: string, socket: string, aof: boolean): Promise<{ proc: ResultPromise }> {
+async function launch(dir: string, socket: string, aof: boolean, extra: readonly string[]): Promise<{ proc: ResultPromise }> {
   const proc: ResultPromise = execa(
     'redis-server',
-    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'everysec'],
+    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'everysec', ...extra],
     { reject: false, stdout: 'pipe', stderr: 'pipe' },
   );
   await redisReady(proc);

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
-import { startInspector, type Inspector } from '../../src/inspector/index.js';
+import { startInspector, type Inspector, type InspectorOptions } from '../../src/inspector/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 export const SCREENSHOTS = join(process.cwd(), 'test', 'screenshots');
@@ -26,10 +26,13 @@ export interface InspectorStack extends Stack {
   base: string;
 }
 
-export async function startInspectorStack(name: string, opts: { concurrency?: number } = {}): Promise<InspectorStack> {
-  const s = await startStack(name, opts);
+export async function startInspectorStack(
+  name: string,
+  opts: { concurrency?: number; inspector?: Partial<Omit<InspectorOptions, 'redis' | 'log'>> } = {},
+): Promise<InspectorStack> {
+  const s = await startStack(name, opts.concurrency === undefined ? {} : { concurrency: opts.concurrency });
   const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', pretty: false });
-  const inspector = await startInspector({ redis: s.redis.url, prefix: s.prefix, port: 0, log, commandWaitMs: 20_000 });
+  const inspector = await startInspector({ redis: s.redis.url, prefix: s.prefix, port: 0, log, commandWaitMs: 20_000, ...opts.inspector });
   return {
     ...s,
     inspector,

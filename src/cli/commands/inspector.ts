@@ -11,11 +11,15 @@ import {
   inspectorBannerLines,
   parseInspectorFlags,
   startInspector,
+  UP_INSPECTOR_FLAG_NAMES,
   type Inspector,
   type InspectorFlagValues,
 } from '../../inspector/index.js';
 import type { Logger } from '../../log.js';
-import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
+import { untilSignal, withGlobalOptions, type Env, type Invocation } from '../context.js';
+import { collect } from '../flags.js';
+import { printable } from '../../printable.js';
+import { redactSecrets } from '../../redact.js';
 
 export function registerInspector(program: Command, inv: Invocation): void {
   const cmd = program
@@ -27,13 +31,26 @@ export function registerInspector(program: Command, inv: Invocation): void {
     .option('--host <addr>', INSPECTOR_FLAG_HELP.host, '127.0.0.1')
     .option('--port <n>', INSPECTOR_FLAG_HELP.port, '7777')
     .option('--token <T>', INSPECTOR_FLAG_HELP.token)
+    .option('--token-file <path>', INSPECTOR_FLAG_HELP.tokenFile)
+    .option('--allowed-hosts <names>', INSPECTOR_FLAG_HELP.allowedHosts, collect)
+    .option('--max-event-streams <n>', INSPECTOR_FLAG_HELP.maxEventStreams)
     .option('--stately [url]', INSPECTOR_FLAG_HELP.stately)
-    .addHelpText('after', '\nExample:\n  berth inspector --port 7777        # then open the printed URL');
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Reads without the token show every Env entry as its key alone; with it (Authorization: Bearer T), whole.',
+        'Bound beyond loopback (--host 0.0.0.0), it still answers only to the loopback names and those in --allowed-hosts.',
+        '',
+        'Example:',
+        '  berth inspector --port 7777        # then open the printed URL',
+      ].join('\n'),
+    );
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: InspectorFlagValues, self: Command) => {
     let inspector: Inspector | undefined;
     try {
-      const parsed = parseInspectorFlags(flags);
+      const parsed = parseInspectorFlags(flags, undefined, inv.env);
       const globals = inv.globals(self);
       const signalled = untilSignal();
       const log = createLogger(globals.logLevel === undefined ? {} : { level: globals.logLevel });
@@ -55,7 +72,10 @@ export function upInspectorFlags(cmd: Command): Command {
     .option('--no-inspector', 'do not start the inspector')
     .option('--inspector-host <addr>', INSPECTOR_FLAG_HELP.host, '127.0.0.1')
     .option('--inspector-port <n>', INSPECTOR_FLAG_HELP.port, '7777')
-    .option('--inspector-token <T>', INSPECTOR_FLAG_HELP.token);
+    .option('--inspector-token <T>', INSPECTOR_FLAG_HELP.token)
+    .option('--inspector-token-file <path>', INSPECTOR_FLAG_HELP.tokenFile)
+    .option('--inspector-allowed-hosts <names>', INSPECTOR_FLAG_HELP.allowedHosts, collect)
+    .option('--inspector-max-event-streams <n>', INSPECTOR_FLAG_HELP.maxEventStreams);
 }
 
 export interface UpInspectorFlags {
@@ -63,18 +83,26 @@ export interface UpInspectorFlags {
   inspectorHost?: string;
   inspectorPort?: string;
   inspectorToken?: string;
+  inspectorTokenFile?: string;
+  inspectorAllowedHosts?: string[];
+  inspectorMaxEventStreams?: string;
 }
 
 /**
  * The inspector of `berth up`: flags are checked by the caller before anything starts
  * (`checkUpInspectorFlags`); failing to listen (a port in use) is a warning, not the end of up.
  */
-export function checkUpInspectorFlags(flags: UpInspectorFlags): ReturnType<typeof parseInspectorFlags> | null {
+export function checkUpInspectorFlags(flags: UpInspectorFlags, env: Env = {}): ReturnType<typeof parseInspectorFlags> | null {
   if (flags.inspector === false) return null;
-  return parseInspectorFlags(
-    { host: flags.inspectorHost, port: flags.inspectorPort, token: flags.inspectorToken },
-    { host: '--inspector-host', port: '--inspector-port', token: '--inspector-token' },
-  );
+  const values: InspectorFlagValues = {
+    host: flags.inspectorHost,
+    port: flags.inspectorPort,
+    token: flags.inspectorToken,
+    tokenFile: flags.inspectorTokenFile,
+    allowedHosts: flags.inspectorAllowedHosts,
+    maxEventStreams: flags.inspectorMaxEventStreams,
+  };
+  return parseInspectorFlags(values, UP_INSPECTOR_FLAG_NAMES, env);
 }
 
 export async function startUpInspector(
@@ -87,6 +115,6 @@ export async function startUpInspector(
     return { inspector, lines: inspectorBannerLines(inspector, parsed.token === undefined) };
   } catch (err) {
     log.warn({ err }, 'inspector not started');
-    return { inspector: undefined, lines: [`Inspector not started: ${err instanceof Error ? err.message : String(err)}`] };
+    return { inspector: undefined, lines: [`Inspector not started: ${printable(redactSecrets(err instanceof Error ? err.message : String(err)))}`] };
   }
 }

@@ -31,12 +31,13 @@ interface Banner {
 }
 
 export function bannerLines(b: Banner): string[] {
-  const where = b.embedded ? `Redis (embedded) at ${b.url}, data in ${b.stateDir}` : `Redis at ${describeRedis(b.url)}`;
+  // never the password: the embedded one stays in its file, a given URL's is shown as ***
+  const where = b.embedded ? `Redis (embedded) at ${describeRedis(b.url)}, data in ${b.stateDir}` : `Redis at ${describeRedis(b.url)}`;
   const others = !b.embedded
     ? `In other terminals: export BERTH_REDIS_URL=${describeRedis(b.url)}`
     : b.defaultDir
-      ? 'berth commands in other terminals find it by default.'
-      : `In other terminals: export BERTH_STATE_DIR=${b.stateDir}  (or BERTH_REDIS_URL=${b.url})`;
+      ? 'berth commands in other terminals find it, and its password, by default.'
+      : `In other terminals: export BERTH_STATE_DIR=${b.stateDir}  (the socket and its password file are there)`;
   const rootfs = b.rootfs ?? '/path/to/rootfs';
   return [
     `berth is up: node "${b.node}" (${b.runtime}), ${where}`,
@@ -66,7 +67,7 @@ export function registerUp(program: Command, inv: Invocation): void {
     let inspector: Inspector | undefined;
     try {
       const checked = checkWorkerFlags(flags);
-      const inspectorFlags = checkUpInspectorFlags(flags);
+      const inspectorFlags = checkUpInspectorFlags(flags, inv.env);
       const globals = inv.globals(self);
       const target = inv.redis(self);
       const node = checked.node ?? sanitizeNodeName(hostname());
