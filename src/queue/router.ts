@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UnrecoverableError, WaitingChildrenError, type Job, type Queue } from 'bullmq';
-import { BerthError, toBerthError } from '../errors.js';
+import { BerthError, noSuchContainer, toBerthError } from '../errors.js';
 import { defaultName } from '../actors/create.js';
 import type { Inspect } from '../actors/inspect.js';
 import type { ContainerStore } from '../store/containers.js';
@@ -60,7 +60,7 @@ export class Router {
       } else {
         id = await this.store.resolve(cmd.container);
         const record = await this.store.get(id);
-        if (!record) throw new BerthError('ENOCTR', `no such container ${cmd.container}`, { container: cmd.container });
+        if (!record) throw noSuchContainer(cmd.container);
         node = record.node;
         const { seq: _s, ...args } = { ...cmd, container: id };
         seq = await this.store.enqueue(id, JSON.stringify(args), { commandId: commandIds.entry(job.id) });

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { CommandResult } from '../actors/commit-step.js';
 import type { ContainerHost } from '../actors/host.js';
 import { inspectFrom } from '../actors/inspect.js';
-import { BerthError } from '../errors.js';
+import { BerthError, noSuchContainer } from '../errors.js';
 import { describeIssues, ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import { commandIds, timerJobId } from '../store/keys.js';
@@ -28,7 +28,7 @@ export async function fireTimer(job: Job, token: string | undefined, o: { store:
   const { container: id, timer, v } = parsed.data;
   if (job.id !== timerJobId(id, timer, v)) throw new BerthError('EINVAL', 'a timer job travels only under the id Berth schedules it with');
   const record = await o.store.get(id);
-  if (!record) throw new BerthError('ENOCTR', `no such container ${id}`, { container: id });
+  if (!record) throw noSuchContainer(id);
   const pending = Object.hasOwn(record.timers, timer) ? record.timers[timer] : undefined;
   // replaced, cancelled or fired already: nothing to deliver
   if (pending?.v !== v) return { ok: true, ignored: true, inspect: inspectFrom(record) };
