@@ -5,6 +5,7 @@
  *   Podman runs it, so exit codes and logs survive a worker restart. Files live as layout.ts says.
  * - exit-monitor.ts: reports conmon's exit files, including those written while nobody watched.
  * - bundle.ts: the container's config.json; validate.ts: rootfs and command checks at create time.
+ * - seccomp-profile.ts (the profile format) and seccomp.ts (Podman's conversion to linux.seccomp).
  * - signals.ts, k8s-log.ts (conmon's k8s-file log, read as bytes), exit-file.ts, exit-wait.ts (an
  *   exit about to be recorded), runtime-log.ts (runc's errors).
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
@@ -24,6 +25,10 @@ export { awaitExitFile, conmonRuns } from './exit-wait.js';
 export { lastJsonError, lastStderrLine } from './runtime-log.js';
 export { buildConfig, containerEnv, parseHardLimits, readHardLimits, DEFAULT_CAPABILITIES, WANTED_LIMITS } from './bundle.js';
 export type { BuildConfigOptions, HardLimits } from './bundle.js';
+export { DEFAULT_SECCOMP_PROFILE, loadSeccompProfile, nativeArch, parseSeccompProfile, toOciSeccomp } from './seccomp.js';
+export type { ConvertOptions, OciSeccomp } from './seccomp.js';
+export { seccompProfileSchema } from './seccomp-profile.js';
+export type { SeccompProfile } from './seccomp-profile.js';
 export { checkRootfs, resolveCommand, resolveInRootfs, pathOf, DEFAULT_PATH } from './validate.js';
 export { parseSignal, SIGNALS } from '../signals.js';
 export type { Signal } from '../signals.js';
