@@ -1,35 +1,125 @@
 /**
  * The container spec: what `create` takes (CLI flags, the TS API, a create job's data), validated
- * once at the boundary with zod and normalised with Podman's defaults.
+ * once at the boundary with zod and normalised with Podman's defaults. A spec that could only fail
+ * later (at `runc create`, at exec, at stop) is refused here with EINVAL: NUL bytes, strings longer
+ * than the kernel takes (MAX_ARG_STRLEN), environment names that are not names, a stop signal
+ * that is not a signal, a relative workdir.
  */
 import { z } from 'zod';
 import { BerthError } from './errors.js';
+import { seccompProfileSchema } from './oci/seccomp-profile.js';
+import { DEFAULT_PIDS_LIMIT, NETWORK_MODES, type NetworkMode, type SeccompSetting } from './oci/types.js';
+import { parseSignal } from './signals.js';
 
 /** Podman's container name pattern. */
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
+/** An environment variable's name (POSIX: letters, digits and _, not starting with a digit). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const DEFAULT_STOP_TIMEOUT = 10;
 export const DEFAULT_STOP_SIGNAL = 'SIGTERM';
+/** Linux's limit on one argument or environment string, its terminating NUL included. */
+export const MAX_ARG_STRLEN = 131_072;
+/** Linux's PATH_MAX, its terminating NUL included. */
+const PATH_MAX = 4096;
 
-const envEntry = z.string().regex(/^[^=\s]+=/, 'env entries are KEY=VALUE');
+const noNul = (s: string) => !s.includes('\0');
+const fitsExec = (s: string) => Buffer.byteLength(s) < MAX_ARG_STRLEN;
+const TOO_LONG = `is longer than the kernel takes (MAX_ARG_STRLEN: ${MAX_ARG_STRLEN} bytes with its NUL)`;
+
+/** A string execve(2) will take as one argument or environment entry. */
+const execString = z.string().refine(noNul, 'contains a NUL byte').refine(fitsExec, TOO_LONG);
+
+const absolutePath = (what: string) =>
+  z
+    .string()
+    .refine(noNul, `${what} contains a NUL byte`)
+    .refine((p) => p.startsWith('/'), `${what} must be an absolute path`)
+    .refine((p) => Buffer.byteLength(p) < PATH_MAX, `${what} is longer than PATH_MAX (${PATH_MAX} bytes)`);
+
+/** A key for messages: short, quoted, escaped (it is untrusted input). */
+const quoted = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+const envKeyIssue = (key: string): string | null => {
+  if (key === '__proto__') return `${quoted(key)} is not allowed as a variable name`;
+  if (!ENV_NAME_PATTERN.test(key)) return `${quoted(key)} is not a valid variable name (letters, digits and _, not starting with a digit)`;
+  return null;
+};
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+
+/**
+ * `env`: KEY=VALUE entries, or an object of KEY: VALUE (own keys only, read before anything can
+ * drop `__proto__`); normalised to entries.
+ */
+const envSchema = z
+  .custom<string[] | Record<string, string>>((v) => Array.isArray(v) || isPlainObject(v), 'env must be a list of KEY=VALUE entries or an object of names to values')
+  .superRefine((env, ctx) => {
+    // [where, the KEY=VALUE entry, its key]; an object's keys are named in the message, not the path
+    const entries: [PropertyKey[], unknown, string | null][] = Array.isArray(env)
+      ? env.map((e, i) => [[i], e, typeof e === 'string' ? e.slice(0, Math.max(0, e.indexOf('='))) || null : null])
+      : Object.keys(env).map((k) => [[], typeof env[k] === 'string' ? `${k}=${env[k]}` : env[k], k]);
+    for (const [path, entry, key] of entries) {
+      const named = (message: string) => (path.length ? message : `${quoted(key ?? '')} ${message}`);
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', path, message });
+      if (typeof entry !== 'string') issue(named('must be a string'));
+      else if (key === null) issue('must be KEY=VALUE');
+      else {
+        const bad = envKeyIssue(key) ?? (noNul(entry) ? (fitsExec(entry) ? null : named(TOO_LONG)) : named('contains a NUL byte'));
+        if (bad) issue(bad);
+      }
+    }
+  })
+  .transform((env) => (Array.isArray(env) ? [...env] : Object.keys(env).map((k) => `${k}=${env[k]}`)));
+
+const signalSchema = z
+  .string()
+  .refine((s) => {
+    try {
+      parseSignal(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'stopSignal is not a signal (a name such as SIGTERM or TERM, or a number)')
+  .transform((s) => parseSignal(s).name);
+
+const seccompSchema = z.union([
+  z.enum(['default', 'unconfined'], { error: 'seccomp is "default", "unconfined" or a seccomp profile object' }),
+  seccompProfileSchema,
+]);
 
 export const containerSpecSchema = z
   .object({
     name: z.string().regex(NAME_PATTERN, `names must match ${NAME_PATTERN.source}`).max(253).optional(),
-    rootfs: z.string().min(1, 'rootfs is required').refine((p) => p.startsWith('/'), 'rootfs must be an absolute path'),
-    command: z.array(z.string()).min(1, 'a command is required'),
-    env: z.union([z.array(envEntry), z.record(z.string().regex(/^[^=\s]+$/), z.string())]).optional(),
-    workdir: z.string().refine((p) => p.startsWith('/'), 'workdir must be an absolute path').optional(),
+    rootfs: absolutePath('rootfs'),
+    command: z
+      .array(execString)
+      .min(1, 'a command is required')
+      .refine((c) => c[0] !== '', 'the command (its first word) must not be empty'),
+    env: envSchema.optional(),
+    workdir: absolutePath('workdir').optional(),
     hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'invalid hostname').max(253).optional(),
-    stopSignal: z.string().min(1).optional(),
+    stopSignal: signalSchema.optional(),
     stopTimeout: z.number().int('stopTimeout is whole seconds').min(0, 'stopTimeout must not be negative').optional(),
     node: z.string().regex(NAME_PATTERN, `node names must match ${NAME_PATTERN.source}`).optional(),
     /** Placement: only nodes whose labels have these values (ignored when `node` is given). */
     constraints: z.record(z.string().regex(/^[^=\s]+$/, 'constraint keys have no = or spaces'), z.string()).optional(),
+    /** `none` (default): a network namespace with only loopback; `host`: the node's network, Berth's Redis included. */
+    network: z.enum(NETWORK_MODES as [NetworkMode, ...NetworkMode[]], { error: `network is ${NETWORK_MODES.join(' or ')}` }).optional(),
+    /** `default` (the node's containers-common profile), `unconfined`, or a profile of the spec's own. */
+    seccomp: seccompSchema.optional(),
+    /** The container cgroup's pids limit (default 2048); 0 or -1: unlimited. */
+    pidsLimit: z.number().int('pidsLimit is a whole number').min(-1, 'pidsLimit is at least -1 (0 or -1: unlimited)').optional(),
   })
   .strict();
 
-export type ContainerSpecInput = z.input<typeof containerSpecSchema>;
+/** What callers may pass; `env` may be either form (the schema's own input type says unknown). */
+export type ContainerSpecInput = Omit<z.input<typeof containerSpecSchema>, 'env' | 'seccomp'> & {
+  env?: string[] | Record<string, string>;
+  seccomp?: SeccompSetting;
+};
 
 /** A spec with every default filled in: what is stored with the container. */
 export interface ContainerSpec {
@@ -42,6 +132,10 @@ export interface ContainerSpec {
   stopSignal: string;
   stopTimeout: number;
   node: string | undefined;
+  network: NetworkMode;
+  seccomp: SeccompSetting;
+  /** 0: unlimited. */
+  pidsLimit: number;
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
@@ -49,22 +143,48 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
   const result = containerSpecSchema.safeParse(input);
   if (!result.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(result.error)}`);
   const s = result.data;
-  const env = Array.isArray(s.env) ? s.env : Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`);
   return {
     name: s.name ?? fallbackName,
     rootfs: s.rootfs,
     command: s.command,
-    env,
+    env: s.env ?? [],
     workdir: s.workdir ?? '/',
     hostname: s.hostname ?? (s.name ?? fallbackName).slice(0, 63).replace(/[^a-zA-Z0-9.-]/g, '-'),
     stopSignal: s.stopSignal ?? DEFAULT_STOP_SIGNAL,
     stopTimeout: s.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     node: s.node,
+    network: s.network ?? 'none',
+    seccomp: s.seccomp ?? 'default',
+    pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
   };
 }
 
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+type Issue = z.core.$ZodIssue;
+
+/**
+ * One line per issue, "path: message". A union that failed is reported by the branch that got
+ * furthest (a value of the right type with a bad field beats a bad value, which beats a value of
+ * the wrong type), not as zod's bare "Invalid input".
+ */
+function flatten(issue: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const rank = (branch: Issue[]) => {
+      const top = branch.filter((i) => i.path.length === 0);
+      return top.length === 0 ? 0 : top.every((i) => i.code === 'invalid_type') ? 2 : 1;
+    };
+    const best = Math.min(...issue.errors.map(rank));
+    const chosen = issue.errors.filter((b) => rank(b) === best);
+    if (chosen.length === 1) return chosen[0]!.flatMap((i) => flatten(i, path));
+  }
+  return [{ path, message: issue.message }];
+}
+
+export function describeIssues(error: { issues: readonly Issue[] }): string {
+  return error.issues
+    .flatMap((i) => flatten(i, []))
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
 }
 
 export function validateName(name: string): string {

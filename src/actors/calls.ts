@@ -38,6 +38,9 @@ export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec
     workdir: record.spec.workdir,
     hostname: record.spec.hostname,
     stopSignal: record.spec.stopSignal,
+    network: record.spec.network,
+    seccomp: record.spec.seccomp,
+    pidsLimit: record.spec.pidsLimit,
   };
 }
 

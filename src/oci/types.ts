@@ -4,6 +4,22 @@
  * said. Every method takes `{ signal }` for cancellation.
  */
 
+import type { SeccompProfile } from './seccomp-profile.js';
+
+/**
+ * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
+ * of its own with only the loopback interface up; `host` shares the node's network, and with it
+ * every service listening on the node's loopback, Berth's Redis included.
+ */
+export type NetworkMode = 'none' | 'host';
+export const NETWORK_MODES: readonly NetworkMode[] = Object.freeze(['none', 'host']);
+
+/** The node's default seccomp profile (containers-common's), none at all, or a profile of the spec's own. */
+export type SeccompSetting = 'default' | 'unconfined' | SeccompProfile;
+
+/** Podman's default pids limit (containers.conf `pids_limit`). */
+export const DEFAULT_PIDS_LIMIT = 2048;
+
 export interface CallOptions {
   signal?: AbortSignal;
 }
@@ -32,6 +48,12 @@ export interface RuntimeSpec {
   stopSignal: string;
   /** Which run of the container this is (1, 2, …): its exit is reported with this number. */
   run: number;
+  /** Default `none`: a network namespace with only loopback. */
+  network?: NetworkMode;
+  /** Default `default`: the node's containers-common profile. */
+  seccomp?: SeccompSetting;
+  /** The container cgroup's pids limit; 0 for none. Default DEFAULT_PIDS_LIMIT. */
+  pidsLimit?: number;
 }
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';

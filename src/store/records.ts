@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { BerthError } from '../errors.js';
+import { seccompProfileSchema } from '../oci/seccomp-profile.js';
+import { DEFAULT_PIDS_LIMIT } from '../oci/types.js';
 import type { ContainerSpec } from '../spec.js';
 
 export interface ContainerRecord {
@@ -57,6 +59,10 @@ const specSchema = z.object({
   stopSignal: z.string(),
   stopTimeout: z.number(),
   node: z.string().optional(),
+  // isolation came later: a record written before reads with today's defaults
+  network: z.enum(['none', 'host']).default('none'),
+  seccomp: z.union([z.enum(['default', 'unconfined']), seccompProfileSchema]).default('default'),
+  pidsLimit: z.number().default(DEFAULT_PIDS_LIMIT),
 });
 
 const int = z.coerce.number().int();
