@@ -13,12 +13,14 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { StateLayout, buildConfig, conmonArgs, parseSignal, readHardLimits } from '../src/oci/index.js';
-import type { RuntimeSpec } from '../src/oci/index.js';
+import { StateLayout, buildConfig, conmonArgs, loadSeccompProfile, nativeArch, parseSignal, readHardLimits } from '../src/oci/index.js';
+import type { RuntimeSpec, SeccompProfile } from '../src/oci/index.js';
 import { CONMON, RUNC } from './stack.js';
 
 export class RawRunc {
   readonly layout: StateLayout;
+  /** The node's default seccomp profile, read once, as the worker reads it. */
+  private seccomp: Promise<SeccompProfile> | undefined;
 
   constructor(
     readonly root: string,
@@ -35,7 +37,9 @@ export class RawRunc {
     const L = this.layout;
     const id = spec.id;
     await Promise.all([mkdir(L.persist(id, 1), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
-    await writeFile(L.config(id), JSON.stringify(buildConfig(spec, { hardLimits: await readHardLimits() })));
+    this.seccomp ??= loadSeccompProfile();
+    const options = { hardLimits: await readHardLimits(), seccompProfile: await this.seccomp, arch: nativeArch() };
+    await writeFile(L.config(id), JSON.stringify(buildConfig(spec, options)));
     const sync = await open(L.sync(id), 'w');
     const line = firstLine(L.sync(id));
     try {

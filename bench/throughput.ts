@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { buildConfig, readHardLimits } from '../src/oci/index.js';
+import { buildConfig, loadSeccompProfile, nativeArch, readHardLimits } from '../src/oci/index.js';
 import { withScope, type Scope } from './cleanup.js';
 import { IMAGE, NETWORK, removeAll, runPrefix, startService, type PodmanApi } from './podman.js';
 import { CONMON, RUNC, deleteAllRunc, machineCpu, startStack, type BerthStack } from './stack.js';
@@ -70,7 +70,11 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     const config = join(dir, 'config.json');
     const spec = { id: 'bench', rootfs: o.rootfs, command: COMMAND, env: [], workdir: '/', hostname: 'bench', stopSignal: 'SIGTERM', run: 1 };
-    writeFileSync(config, JSON.stringify(buildConfig(spec, { hardLimits: await readHardLimits() })));
+    const built = buildConfig(spec, { hardLimits: await readHardLimits(), seccompProfile: await loadSeccompProfile(), arch: nativeArch() });
+    // one config.json copied into every bundle: without a cgroupsPath, runc gives each container
+    // its own cgroup (/<id>), with the same pids limit
+    delete (built['linux'] as { cgroupsPath?: string }).cgroupsPath;
+    writeFileSync(config, JSON.stringify(built));
 
     const stack = o.systems.includes('berth') ? await startStack(scope, { name: 'tp', concurrency: o.workerConcurrency }) : undefined;
     const service = o.systems.includes('podman-api') ? await startService(scope, dir) : undefined;

@@ -5,10 +5,19 @@
  * - Podman's default capability set, noNewPrivileges, uid 0;
  * - rlimits at Podman's defaults but capped at the worker's hard limits: root here lacks
  *   CAP_SYS_RESOURCE, so asking for more fails `runc create` ("error setting rlimit type 7");
- * - pid, ipc, uts and mount namespaces.
+ * - pid, ipc, uts, mount and cgroup namespaces, and a network namespace with only loopback (runc
+ *   brings `lo` up: 127.0.0.1/8 and ::1, nothing else) unless the spec asks for the host's network;
+ * - a cgroup of its own, /berth/<id> in every hierarchy (absolute, as Podman's /libpod_parent/libpod-<id>:
+ *   relative paths land under the worker's cgroup, where cgroup v2 forbids controllers beside
+ *   processes), with Podman's pids limit;
+ * - Podman's default seccomp profile (containers-common's, converted in seccomp.ts), a profile of
+ *   the spec's own, or none when the spec says `unconfined`.
  */
 import { readFile } from 'node:fs/promises';
-import type { RuntimeSpec } from './types.js';
+import { BerthError } from '../errors.js';
+import { toOciSeccomp, type OciSeccomp } from './seccomp.js';
+import type { SeccompProfile } from './seccomp-profile.js';
+import { DEFAULT_PIDS_LIMIT, type RuntimeSpec } from './types.js';
 import { DEFAULT_PATH } from './validate.js';
 
 export interface HardLimits {
@@ -19,6 +28,15 @@ export interface HardLimits {
 export interface BuildConfigOptions {
   /** The worker's hard limits (`readHardLimits()`); rlimits are never set above them. */
   hardLimits: HardLimits;
+  /** The node's default seccomp profile (`loadSeccompProfile()`); needed when the spec's seccomp is `default`. */
+  seccompProfile: SeccompProfile | undefined;
+  /** libseccomp's name of the node's architecture (`nativeArch()`). */
+  arch: string;
+}
+
+/** Where a container's cgroup is, in every hierarchy (runc's cgroupfs driver). */
+export function cgroupPath(id: string): string {
+  return `/berth/${id}`;
 }
 
 /** Podman's default rlimits (containers.conf), before capping. */
@@ -82,10 +100,21 @@ export function containerEnv(spec: Pick<RuntimeSpec, 'env' | 'hostname'>): strin
   ];
 }
 
-export function buildConfig(spec: RuntimeSpec, { hardLimits }: BuildConfigOptions): Record<string, unknown> {
-  const nofile = Math.min(WANTED_LIMITS.nofile, hardLimits.nofile);
-  const nproc = Math.min(WANTED_LIMITS.nproc, hardLimits.nproc);
+/** The spec's seccomp setting as `linux.seccomp`; undefined for `unconfined`. */
+function seccompOf(spec: RuntimeSpec, o: BuildConfigOptions, caps: readonly string[]): OciSeccomp | undefined {
+  const setting = spec.seccomp ?? 'default';
+  if (setting === 'unconfined') return undefined;
+  const profile = setting === 'default' ? o.seccompProfile : setting;
+  if (!profile) throw new BerthError('EINTERNAL', `no default seccomp profile was loaded for container ${spec.id}`, { container: spec.id });
+  return toOciSeccomp(profile, { arch: o.arch, capabilities: caps });
+}
+
+export function buildConfig(spec: RuntimeSpec, o: BuildConfigOptions): Record<string, unknown> {
+  const nofile = Math.min(WANTED_LIMITS.nofile, o.hardLimits.nofile);
+  const nproc = Math.min(WANTED_LIMITS.nproc, o.hardLimits.nproc);
   const caps = [...DEFAULT_CAPABILITIES];
+  const seccomp = seccompOf(spec, o, caps);
+  const pidsLimit = spec.pidsLimit ?? DEFAULT_PIDS_LIMIT;
   return {
     ociVersion: '1.0.2',
     process: {
@@ -105,10 +134,20 @@ export function buildConfig(spec: RuntimeSpec, { hardLimits }: BuildConfigOption
     hostname: spec.hostname,
     mounts: structuredClone(MOUNTS),
     linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      // No network namespace: Berth sets up no networking, and a new namespace would hold only
-      // `lo` (tested, notes §6), so containers share the host's network, like `--network host`.
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      cgroupsPath: cgroupPath(spec.id),
+      resources: {
+        devices: [{ allow: false, access: 'rwm' }],
+        ...(pidsLimit > 0 ? { pids: { limit: pidsLimit } } : {}),
+      },
+      namespaces: [
+        { type: 'pid' },
+        ...(spec.network === 'host' ? [] : [{ type: 'network' }]),
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+        { type: 'cgroup' },
+      ],
+      ...(seccomp ? { seccomp } : {}),
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
     },

@@ -11,7 +11,8 @@
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
  * - rootfs.ts: a busybox rootfs for the tests and the demo.
  */
-export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogFiles, NetworkMode, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus, SeccompSetting } from './types.js';
+export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from './types.js';
 export { RuncRuntime } from './runc.js';
 export { DEFAULT_RUNC_OPTIONS, validateRuncOptions, resolveBinary } from './runc-options.js';
 export type { RuncOptions, ResolvedRuncOptions } from './runc-options.js';
@@ -23,12 +24,12 @@ export type { ExitDirMonitorOptions } from './exit-monitor.js';
 export { readExitFile } from './exit-file.js';
 export { awaitExitFile, conmonRuns } from './exit-wait.js';
 export { lastJsonError, lastStderrLine } from './runtime-log.js';
-export { buildConfig, containerEnv, parseHardLimits, readHardLimits, DEFAULT_CAPABILITIES, WANTED_LIMITS } from './bundle.js';
-export type { BuildConfigOptions, HardLimits } from './bundle.js';
+export { buildConfig, cgroupPath, containerEnv, parseHardLimits, readHardLimits, DEFAULT_CAPABILITIES, WANTED_LIMITS } from './bundle.js';
 export { DEFAULT_SECCOMP_PROFILE, loadSeccompProfile, nativeArch, parseSeccompProfile, toOciSeccomp } from './seccomp.js';
 export type { ConvertOptions, OciSeccomp } from './seccomp.js';
 export { seccompProfileSchema } from './seccomp-profile.js';
 export type { SeccompProfile } from './seccomp-profile.js';
+export type { BuildConfigOptions, HardLimits } from './bundle.js';
 export { checkRootfs, resolveCommand, resolveInRootfs, pathOf, DEFAULT_PATH } from './validate.js';
 export { parseSignal, SIGNALS } from '../signals.js';
 export type { Signal } from '../signals.js';

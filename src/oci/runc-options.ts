@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { BerthError } from '../errors.js';
+import { DEFAULT_SECCOMP_PROFILE } from './seccomp.js';
 
 export interface RuncOptions {
   /** The OCI runtime: an absolute path, or a bare name looked up on PATH. crun has the same CLI. */
@@ -21,6 +22,8 @@ export interface RuncOptions {
   createTimeoutMs?: number;
   /** Timeout of every other runtime call. */
   callTimeoutMs?: number;
+  /** The default seccomp profile (containers-common's, as Podman's `seccomp_profile`), read at the first create. */
+  seccompProfile?: string;
 }
 
 export type ResolvedRuncOptions = Required<RuncOptions>;
@@ -30,6 +33,7 @@ export const DEFAULT_RUNC_OPTIONS = Object.freeze({
   conmon: '/usr/bin/conmon',
   createTimeoutMs: 30_000,
   callTimeoutMs: 30_000,
+  seccompProfile: DEFAULT_SECCOMP_PROFILE,
 });
 
 const describe = (value: unknown) => `${JSON.stringify(value) ?? String(value)} (${typeof value})`;
@@ -37,7 +41,7 @@ const describe = (value: unknown) => `${JSON.stringify(value) ?? String(value)} 
 export function validateRuncOptions(options: RuncOptions): ResolvedRuncOptions {
   const o = { ...DEFAULT_RUNC_OPTIONS, ...options };
   const values: Record<string, unknown> = o; // checked as the caller may really have passed them
-  for (const key of ['root', 'stateDir'] as const) {
+  for (const key of ['root', 'stateDir', 'seccompProfile'] as const) {
     const v = values[key];
     if (typeof v !== 'string' || !isAbsolute(v)) {
       throw new BerthError('EINVAL', `\`${key}\` must be an absolute path, got ${describe(v)}`);

@@ -10,6 +10,8 @@ import { basename, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
 import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
+import { loadSeccompProfile, nativeArch } from './seccomp.js';
+import type { SeccompProfile } from './seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
 import { readExitFile } from './exit-file.js';
@@ -46,6 +48,7 @@ export class RuncRuntime implements OciRuntime {
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
+  private seccomp: Promise<SeccompProfile> | undefined;
   /** The worker's environment, copied once: execa would copy process.env (slow) on every call. */
   private readonly env = { ...process.env };
 
@@ -55,6 +58,18 @@ export class RuncRuntime implements OciRuntime {
     this.layout = new StateLayout(this.o.stateDir);
     const L = this.layout;
     this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
+  }
+
+  /** The node's default seccomp profile, read once (again after a failure). */
+  private defaultSeccomp(): Promise<SeccompProfile> {
+    if (!this.seccomp) {
+      const loading = loadSeccompProfile(this.o.seccompProfile);
+      loading.catch(() => {
+        if (this.seccomp === loading) this.seccomp = undefined;
+      });
+      this.seccomp = loading;
+    }
+    return this.seccomp;
   }
 
   /** `<stateDir>/exits`, the dir conmon writes exit files to. */
@@ -88,6 +103,7 @@ export class RuncRuntime implements OciRuntime {
     const bin = await this.resolveBinaries();
     this.limits ??= readHardLimits(); // fixed for the life of the process
     const hardLimits = await this.limits;
+    const seccompProfile = (spec.seccomp ?? 'default') === 'default' ? await this.defaultSeccomp() : undefined;
     const L = this.layout;
     // never rewrite the bundle of a container the runtime still has (runc and crun keep <root>/<id>)
     if (await stat(join(this.o.root, id)).then(() => true, () => false)) {
@@ -99,7 +115,7 @@ export class RuncRuntime implements OciRuntime {
       this.onlyRun(id, spec.run),
       ...[L.pidfile(id), L.conmonPidfile(id)].map((p) => rm(p, { force: true })),
       writeFile(L.runcLog(id), ''),
-      writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits }), null, 2)}\n`),
+      writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits, seccompProfile, arch: nativeArch() }), null, 2)}\n`),
     ]);
     const sync = await conmonCreate({
       conmon: bin.conmon,

@@ -114,7 +114,7 @@ describe('e2e: nodes on separate hosts (network namespaces)', function () {
   it('routes commands to the node a container is pinned to, and runc there runs it', async () => {
     const [a, b] = nodes as [Node, Node];
     const rootfs = await ensureBusyboxRootfs(join(tmpdir(), 'berth-test-rootfs'));
-    const onA = await client!.create({ name: 'on-a', rootfs, command: ['sleep', '1000'], node: 'ns-a' });
+    const onA = await client!.create({ name: 'on-a', rootfs, command: ['sleep', '1000'], node: 'ns-a', network: 'host' });
     const onB = await client!.create({ name: 'on-b', rootfs, command: ['sleep', '1000'], node: 'ns-b' });
     expect(onA.Node).to.equal('ns-a');
     expect(onB.Node).to.equal('ns-b');
@@ -128,9 +128,11 @@ describe('e2e: nodes on separate hosts (network namespaces)', function () {
     expect(stateB?.status).to.equal('running');
     expect(await runcState(b.root, onA.Id)).to.equal(null);
     expect(await runcState(a.root, onB.Id)).to.equal(null);
-    // containers share their node's network (no netns of their own): each runs "on" its host
+    // a container on the host network shares its node's: it runs "on" that host; one by default
+    // has a network namespace of its own, neither its node's nor another's
     expect(netnsInode(`/proc/${String(stateA!.pid)}/ns/net`)).to.equal(netnsInode(a.host.path));
-    expect(netnsInode(`/proc/${String(stateB!.pid)}/ns/net`)).to.equal(netnsInode(b.host.path));
+    const ownB = netnsInode(`/proc/${String(stateB!.pid)}/ns/net`);
+    expect(ownB).to.not.be.oneOf([netnsInode(a.host.path), netnsInode(b.host.path), netnsInode('/proc/self/ns/net')]);
 
     expect((await client!.pause('on-a')).State.Status).to.equal('paused');
     expect((await runcState(a.root, onA.Id))?.status).to.equal('paused');

@@ -1,6 +1,6 @@
 /** buildConfig is pure: these run without runc. */
 import { expect } from 'chai';
-import { buildConfig, DEFAULT_PATH, parseHardLimits, readHardLimits, type RuntimeSpec } from '../../src/oci/index.js';
+import { buildConfig, DEFAULT_PATH, parseHardLimits, readHardLimits, type RuntimeSpec, type SeccompProfile } from '../../src/oci/index.js';
 
 const spec: RuntimeSpec = {
   id: 'b1',
@@ -19,9 +19,26 @@ interface Config {
   root: { path: string; readonly: boolean };
   hostname: string;
   mounts: { destination: string; type: string }[];
-  linux: { namespaces: { type: string }[]; maskedPaths: string[]; readonlyPaths: string[] };
+  linux: {
+    namespaces: { type: string }[];
+    maskedPaths: string[];
+    readonlyPaths: string[];
+    cgroupsPath: string;
+    resources: { pids?: { limit: number } };
+    seccomp?: { defaultAction: string; architectures?: string[]; syscalls: { names: string[]; action: string }[] };
+  };
 }
-const build = (s: RuntimeSpec, nofile: number, nproc: number) => buildConfig(s, { hardLimits: { nofile, nproc } }) as unknown as Config;
+/** The node's default profile, in small. */
+const DEFAULT_PROFILE: SeccompProfile = {
+  defaultAction: 'SCMP_ACT_ERRNO',
+  archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }],
+  syscalls: [
+    { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+    { names: ['setns'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
+  ],
+};
+const build = (s: RuntimeSpec, nofile: number, nproc: number) =>
+  buildConfig(s, { hardLimits: { nofile, nproc }, seccompProfile: DEFAULT_PROFILE, arch: 'amd64' }) as unknown as Config;
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -69,11 +86,37 @@ describe('oci/bundle: buildConfig', () => {
     expect(c.process.capabilities['effective']).to.have.length(11);
   });
 
-  it('uses pid, ipc, uts and mount namespaces: no network namespace (host network)', () => {
+  it('uses pid, network, ipc, uts, mount and cgroup namespaces; the host network only when asked', () => {
     const c = build(spec, 1024, 1024);
-    expect(c.linux.namespaces.map((n) => n.type)).to.deep.equal(['pid', 'ipc', 'uts', 'mount']);
+    expect(c.linux.namespaces.map((n) => n.type)).to.deep.equal(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup']);
+    expect(c.linux.namespaces.every((n) => !('path' in n)), 'new namespaces, none joined').to.equal(true);
+    expect(build({ ...spec, network: 'none' }, 1024, 1024).linux.namespaces).to.deep.equal(c.linux.namespaces);
+    expect(build({ ...spec, network: 'host' }, 1024, 1024).linux.namespaces.map((n) => n.type)).to.deep.equal(['pid', 'ipc', 'uts', 'mount', 'cgroup']);
     expect(c.linux.maskedPaths).to.include('/proc/kcore');
     expect(c.linux.readonlyPaths).to.include('/proc/sys');
+  });
+
+  it("puts the container in a cgroup of its own with Podman's pids limit, or the spec's, or none", () => {
+    const c = build(spec, 1024, 1024);
+    expect(c.linux.cgroupsPath).to.equal('/berth/b1');
+    expect(c.linux.resources.pids).to.deep.equal({ limit: 2048 });
+    expect(build({ ...spec, pidsLimit: 10 }, 1024, 1024).linux.resources.pids).to.deep.equal({ limit: 10 });
+    expect(build({ ...spec, pidsLimit: 0 }, 1024, 1024).linux.resources).to.not.have.property('pids');
+  });
+
+  it("applies the node's default seccomp profile for the container's capabilities, a spec's own, or none", () => {
+    expect(build(spec, 1024, 1024).linux.seccomp).to.deep.equal({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
+      syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }], // no CAP_SYS_ADMIN: no setns
+    });
+    const own: SeccompProfile = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+    expect(build({ ...spec, seccomp: own }, 1024, 1024).linux.seccomp).to.deep.equal({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+    });
+    expect(build({ ...spec, seccomp: 'unconfined' }, 1024, 1024).linux).to.not.have.property('seccomp');
+    expect(() => buildConfig(spec, { hardLimits: { nofile: 1, nproc: 1 }, seccompProfile: undefined, arch: 'amd64' })).to.throw('no default seccomp profile was loaded for container b1');
   });
 
   it('does not share arrays between configs', () => {

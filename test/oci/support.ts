@@ -2,6 +2,7 @@
  * A private runc sandbox per test file: its own `runc --root` and stateDir under a fresh tmp dir,
  * the shared busybox rootfs, and a cleanup that deletes every container the file made.
  */
+import { existsSync, watch } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,38 @@ export async function rejection(p: Promise<unknown>, code?: ErrorCode): Promise<
     return e;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * Resolves with the file's text once it matches `pattern`: re-read on every inotify change
+ * (fs.watch) and once after the watch is set up, never polled. Rejects after `timeoutMs`.
+ */
+export function untilFileMatches(path: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (err: Error | null, text = '') => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      watcher.close();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const check = () => {
+      readFile(path, 'utf8').then(
+        (text) => pattern.test(text) && finish(null, text),
+        () => undefined, // not written yet
+      );
+    };
+    const watcher = watch(path, { persistent: false }, check);
+    watcher.on('error', (err) => finish(err));
+    const timer = setTimeout(() => finish(new Error(`${path} did not match ${String(pattern)} within ${timeoutMs} ms`)), timeoutMs);
+    check();
+  });
+}
+
+/** The container's cgroup dir for `controller` (cgroup v1), or its one dir (v2). */
+export function cgroupDir(controller: string, id: string): string {
+  const v1 = join('/sys/fs/cgroup', controller);
+  return existsSync(v1) ? join(v1, 'berth', id) : join('/sys/fs/cgroup', 'berth', id);
 }
