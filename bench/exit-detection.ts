@@ -30,7 +30,7 @@ export interface ExitResult {
 
 export async function runExitDetection(o: ExitOptions, log: (line: string) => void): Promise<ExitResult> {
   return withScope('exit-detection', async (scope) => {
-    const stack = await startStack(scope, { name: 'exit', concurrency: 8 });
+    const stack = await startStack(scope, { name: 'exit', concurrency: 8, rootfs: o.rootfs });
     const prefix = runPrefix('exit');
     if (o.podman) scope.defer('podman containers', () => removeAll(prefix));
     const c = stack.client;

@@ -67,7 +67,7 @@ const SLEEPER = ['sleep', '1000'];
 
 export async function runLatency(o: LatencyOptions, log: (line: string) => void): Promise<LatencyResult> {
   return withScope('latency', async (scope) => {
-    const stack = await startStack(scope, { name: 'lat', concurrency: 8 });
+    const stack = await startStack(scope, { name: 'lat', concurrency: 8, rootfs: o.rootfs });
     const dir = mkdtempSync(join(tmpdir(), 'berth-bench-raw-'));
     scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     const raw = new RawRunc(join(dir, 'runc'), join(dir, 'state'));

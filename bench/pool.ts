@@ -32,7 +32,7 @@ export async function runPool(o: PoolOptions, log: (line: string) => void): Prom
   const runs: PoolRun[] = [];
   for (const workers of o.workers) {
     const run = await withScope(`pool-${workers}`, async (scope) => {
-      const stack = await startStack(scope, { name: `pool${workers}`, concurrency: o.concurrency, workers });
+      const stack = await startStack(scope, { name: `pool${workers}`, concurrency: o.concurrency, workers, rootfs: o.rootfs });
       // warm-up, not recorded
       await pool(['w1', 'w2', 'w3', 'w4'].map((n) => `pool-${workers}-${n}`), 4, (name) => berthLifecycle(stack, name, o.rootfs));
       const names = Array.from({ length: o.count }, (_, i) => `pool-${workers}-${i + 1}`);

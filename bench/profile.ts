@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'berth-profile-'));
     scope.defer(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     const rootfs = await ensureBusyboxRootfs(join(dir, 'rootfs'));
-    const stack = await startStack(scope, { name: 'profile', concurrency: 8 });
+    const stack = await startStack(scope, { name: 'profile', concurrency: 8, rootfs });
     const c = stack.client;
     const samples: Sample[] = [];
     for (let r = 0; r < ROUNDS + 2; r++) {

@@ -55,7 +55,7 @@ const SLEEPER = ['sleep', '1000'];
 
 export async function runScale(o: ScaleOptions, log: (line: string) => void): Promise<ScaleResult> {
   return withScope('scale', async (scope) => {
-    const stack = await startStack(scope, { name: 'scale', concurrency: 16 });
+    const stack = await startStack(scope, { name: 'scale', concurrency: 16, rootfs: o.rootfs });
     const c = stack.client;
     const baseline = { workerRssBytes: stack.workerRss(), redisUsedBytes: await stack.redisUsedMemory() };
     for (let i = 0; i < o.running; i++) {

@@ -50,6 +50,8 @@ export interface StackOptions {
   concurrency: number;
   /** Worker processes serving the one node (default 1); spans and memory are the first one's. */
   workers?: number;
+  /** The rootfs the containers use: the worker's one rootfs root. */
+  rootfs?: string;
 }
 
 /** Removes every container runc has under `root` (their conmons exit with them). */
@@ -69,7 +71,15 @@ export async function startStack(scope: Scope, o: StackOptions): Promise<BerthSt
   const redisServer = await startEmbeddedRedis({ dir: join(dir, 'redis') });
   scope.defer('redis-server', () => redisServer.stop());
 
-  const config: WorkerConfig = { redis: redisServer.url, node: 'bench', concurrency: o.concurrency, runc: RUNC, root, stateDir };
+  const config: WorkerConfig = {
+    redis: redisServer.url,
+    node: 'bench',
+    concurrency: o.concurrency,
+    runc: RUNC,
+    root,
+    stateDir,
+    ...(o.rootfs === undefined ? {} : { rootfsRoots: [o.rootfs] }),
+  };
   const extra = (process.env['BERTH_BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const prebuilt = process.env['BERTH_BENCH_WORKER_JS'];
   const spawnOne = async () => {

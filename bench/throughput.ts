@@ -76,7 +76,7 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     delete (built['linux'] as { cgroupsPath?: string }).cgroupsPath;
     writeFileSync(config, JSON.stringify(built));
 
-    const stack = o.systems.includes('berth') ? await startStack(scope, { name: 'tp', concurrency: o.workerConcurrency }) : undefined;
+    const stack = o.systems.includes('berth') ? await startStack(scope, { name: 'tp', concurrency: o.workerConcurrency, rootfs: o.rootfs }) : undefined;
     const service = o.systems.includes('podman-api') ? await startService(scope, dir) : undefined;
     const podmanPrefix = runPrefix('tp');
     if (o.systems.some((s) => s.startsWith('podman'))) scope.defer('podman containers', () => removeAll(podmanPrefix));

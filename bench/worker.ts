@@ -26,6 +26,8 @@ export interface WorkerConfig {
   runc: string;
   root: string;
   stateDir: string;
+  /** The worker's rootfs roots (the bench's busybox rootfs lives in a temp dir). */
+  rootfsRoots?: string[];
 }
 
 const spans: Span[] = [];
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     redis: config.redis,
     node: config.node,
     concurrency: config.concurrency,
+    ...(config.rootfsRoots ? { rootfsRoots: config.rootfsRoots } : {}),
     runtime: instrument(runtime),
     monitor: new TimedMonitor(new ExitDirMonitor(join(config.stateDir, 'exits'))),
     log: createLogger({ level: process.env['BERTH_BENCH_LOG'] ?? 'warn', node: config.node, pretty: false }),

@@ -48,7 +48,8 @@ async function walk(client: BerthClient, name: string, rootfs: string, command: 
 
 async function main(): Promise<void> {
   const redis = await useOrStartRedis();
-  const rootfs = await ensureBusyboxRootfs(join(stateDir, 'rootfs', 'busybox'));
+  // the demo's runtime keeps its files in <state dir>/demo: its rootfs/ is where containers may look
+  const rootfs = await ensureBusyboxRootfs(join(stateDir, 'demo', 'rootfs', 'busybox'));
   const node = `demo-${hostname().replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
   const log = createLogger({ level: 'warn', node });
   const worker = await BerthWorker.start({

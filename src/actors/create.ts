@@ -1,9 +1,11 @@
 /**
- * The create command's commit: validates the spec on the node that will run it (the rootfs and the
- * command must exist there), then writes the record in state configured. A create that fails
- * changes nothing: the id's mailbox is dropped and the name stays free.
+ * The create command's commit: validates the spec on the node that will run it (the rootfs must
+ * exist there, within the node's rootfs roots, and the command in it), then writes the record in
+ * state configured, with the rootfs as resolved (symlinks followed). A create that fails changes
+ * nothing: the id's mailbox is dropped and the name stays free.
  */
 import { BerthError, isRedisUnavailable, toBerthError } from '../errors.js';
+import { confineRootfs, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import { checkRootfs, resolveCommand } from '../oci/validate.js';
 import { parseSpec } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
@@ -11,7 +13,14 @@ import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
 import { inspectFrom } from './inspect.js';
 
-export async function createContainer(store: ContainerStore, node: string, id: string, seq: number, jobId: string): Promise<CommandResult> {
+export async function createContainer(
+  store: ContainerStore,
+  node: string,
+  id: string,
+  seq: number,
+  jobId: string,
+  rootfsPolicy: RootfsPolicy,
+): Promise<CommandResult> {
   const stored = await store.result(id, seq);
   if (stored) return JSON.parse(stored) as CommandResult;
   const raw = await store.mailboxEntry(id, seq);
@@ -23,8 +32,9 @@ export async function createContainer(store: ContainerStore, node: string, id: s
   }
   try {
     const entry = JSON.parse(raw) as { spec?: unknown; name?: string };
-    const spec = parseSpec(entry.spec, defaultName(id));
-    await checkRootfs(spec.rootfs);
+    const parsed = parseSpec(entry.spec, defaultName(id));
+    await checkRootfs(parsed.rootfs);
+    const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
     await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
     const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
     await store.create(args);

@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {
   spec: RuntimeSpec;
@@ -49,6 +49,8 @@ export interface FakeRuntimeOptions {
 export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
   readonly logFiles: LogFiles | null;
+  /** Keeps nothing on the node. */
+  readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
   readonly containers = new Map<string, FakeContainer>();
   readonly calls: FakeCall[] = [];
   readonly monitor: ExitMonitor;

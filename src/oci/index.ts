@@ -6,12 +6,13 @@
  * - exit-monitor.ts: reports conmon's exit files, including those written while nobody watched.
  * - bundle.ts: the container's config.json; validate.ts: rootfs and command checks at create time.
  * - seccomp-profile.ts (the profile format) and seccomp.ts (Podman's conversion to linux.seccomp).
+ * - rootfs-policy.ts: a rootfs confined to the node's rootfs roots, away from Berth's own files.
  * - signals.ts, k8s-log.ts (conmon's k8s-file log, read as bytes), exit-file.ts, exit-wait.ts (an
  *   exit about to be recorded), runtime-log.ts (runc's errors).
  * - missing.ts (no runtime installed) and fake.ts (in memory, for unit tests).
  * - rootfs.ts: a busybox rootfs for the tests and the demo.
  */
-export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogFiles, NetworkMode, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus, SeccompSetting } from './types.js';
+export type { CallOptions, ExitMonitor, ExitReadOptions, ExitRecord, LogFiles, NetworkMode, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus, SeccompSetting } from './types.js';
 export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from './types.js';
 export { RuncRuntime } from './runc.js';
 export { DEFAULT_RUNC_OPTIONS, validateRuncOptions, resolveBinary } from './runc-options.js';
@@ -29,6 +30,8 @@ export { DEFAULT_SECCOMP_PROFILE, loadSeccompProfile, nativeArch, parseSeccompPr
 export type { ConvertOptions, OciSeccomp } from './seccomp.js';
 export { seccompProfileSchema } from './seccomp-profile.js';
 export type { SeccompProfile } from './seccomp-profile.js';
+export { checkNotPrivate, checkRootfsRoots, confineRootfs, isWithin, realpathLoose, validateRootfsRoots } from './rootfs-policy.js';
+export type { RootfsPolicy } from './rootfs-policy.js';
 export type { BuildConfigOptions, HardLimits } from './bundle.js';
 export { checkRootfs, resolveCommand, resolveInRootfs, pathOf, DEFAULT_PATH } from './validate.js';
 export { parseSignal, SIGNALS } from '../signals.js';

@@ -5,6 +5,7 @@
  *   logs/<id>.log  the container's stdout and stderr (conmon k8s-file)
  *   exits/<id>     the exit code (conmon --exit-dir)
  *   runc.log       runc's log for calls that concern no one container (list)
+ *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
  */
 import { join } from 'node:path';
 
@@ -14,12 +15,15 @@ export class StateLayout {
   readonly exits: string;
   /** runc's JSON log for calls without a bundle. */
   readonly runtimeLog: string;
+  /** The default rootfs root (rootfs-policy.ts). */
+  readonly rootfs: string;
 
   constructor(readonly stateDir: string) {
     this.bundles = join(stateDir, 'bundles');
     this.logs = join(stateDir, 'logs');
     this.exits = join(stateDir, 'exits');
     this.runtimeLog = join(stateDir, 'runc.log');
+    this.rootfs = join(stateDir, 'rootfs');
   }
 
   /** The layout whose exit dir is `exitDir` (it is always `<stateDir>/exits`). */

@@ -5,11 +5,12 @@
  */
 import { basename } from 'node:path';
 import { BerthError } from '../errors.js';
-import type { ExitRecord, OciRuntime, RuntimeState } from './types.js';
+import type { ExitRecord, OciRuntime, RuntimePaths, RuntimeState } from './types.js';
 
 export class MissingRuntime implements OciRuntime {
   readonly name: string;
   readonly logFiles = null;
+  readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
 
   /** `binary` is the path (or name) that was not found; `what` says what it is. */
   constructor(

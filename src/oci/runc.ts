@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
 import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
+import { checkNotPrivate } from './rootfs-policy.js';
 import { loadSeccompProfile, nativeArch } from './seccomp.js';
 import type { SeccompProfile } from './seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
@@ -20,7 +21,7 @@ import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -49,6 +50,7 @@ export class RuncRuntime implements OciRuntime {
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
   private seccomp: Promise<SeccompProfile> | undefined;
+  readonly paths: RuntimePaths;
   /** The worker's environment, copied once: execa would copy process.env (slow) on every call. */
   private readonly env = { ...process.env };
 
@@ -58,6 +60,7 @@ export class RuncRuntime implements OciRuntime {
     this.layout = new StateLayout(this.o.stateDir);
     const L = this.layout;
     this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
+    this.paths = Object.freeze({ private: Object.freeze([this.o.stateDir, this.o.root]), rootfs: L.rootfs });
   }
 
   /** The node's default seccomp profile, read once (again after a failure). */
@@ -103,6 +106,8 @@ export class RuncRuntime implements OciRuntime {
     const bin = await this.resolveBinaries();
     this.limits ??= readHardLimits(); // fixed for the life of the process
     const hardLimits = await this.limits;
+    // checked at create against the node's roots; again here, in case the tree changed since
+    await checkNotPrivate(spec.rootfs, { private: this.paths.private, open: this.paths.rootfs ? [this.paths.rootfs] : [] });
     const seccompProfile = (spec.seccomp ?? 'default') === 'default' ? await this.defaultSeccomp() : undefined;
     const L = this.layout;
     // never rewrite the bundle of a container the runtime still has (runc and crun keep <root>/<id>)

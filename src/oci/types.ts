@@ -56,6 +56,16 @@ export interface RuntimeSpec {
   pidsLimit?: number;
 }
 
+/**
+ * Host paths a runtime keeps to itself (runc state, bundles, logs, exit files): no container's
+ * rootfs may hold one or lie inside one (rootfs-policy.ts), except inside `rootfs`.
+ */
+export interface RuntimePaths {
+  private: readonly string[];
+  /** `<stateDir>/rootfs`: where root filesystems go by default, the one part of the state dir containers may use. */
+  rootfs?: string;
+}
+
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 /** What `runc state` says. */
@@ -94,6 +104,8 @@ export interface OciRuntime {
   readonly name: string;
   /** The containers' output files; null for a runtime that keeps none (fake, missing). */
   readonly logFiles: LogFiles | null;
+  /** What the runtime keeps on the node, out of every container's reach. */
+  readonly paths: RuntimePaths;
   /** Writes the bundle and runs `runc create` under a monitor; resolves to the container's pid. */
   create(spec: RuntimeSpec, opts?: CallOptions): Promise<{ pid: number }>;
   start(id: string, opts?: CallOptions): Promise<void>;

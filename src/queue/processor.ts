@@ -12,6 +12,7 @@ import type { ContainerHost } from '../actors/host.js';
 import type { Inspect } from '../actors/inspect.js';
 import { BerthError, toBerthError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RootfsPolicy } from '../oci/rootfs-policy.js';
 import { ID_PATTERN } from '../spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import { commandIds } from '../store/keys.js';
@@ -26,6 +27,8 @@ export interface ProcessorOptions {
   store: ContainerStore;
   host: ContainerHost;
   log: Logger;
+  /** Where a new container's rootfs may be on this node. */
+  rootfs: RootfsPolicy;
 }
 
 export class JobProcessor {
@@ -48,7 +51,7 @@ export class JobProcessor {
       if (!ID_PATTERN.test(id) || job.id !== seqJobId(id, cmd.seq)) {
         throw new BerthError('EINVAL', 'a job with a seq only wakes a command Berth placed, under the id Berth gives it (<container Id>-<seq>)');
       }
-      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id) : this.o.host.drain(id, cmd.seq);
+      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id, this.o.rootfs) : this.o.host.drain(id, cmd.seq);
     }
     if (INTERNAL_COMMANDS.has(cmd.command)) throw new BerthError('EINVAL', `"${cmd.command}" is internal to Berth: only its own workers queue it`);
     const commandId = commandIds.job(this.o.queue, job.id);
@@ -58,7 +61,7 @@ export class JobProcessor {
       if (cmd.container === undefined) await job.updateData({ ...data, container: id });
       const entry = { command: 'create', container: id, spec: cmd.spec, jobId: job.id };
       const seq = await this.o.store.enqueue(id, JSON.stringify(entry), { create: { name: cmd.spec.name ?? '' }, commandId });
-      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '');
+      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '', this.o.rootfs);
     }
     const id = await this.o.store.resolve(cmd.container);
     const seq = await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId });

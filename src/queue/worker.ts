@@ -11,13 +11,14 @@ import { BerthError } from '../errors.js';
 import { ContainerHost } from '../actors/host.js';
 import { reconcileNode } from '../actors/reconcile-node.js';
 import type { Logger } from '../log.js';
+import { checkRootfsRoots, validateRootfsRoots, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import type { ExitMonitor, OciRuntime } from '../oci/types.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { LeaseReleases } from '../store/lease-releases.js';
 import { WorkerLocks } from '../store/worker-locks.js';
-import { closeRedis, connectRedis } from '../store/redis.js';
+import { closeRedis, connectRedis, redisDataDir } from '../store/redis.js';
 import { SourceStreams } from '../store/streams.js';
 import { ExitDelivery } from './exits.js';
 import { addWakeJob } from './jobs.js';
@@ -53,6 +54,12 @@ export interface WorkerOptions {
    * 100, oldest first); a line longer than 1 MiB counts once per MiB.
    */
   logMaxLines?: number;
+  /**
+   * The directories a container's rootfs must be, or be inside (after resolving symlinks); never
+   * `/`, and none may hold the runtime's state or Redis's data. Default: the runtime's rootfs dir
+   * (`<state dir>/rootfs` for runc), none for a runtime without one.
+   */
+  rootfsRoots?: readonly string[];
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -83,7 +90,10 @@ export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOpt
   if (merged.heartbeatMs >= merged.lostAfterMs) {
     throw new BerthError('EINVAL', `\`heartbeatMs\` (${merged.heartbeatMs}) must be below \`lostAfterMs\` (${merged.lostAfterMs})`);
   }
-  return { ...merged, prefix: o.prefix };
+  // derived default last: the runtime says where root filesystems go
+  const runtimeRootfs = o.runtime.paths.rootfs;
+  const rootfsRoots = validateRootfsRoots(o.rootfsRoots ?? (runtimeRootfs === undefined ? [] : [runtimeRootfs]));
+  return { ...merged, rootfsRoots, prefix: o.prefix };
 }
 
 export class BerthWorker {
@@ -154,9 +164,17 @@ export class BerthWorker {
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
-    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log });
+    const dataDir = await redisDataDir(redis);
+    const rootfs: RootfsPolicy = {
+      roots: o.rootfsRoots,
+      private: [...o.runtime.paths.private, ...(dataDir === undefined ? [] : [dataDir])],
+      open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
+    };
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs });
     const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper);
     try {
+      // a root that exposes Berth's own files is a configuration error: refuse to serve
+      await checkRootfsRoots(rootfs);
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
       const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
       if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
@@ -225,7 +243,7 @@ export class BerthWorker {
       await self.close();
       throw err;
     }
-    o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name }, 'worker ready');
+    o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name, rootfsRoots: o.rootfsRoots }, 'worker ready');
     return self;
   }
 

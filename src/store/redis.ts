@@ -122,3 +122,18 @@ export async function closeRedis(conn: Redis): Promise<void> {
 export function isUp(conn: { status: string }): boolean {
   return conn.status === 'ready';
 }
+
+/**
+ * Where Redis keeps its data (CONFIG GET dir), when it says and it is not `/`: on a node that
+ * shares the host with Redis, no container's rootfs may expose it (oci/rootfs-policy.ts).
+ * Nothing when CONFIG is refused or renamed.
+ */
+export async function redisDataDir(conn: Redis): Promise<string | undefined> {
+  try {
+    const reply: unknown = await conn.config('GET', 'dir');
+    const dir = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
+    return typeof dir === 'string' && dir.startsWith('/') && dir !== '/' ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -42,4 +42,16 @@ describe('cli: berth worker', function () {
     worker.kill('SIGTERM');
     expect((await worker).exitCode).to.equal(0);
   });
+
+  it('refuses --rootfs-root / at once, and a root holding its state dir when it starts (exit 125, nothing registered)', async () => {
+    const env = { BERTH_STATE_DIR: join(dir, 'state') };
+    const slash = await berth(['worker', '--node', 'w2', '--rootfs-root', '/', '--redis', redis.url], env);
+    expect(slash.code).to.equal(125);
+    expect(slash.stderr).to.contain('`--rootfs-root` must not include /: a container could see the whole host');
+    const holding = await berth(['worker', '--node', 'w3', '--rootfs-root', dir, '--redis', redis.url], env);
+    expect(holding.code).to.equal(125);
+    expect(holding.stderr).to.contain(`\`rootfsRoots\` "${dir}" holds ${join(dir, 'state')}, which Berth keeps to itself`);
+    const ls = await berth(['node', 'ls', '--format', 'json', '--redis', redis.url]);
+    expect((JSON.parse(ls.stdout) as Array<{ name: string }>).map((n) => n.name)).to.not.include.members(['w2', 'w3']);
+  });
 });

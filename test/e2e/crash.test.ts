@@ -12,7 +12,7 @@ import { spawnWorker } from '../helpers/processes.js';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
 import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, settled, deleteRuncContainers } from '../helpers/stack.js';
+import { RUNC, TEST_ROOTFS, settled, deleteRuncContainers } from '../helpers/stack.js';
 
 describe('e2e: worker killed with SIGKILL and restarted', function () {
   this.timeout(60_000);
@@ -32,6 +32,7 @@ describe('e2e: worker killed with SIGKILL and restarted', function () {
       BERTH_NODE: 'crashy',
       BERTH_RUNC_ROOT: join(dir, 'runc'),
       BERTH_STATE_DIR: join(dir, 'state'),
+      BERTH_ROOTFS_ROOT: TEST_ROOTFS,
     };
     worker = (await spawnWorker(env)).proc;
     client = await Berth.connect({ redis: redis.url, prefix });

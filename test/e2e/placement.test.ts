@@ -24,6 +24,7 @@ describe('e2e: placement on labelled nodes', function () {
       prefix: s.prefix,
       node: 'hdd-node',
       labels: { disk: 'hdd' },
+      rootfsRoots: [s.rootfs],
       runtime,
       monitor: new ExitDirMonitor(runtime.exitDir),
       log: createLogger({ level: 'silent', pretty: false }),

@@ -33,7 +33,16 @@ export async function startFakeStack(name: string, opts: Pick<WorkerOptions, 'be
   const rootfs = await ensureBusyboxRootfs(join(tmpdir(), 'berth-test-rootfs'));
   // PID 1 ignores TERM; SIGKILL ends it with 137, as runc reports
   const fake = new FakeRuntime();
-  const worker = await BerthWorker.start({ redis: redis.url, prefix, node: name, runtime: fake, monitor: fake.monitor, log: createLogger({ level: 'silent' }), ...opts });
+  const worker = await BerthWorker.start({
+    redis: redis.url,
+    prefix,
+    node: name,
+    runtime: fake,
+    monitor: fake.monitor,
+    log: createLogger({ level: 'silent' }),
+    rootfsRoots: [rootfs],
+    ...opts,
+  });
   const client = await Berth.connect({ redis: redis.url, prefix });
   const conn = new Redis({ ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: null });
   return {

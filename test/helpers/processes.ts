@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { TEST_ROOTFS } from './stack.js';
 
 export interface WorkerProcess {
   proc: ResultPromise;
@@ -13,7 +14,10 @@ export interface WorkerProcess {
   line(match: RegExp): Promise<string>;
 }
 
-/** A node's environment: its runc root and state dir are shared by all its worker processes. */
+/**
+ * A node's environment: its runc root and state dir are shared by all its worker processes; its
+ * rootfs root is the tests' shared busybox rootfs.
+ */
 export function nodeEnv(redisUrl: string, prefix: string, node: string, extra: Record<string, string> = {}): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), `berth-${node}-`));
   return {
@@ -22,6 +26,7 @@ export function nodeEnv(redisUrl: string, prefix: string, node: string, extra: R
     BERTH_NODE: node,
     BERTH_RUNC_ROOT: join(dir, 'runc'),
     BERTH_STATE_DIR: join(dir, 'state'),
+    BERTH_ROOTFS_ROOT: TEST_ROOTFS,
     ...extra,
   };
 }

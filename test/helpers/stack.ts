@@ -13,7 +13,8 @@ import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs, type ExitMonitor } fr
 import { startRedis, testPrefix, type TestRedis } from './redis.js';
 
 export const RUNC = '/usr/sbin/runc';
-const sharedRootfs = join(tmpdir(), 'berth-test-rootfs');
+/** The busybox rootfs the tests share (ensureBusyboxRootfs builds it once): their workers' rootfs root. */
+export const TEST_ROOTFS = join(tmpdir(), 'berth-test-rootfs');
 
 export interface Stack {
   redis: TestRedis;
@@ -36,6 +37,8 @@ export interface StackOptions {
   prefix?: string;
   labels?: Record<string, string>;
   aof?: boolean;
+  /** Redis on 127.0.0.1:<port> instead of a unix socket (what a container on the host network reaches). */
+  tcp?: boolean;
   /** The workers' hook before each runtime call (WorkerOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** The workers' exit monitor, given the exit dir (default: an ExitDirMonitor of it). */
@@ -45,11 +48,11 @@ export interface StackOptions {
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
-  const redis = await startRedis({ aof: opts.aof === true });
+  const redis = await startRedis({ aof: opts.aof === true, tcp: opts.tcp === true });
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   const root = join(dir, 'runc');
   const stateDir = join(dir, 'state');
-  const rootfs = await ensureBusyboxRootfs(sharedRootfs);
+  const rootfs = await ensureBusyboxRootfs(TEST_ROOTFS);
   const prefix = opts.prefix ?? testPrefix(name);
   const node = `node-${name}`;
   const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
@@ -60,6 +63,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       prefix,
       node,
       concurrency: opts.concurrency ?? 8,
+      rootfsRoots: [rootfs],
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),

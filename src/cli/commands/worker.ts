@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
-import { ExitDirMonitor, RuncRuntime } from '../../oci/index.js';
+import { ExitDirMonitor, RuncRuntime, validateRootfsRoots } from '../../oci/index.js';
 import { BerthWorker, DEFAULT_WORKER_OPTIONS } from '../../queue/worker.js';
 import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
 import { collect, parseLabels, parseNameFlag, parsePositiveInt } from '../flags.js';
@@ -27,6 +27,8 @@ export interface NodeWorkerOptions {
   labels?: Record<string, string>;
   /** Lines of output each container's stream keeps (WorkerOptions.logMaxLines). */
   logMaxLines?: number;
+  /** Where containers' root filesystems may be (default <stateDir>/rootfs). */
+  rootfsRoots?: string[];
 }
 
 export interface NodeWorker {
@@ -62,6 +64,7 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     version: berthVersion(),
     ...(o.labels === undefined ? {} : { labels: o.labels }),
     ...(o.logMaxLines === undefined ? {} : { logMaxLines: o.logMaxLines }),
+    ...(o.rootfsRoots === undefined ? {} : { rootfsRoots: o.rootfsRoots }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -73,6 +76,7 @@ export interface WorkerFlags {
   runtime?: string;
   runtimeRoot?: string;
   logMaxLines?: string;
+  rootfsRoot?: string[];
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -83,16 +87,31 @@ export function workerFlags(cmd: Command, nodeHelp: string): Command {
     .option('--runtime <path>', 'the OCI runtime binary', DEFAULT_RUNTIME)
     .option('--runtime-root <dir>', 'where the runtime keeps its state (runc --root; default <state dir>/runc)')
     .option('--label <KEY=VALUE>', 'a label of this node, for `create --constraint` (repeatable)', collect)
-    .option('--log-max-lines <n>', 'lines of output Redis keeps per container for `berth logs`, the oldest trimmed first (about: in blocks of 100)', String(DEFAULT_WORKER_OPTIONS.logMaxLines));
+    .option('--log-max-lines <n>', 'lines of output Redis keeps per container for `berth logs`, the oldest trimmed first (about: in blocks of 100)', String(DEFAULT_WORKER_OPTIONS.logMaxLines))
+    .option(
+      '--rootfs-root <dir>',
+      "a directory containers' root filesystems must be in, symlinks resolved (repeatable; default <state dir>/rootfs); never /, nor one holding Berth's state",
+      collect,
+    );
+}
+
+export interface CheckedWorkerFlags {
+  node: string | undefined;
+  concurrency: number;
+  labels: Record<string, string>;
+  logMaxLines: number;
+  /** Absolute (resolved against the working dir); undefined for the default. */
+  rootfsRoots: string[] | undefined;
 }
 
 /** Validates the shared flags (before anything starts). */
-export function checkWorkerFlags(flags: WorkerFlags): { node: string | undefined; concurrency: number; labels: Record<string, string>; logMaxLines: number } {
+export function checkWorkerFlags(flags: WorkerFlags, cwd = process.cwd()): CheckedWorkerFlags {
   return {
     node: flags.node === undefined ? undefined : parseNameFlag('--node', flags.node),
     concurrency: parsePositiveInt('--concurrency', flags.concurrency ?? '8'),
     labels: parseLabels('--label', flags.label ?? []),
     logMaxLines: parsePositiveInt('--log-max-lines', flags.logMaxLines ?? String(DEFAULT_WORKER_OPTIONS.logMaxLines)),
+    rootfsRoots: flags.rootfsRoot === undefined ? undefined : validateRootfsRoots(flags.rootfsRoot.map((d) => resolve(cwd, d)), '--rootfs-root'),
   };
 }
 
@@ -103,13 +122,22 @@ export function registerWorker(program: Command, inv: Invocation): void {
     .description(
       "Run a node's worker in the foreground: it executes the commands queued for the node on the OCI runtime (runc under conmon), records exits, and heartbeats the node. Ctrl-C (SIGINT) or SIGTERM stops it; containers keep running, and a worker started again on the node takes them back.",
     )
-    .addHelpText('after', '\nExample, on a second machine:\n  berth worker --node n2 --redis redis://:password@n1.example:6379');
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Containers get their own network namespace (loopback only), Podman's default seccomp profile and a",
+        "pids limit, and a rootfs only from the --rootfs-root directories, so that they cannot reach Berth's",
+        'Redis or read its state. Example, on a second machine:',
+        '  berth worker --node n2 --rootfs-root /srv/rootfs --redis redis://:password@n1.example:6379',
+      ].join('\n'),
+    );
   workerFlags(cmd, "this node's name (required; containers are placed on nodes by name)");
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
     try {
-      const { node, concurrency, labels, logMaxLines } = checkWorkerFlags(flags);
+      const { node, concurrency, labels, logMaxLines, rootfsRoots } = checkWorkerFlags(flags);
       if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
       const globals = inv.globals(self);
       const target = inv.redis(self);
@@ -121,6 +149,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         concurrency,
         labels,
         logMaxLines,
+        ...(rootfsRoots === undefined ? {} : { rootfsRoots }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
