@@ -3,17 +3,74 @@
  * string commander collected and returns the typed value, or throws EINVAL naming the flag, what
  * was expected and the value given (the client validates again; this gives the user the flag).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BerthError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
+import { parseSeccompProfile } from '../oci/seccomp.js';
+import { NETWORK_MODES, type NetworkMode, type SeccompSetting } from '../oci/types.js';
 import { parseSignal } from '../signals.js';
-import { NAME_PATTERN } from '../spec.js';
+import { ENV_NAME_PATTERN, NAME_PATTERN } from '../spec.js';
 
-/** `--env K=V`: a key without `=` or whitespace, then `=`, then any value (possibly empty). */
+/** `--env K=V`: a variable name, then `=`, then any value (possibly empty). */
 export function parseEnvFlag(value: string): string {
-  if (!/^[^=\s]+=/.test(value)) {
-    throw new BerthError('EINVAL', `\`--env\` must be KEY=VALUE, got "${value}"`);
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new BerthError('EINVAL', `\`--env\` must be KEY=VALUE, got "${value}"`);
+  const key = value.slice(0, eq);
+  if (!ENV_NAME_PATTERN.test(key) || key === '__proto__') {
+    throw new BerthError('EINVAL', `\`--env\` takes a variable name (letters, digits and _, not starting with a digit), got "${key}"`);
   }
   return value;
+}
+
+/** `--network`: none (the default) or host. */
+export function parseNetworkFlag(value: string): NetworkMode {
+  if (!(NETWORK_MODES as readonly string[]).includes(value)) {
+    throw new BerthError('EINVAL', `\`--network\` must be ${NETWORK_MODES.join(' or ')} (Berth sets up no other network), got "${value}"`);
+  }
+  return value as NetworkMode;
+}
+
+/** `--pids-limit`: a whole number >= -1; 0 and -1 mean unlimited, as in Podman. */
+export function parsePidsLimit(value: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^-?\d+$/.test(trimmed) || !Number.isSafeInteger(n) || n < -1) {
+    throw new BerthError('EINVAL', `\`--pids-limit\` must be a whole number >= -1 (0 or -1: unlimited), got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * `--security-opt` (repeatable, Podman's flag): only `seccomp=unconfined` and `seccomp=FILE` are
+ * known; FILE (relative to `cwd`) is read and checked here, on the client, and the profile travels
+ * in the spec, so the node needs no copy. The last seccomp option wins; undefined when none.
+ */
+export function parseSecurityOpts(values: readonly string[], cwd = process.cwd(), read = (path: string) => readFileSync(path, 'utf8')): SeccompSetting | undefined {
+  let setting: SeccompSetting | undefined;
+  for (const value of values) {
+    const m = /^seccomp=(.+)$/.exec(value);
+    if (!m) throw new BerthError('EINVAL', `\`--security-opt\` takes seccomp=unconfined or seccomp=FILE, got "${value}"`);
+    const what = m[1]!;
+    if (what === 'unconfined') {
+      setting = 'unconfined';
+      continue;
+    }
+    const path = resolve(cwd, what);
+    let text: string;
+    try {
+      text = read(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new BerthError('EINVAL', `\`--security-opt\` seccomp=${what}: cannot read ${path} (${code})`, { cause: err });
+    }
+    try {
+      setting = parseSeccompProfile(text, path);
+    } catch (err) {
+      throw new BerthError('EINVAL', `\`--security-opt\`: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return setting;
 }
 
 /** Whole seconds >= 0 (`--stop-timeout`, `-t`). */

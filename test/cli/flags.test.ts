@@ -2,8 +2,12 @@
  * Flag validation at the CLI boundary: each parser returns the typed value or throws EINVAL
  * naming the flag and echoing the value.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { BerthError } from '../../src/errors.js';
+import { checkWorkerFlags } from '../../src/cli/commands/worker.js';
 import { specFromFlags } from '../../src/cli/commands/create.js';
 import {
   collect,
@@ -11,7 +15,10 @@ import {
   parseFormat,
   parseLogLevel,
   parseNameFlag,
+  parseNetworkFlag,
+  parsePidsLimit,
   parsePositiveInt,
+  parseSecurityOpts,
   parseSeconds,
   parseSignalFlag,
   sanitizeNodeName,
@@ -31,9 +38,51 @@ function refusal(fn: () => unknown): BerthError {
 describe('cli flags', () => {
   it('--env takes KEY=VALUE (the value may be empty or hold "=")', () => {
     for (const ok of ['A=1', 'A=', 'PATH=/bin:/usr/bin', 'X=a=b']) expect(parseEnvFlag(ok)).to.equal(ok);
-    for (const bad of ['A', '=1', 'A B=1', '']) {
+    for (const bad of ['A', '=1', '']) {
       expect(refusal(() => parseEnvFlag(bad)).message).to.equal(`\`--env\` must be KEY=VALUE, got "${bad}"`);
     }
+    for (const [bad, key] of [['A B=1', 'A B'], ['my-var=1', 'my-var'], ['1A=x', '1A'], ['__proto__=x', '__proto__']]) {
+      expect(refusal(() => parseEnvFlag(bad!)).message).to.equal(`\`--env\` takes a variable name (letters, digits and _, not starting with a digit), got "${key}"`);
+    }
+  });
+
+  it('--network takes none or host', () => {
+    expect(parseNetworkFlag('none')).to.equal('none');
+    expect(parseNetworkFlag('host')).to.equal('host');
+    expect(refusal(() => parseNetworkFlag('bridge')).message).to.equal('`--network` must be none or host (Berth sets up no other network), got "bridge"');
+  });
+
+  it('--pids-limit takes a whole number >= -1 (0 and -1: unlimited)', () => {
+    expect([parsePidsLimit('100'), parsePidsLimit('0'), parsePidsLimit('-1')]).to.deep.equal([100, 0, -1]);
+    for (const bad of ['-2', '1.5', 'x', '']) {
+      expect(refusal(() => parsePidsLimit(bad)).message).to.equal(`\`--pids-limit\` must be a whole number >= -1 (0 or -1: unlimited), got "${bad}"`);
+    }
+  });
+
+  it('--security-opt takes seccomp=unconfined or seccomp=FILE, reading and checking FILE here', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-secopt-'));
+    try {
+      writeFileSync(join(dir, 'deny-mkdir.json'), JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }));
+      writeFileSync(join(dir, 'bad.json'), '{"defaultAction": "SCMP_ACT_MAYBE"}');
+      expect(parseSecurityOpts([])).to.equal(undefined);
+      expect(parseSecurityOpts(['seccomp=unconfined'])).to.equal('unconfined');
+      expect(parseSecurityOpts(['seccomp=deny-mkdir.json'], dir)).to.deep.equal({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] });
+      expect(parseSecurityOpts(['seccomp=deny-mkdir.json', 'seccomp=unconfined'], dir)).to.equal('unconfined');
+      expect(refusal(() => parseSecurityOpts(['label=disable'])).message).to.equal('`--security-opt` takes seccomp=unconfined or seccomp=FILE, got "label=disable"');
+      expect(refusal(() => parseSecurityOpts(['seccomp=none.json'], dir)).message).to.equal(`\`--security-opt\` seccomp=none.json: cannot read ${join(dir, 'none.json')} (ENOENT)`);
+      expect(refusal(() => parseSecurityOpts(['seccomp=bad.json'], dir)).message).to.match(
+        new RegExp(`^\`--security-opt\`: seccomp profile ${join(dir, 'bad.json')} is invalid: defaultAction: actions are SCMP_ACT_KILL, `),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('worker --rootfs-root is repeatable, resolved against the working dir, and never /', () => {
+    expect(checkWorkerFlags({}).rootfsRoots).to.equal(undefined);
+    expect(checkWorkerFlags({ rootfsRoot: ['/srv/a/', 'b'] }, '/work').rootfsRoots).to.deep.equal(['/srv/a', '/work/b']);
+    expect(refusal(() => checkWorkerFlags({ rootfsRoot: ['/srv', '/'] })).message).to.equal('`--rootfs-root` must not include /: a container could see the whole host');
+    expect(refusal(() => checkWorkerFlags({ rootfsRoot: ['/srv/..'] })).message).to.contain('must not include /');
   });
 
   it('-t and --stop-timeout take whole seconds >= 0', () => {
@@ -103,6 +152,9 @@ describe('cli flags', () => {
           stopTimeout: '3',
           node: 'n1',
           rootfs: 'rootfs/busybox',
+          network: 'host',
+          securityOpt: ['seccomp=unconfined'],
+          pidsLimit: '64',
         },
         '/srv',
       );
@@ -116,6 +168,9 @@ describe('cli flags', () => {
         stopSignal: 'SIGINT',
         stopTimeout: 3,
         node: 'n1',
+        network: 'host',
+        seccomp: 'unconfined',
+        pidsLimit: 64,
       });
     });
 
@@ -129,6 +184,9 @@ describe('cli flags', () => {
       expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', stopTimeout: '-1' })).message).to.contain('`--stop-timeout`');
       expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', stopSignal: 'NOPE' })).message).to.contain('`--stop-signal`');
       expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', node: '-n' })).message).to.contain('`--node`');
+      expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', network: 'slirp4netns' })).message).to.contain('`--network`');
+      expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', securityOpt: ['apparmor=x'] })).message).to.contain('`--security-opt`');
+      expect(refusal(() => specFromFlags('true', [], { rootfs: '/r', pidsLimit: 'lots' })).message).to.contain('`--pids-limit`');
     });
   });
 });

@@ -123,6 +123,22 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
     expect(entry!.State.ExitCode).to.equal(7);
   });
 
+  it('run takes --network, --security-opt and --pids-limit; a rootfs outside the roots is refused', async () => {
+    const script = "grep ^Seccomp: /proc/self/status; awk 'NR>2 {print $1}' /proc/net/dev | grep -vc '^lo:'";
+    await ok(['run', '--name', 'boxed', '--rootfs', rootfs, 'sh', '-c', script]);
+    expect(await ok(['wait', 'boxed'])).to.equal('1'); // grep -c counted no interface but lo
+    expect((await berth(['logs', 'boxed'], env)).stdout).to.equal('Seccomp:\t2\n0');
+    await ok(['run', '--name', 'open', '--network', 'host', '--security-opt', 'seccomp=unconfined', '--pids-limit', '-1', '--rootfs', rootfs, 'sh', '-c', script]);
+    expect(await ok(['wait', 'open'])).to.equal('0');
+    expect((await berth(['logs', 'open'], env)).stdout).to.match(/^Seccomp:\t0\n[1-9]/);
+    const outside = await berth(['create', '--rootfs', '/usr', 'true'], env);
+    expect(outside.code).to.equal(125);
+    expect(outside.stderr).to.equal(
+      `Error: create: rootfs "/usr" is outside the rootfs roots of node cli-e2e (${join(dir, 'rootfs')}): start its worker with --rootfs-root to allow a directory`,
+    );
+    await ok(['rm', 'boxed', 'open']);
+  });
+
   it('ps lists running containers, ps -a all of them, in Podman shapes', async () => {
     const id = await ok(['create', '--name', 'sleeper', '--stop-timeout', '5', '--rootfs', rootfs, 'sh', '-c', 'trap "exit 3" TERM; while :; do sleep 0.1; done']);
     expect(id).to.match(ID);

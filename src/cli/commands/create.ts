@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContainerSpecInput } from '../../spec.js';
 import type { Invocation } from '../context.js';
-import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseSeconds, parseSignalFlag } from '../flags.js';
+import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
 
 interface CreateOptions {
   name?: string;
@@ -18,11 +18,15 @@ interface CreateOptions {
   stopTimeout?: string;
   node?: string;
   constraint?: string[];
+  network?: string;
+  securityOpt?: string[];
+  pidsLimit?: string;
   rootfs: string;
 }
 
 /** The flags, checked, as a container spec. Throws EINVAL naming the first bad flag. */
 export function specFromFlags(command: string, args: readonly string[], opts: CreateOptions, cwd = process.cwd()): ContainerSpecInput {
+  const seccomp = opts.securityOpt === undefined ? undefined : parseSecurityOpts(opts.securityOpt, cwd);
   return {
     ...(opts.name === undefined ? {} : { name: parseNameFlag('--name', opts.name) }),
     rootfs: resolve(cwd, opts.rootfs),
@@ -34,6 +38,9 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.stopTimeout === undefined ? {} : { stopTimeout: parseSeconds('--stop-timeout', opts.stopTimeout) }),
     ...(opts.node === undefined ? {} : { node: parseNameFlag('--node', opts.node) }),
     ...(opts.constraint === undefined ? {} : { constraints: parseLabels('--constraint', opts.constraint) }),
+    ...(opts.network === undefined ? {} : { network: parseNetworkFlag(opts.network) }),
+    ...(seccomp === undefined ? {} : { seccomp }),
+    ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
   };
 }
 
@@ -45,7 +52,7 @@ function define(program: Command, name: string, summary: string, description: st
     .argument('<command>', "the container's command (resolved against PATH inside the rootfs)")
     .argument('[args...]', 'its arguments')
     .passThroughOptions()
-    .requiredOption('--rootfs <dir>', "the container's root filesystem (a directory on the node)")
+    .requiredOption('--rootfs <dir>', "the container's root filesystem: a directory on the node, in one of its rootfs roots")
     .option('--name <name>', 'assign a name to the container (default berth-<Id prefix>)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
     .option('-w, --workdir <dir>', 'working directory inside the container (default /)')
@@ -54,7 +61,26 @@ function define(program: Command, name: string, summary: string, description: st
     .option('--stop-timeout <seconds>', 'seconds to wait after the stop signal before SIGKILL (default 10)')
     .option('--node <name>', 'the node to place the container on (default: the live node with the fewest containers)')
     .option('--constraint <KEY=VALUE>', 'place only on a node with this label (repeatable)', collect)
-    .addHelpText('after', `\nEverything after the command is its own:\n  berth ${name} --name job --rootfs /var/lib/berth/rootfs/busybox sh -c 'echo hi; exit 7'`);
+    .option(
+      '--network <mode>',
+      "none (default): a network namespace of its own with only loopback; host: the node's network, and with it every service on the node's loopback, Berth's Redis included",
+    )
+    .option(
+      '--security-opt <seccomp=unconfined|FILE>',
+      "seccomp=unconfined: no seccomp filter; seccomp=FILE: this seccomp profile (JSON, read here) instead of the node's default, containers-common's (repeatable; the last wins)",
+      collect,
+    )
+    .option('--pids-limit <n>', 'the most processes the container may have at once (default 2048; 0 or -1: unlimited)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The rootfs must be in one of the node\'s rootfs roots (`berth worker --rootfs-root`, default <state dir>/rootfs).',
+        '',
+        'Everything after the command is its own:',
+        `  berth ${name} --name job --rootfs /var/lib/berth/rootfs/busybox sh -c 'echo hi; exit 7'`,
+      ].join('\n'),
+    );
 }
 
 export function registerCreate(program: Command, inv: Invocation): void {
