@@ -3,14 +3,17 @@
  * a worker on real runc.
  */
 import { expect } from 'chai';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { Berth } from '../../src/queue/client.js';
 import { BerthWorker } from '../../src/queue/worker.js';
 import { BerthError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../src/oci/index.js';
+import { MAX_ARG_STRLEN } from '../../src/spec.js';
+import { redisOptionsFromUrl } from '../../src/store/redis.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { rejection } from '../helpers/assert.js';
-
 
 describe('e2e: bad input', function () {
   this.timeout(30_000);
@@ -92,6 +95,65 @@ describe('e2e: bad input', function () {
     expect(e.code).to.equal('EINVAL');
     expect(e.message).to.contain('no-such-binary');
     expect(await count()).to.equal(before);
+  });
+
+  /**
+   * Specs that could only fail later (issue 17, point 7), each with the message both ways give:
+   * the client's, and the failedReason of a plain BullMQ producer's create on the entry queue.
+   */
+  const laterFailures = (): Array<[string, Record<string, unknown>, string]> => [
+    ['a NUL in an argument', { command: ['sh', '-c', 'echo a\0b'] }, 'command.2: contains a NUL byte'],
+    ['a NUL in env', { command: ['true'], env: ['A=x\0'] }, 'env.0: contains a NUL byte'],
+    ['a NUL in workdir', { command: ['true'], workdir: '/tmp\0' }, 'workdir: workdir contains a NUL byte'],
+    ['an argument over MAX_ARG_STRLEN', { command: ['echo', 'x'.repeat(MAX_ARG_STRLEN)] }, 'command.1: is longer than the kernel takes (MAX_ARG_STRLEN: 131072 bytes with its NUL)'],
+    ['env over MAX_ARG_STRLEN', { command: ['true'], env: { BIG: 'x'.repeat(MAX_ARG_STRLEN) } }, 'env: "BIG" is longer than the kernel takes (MAX_ARG_STRLEN: 131072 bytes with its NUL)'],
+    ['a stop signal that is not one', { command: ['true'], stopSignal: 'SIGNOPE' }, 'stopSignal: stopSignal is not a signal (a name such as SIGTERM or TERM, or a number)'],
+    ['a relative workdir', { command: ['true'], workdir: 'tmp' }, 'workdir: workdir must be an absolute path'],
+    ['an env name that is not a name', { command: ['true'], env: { 'my-var': '1' } }, 'env: "my-var" is not a valid variable name (letters, digits and _, not starting with a digit)'],
+    ['__proto__ as an env name', { command: ['true'], env: JSON.parse('{"__proto__": "x"}') as unknown }, 'env: "__proto__" is not allowed as a variable name'],
+  ];
+
+  it('a spec that could only fail later: EINVAL at create through the client, nothing created', async () => {
+    const before = await count();
+    for (const [what, spec, message] of laterFailures()) {
+      const e = await rejection(s.client.create({ name: 'later', rootfs: s.rootfs, ...spec } as Parameters<typeof s.client.create>[0]));
+      expect(e.code, what).to.equal('EINVAL');
+      expect(e.message, what).to.equal(`invalid container spec: ${message}`);
+    }
+    expect(await count()).to.equal(before);
+  });
+
+  it('the same specs from a plain BullMQ producer: the job fails "EINVAL: …", short, nothing created', async () => {
+    const options = { ...redisOptionsFromUrl(s.redis.url), maxRetriesPerRequest: null };
+    const conn = new Redis(options);
+    const blocking = new Redis(options);
+    const entry = new Queue('entry', { connection: conn, prefix: `${s.prefix}:q` });
+    const events = new QueueEvents('entry', { connection: blocking, prefix: `${s.prefix}:q` });
+    try {
+      await events.waitUntilReady();
+      const before = await count();
+      const failure = async (spec: Record<string, unknown>) => {
+        const job = await entry.add('create', { spec: { name: 'later', rootfs: s.rootfs, ...spec } });
+        return job.waitUntilFinished(events).then(
+          () => 'created',
+          (err: unknown) => (err as Error).message,
+        );
+      };
+      for (const [what, spec, message] of laterFailures()) {
+        const reason = await failure(spec);
+        expect(reason, what).to.equal(`EINVAL: invalid job: spec.${message}`);
+        expect(reason.length, what).to.be.below(300);
+      }
+      expect(await failure({ command: ['true'], rootfs: '/usr' })).to.equal(
+        `EINVAL: rootfs "/usr" is outside the rootfs roots of node ${s.node} (${s.rootfs}): start its worker with --rootfs-root to allow a directory`,
+      );
+      expect(await count()).to.equal(before);
+    } finally {
+      await events.close();
+      await entry.close();
+      conn.disconnect();
+      blocking.disconnect();
+    }
   });
 
   it('an unknown signal: EINVAL before anything is queued', async () => {
