@@ -1,9 +1,10 @@
 /**
  * Podman, as users would run it instead: the same busybox rootfs imported as an image, the same
  * runc (`podman --runtime runc`), and the rlimits this host needs (root lacks CAP_SYS_RESOURCE, so
- * Podman's default NOFILE/NPROC fail: shared/notes/oci-monitoring.md §6). The network is the
- * host's, like Berth's containers (Berth creates no network namespace); set
- * BERTH_BENCH_PODMAN_NETWORK=none for `--network none`.
+ * Podman's default NOFILE/NPROC fail: shared/notes/oci-monitoring.md §6). The network is
+ * `--network none`, as Berth's containers get by default (a network namespace with only loopback);
+ * both run under Podman's default seccomp profile and pids limit. Set
+ * BERTH_BENCH_PODMAN_NETWORK=host to compare with `--network host`.
  *
  * Two ways in: the CLI (execa, argument arrays) and the REST API of `podman system service` on a
  * unix socket (node:http, keep-alive). Every container is named with a per-run prefix and removed
@@ -17,7 +18,7 @@ import { sleep } from './stats.js';
 
 export const PODMAN = 'podman';
 export const IMAGE = 'localhost/berth-bench:latest';
-export const NETWORK = process.env['BERTH_BENCH_PODMAN_NETWORK'] ?? 'host';
+export const NETWORK = process.env['BERTH_BENCH_PODMAN_NETWORK'] ?? 'none';
 export const GLOBAL = ['--runtime', 'runc'];
 export const CREATE_FLAGS = ['--network', NETWORK, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 

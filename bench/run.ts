@@ -12,7 +12,7 @@
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
  *   BERTH_BENCH_ROUNDS=N         latency rounds
  *   BERTH_BENCH_PODMAN=0         leave Podman out
- *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default host, as Berth's containers)
+ *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default none, as Berth's containers)
  *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
  *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
  *   BERTH_BENCH_CHAOS_SECONDS=N  seconds of chaos load (default 60; quick 20)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Berth needs and is missing: Debian packages (runc, conmon, busybox-static,
-# redis-server; with --test also crun and criu, whose failures on this host the tests check,
+# redis-server, and golang-github-containers-common for the default seccomp profile,
+# /usr/share/containers/seccomp.json; with --test also crun and criu, whose failures on this host the tests check,
 # docker-compose, which validates docker-compose.yml, and chromium for the inspector's browser
 # tests: Debian's, never a downloaded one) and the npm packages. Safe to run
 # again: it only installs what is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(runc conmon busybox-static redis-server)
+want=(runc conmon busybox-static redis-server golang-github-containers-common)
 [[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose chromium)
 # the benchmark compares with Podman (with its recommended packages: netavark, slirp4netns, …)
 [[ "${1:-}" == "--bench" ]] && want+=(podman)

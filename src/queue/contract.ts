@@ -78,6 +78,7 @@ export function contractTable(): string {
   const rows = (Object.keys(COMMAND_TABLE) as TableCommand[])
     .filter((name) => !COMMAND_TABLE[name].internal)
     .map((name) => `| \`${name}\` | ${argumentList(COMMAND_TABLE[name].args) || 'none'} | ${COMMAND_TABLE[name].help} |`);
-  const create = '| `create` | `spec`, `container?` | a container in state configured on its node; `spec`: `{ name?, rootfs, command, env?, workdir?, hostname?, stopSignal?, stopTimeout?, node?, constraints? }`; `container`: the new Id, 64 hex digits |';
+  const fields = Object.entries(containerSpecSchema.shape).map(([key, field]) => `${key}${(field as z.ZodType).safeParse(undefined).success ? '?' : ''}`);
+  const create = `| \`create\` | \`spec\`, \`container?\` | a container in state configured on its node; \`spec\`: \`{ ${fields.join(', ')} }\` (see [Isolation](#isolation) for \`rootfs\`, \`network\`, \`seccomp\` and \`pidsLimit\`); \`container\`: the new Id, 64 hex digits |`;
   return ['| command | arguments | what it does |', '|---|---|---|', ...rows, create].join('\n');
 }
