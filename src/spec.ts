@@ -7,9 +7,22 @@
  */
 import { z } from 'zod';
 import { BerthError } from './errors.js';
-import { seccompProfileSchema } from './oci/seccomp-profile.js';
-import { DEFAULT_PIDS_LIMIT, NETWORK_MODES, type NetworkMode, type SeccompSetting } from './oci/types.js';
+import { seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
 import { parseSignal } from './signals.js';
+
+/**
+ * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
+ * of its own with only the loopback interface up; `host` shares the node's network, and with it
+ * every service listening on the node's loopback, Berth's Redis included.
+ */
+export type NetworkMode = 'none' | 'host';
+export const NETWORK_MODES: readonly NetworkMode[] = Object.freeze(['none', 'host']);
+
+/** The node's default seccomp profile (containers-common's), none at all, or a profile of the spec's own. */
+export type SeccompSetting = 'default' | 'unconfined' | SeccompProfile;
+
+/** Podman's default pids limit (containers.conf `pids_limit`). */
+export const DEFAULT_PIDS_LIMIT = 2048;
 
 /** Podman's container name pattern. */
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
 import { toOciSeccomp, type OciSeccomp } from './seccomp.js';
-import type { SeccompProfile } from './seccomp-profile.js';
+import type { SeccompProfile } from '../seccomp-profile.js';
 import { DEFAULT_PIDS_LIMIT, type RuntimeSpec } from './types.js';
 import { DEFAULT_PATH } from './validate.js';
 

@@ -12,7 +12,7 @@ import { BerthError } from '../errors.js';
 import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
 import { checkNotPrivate } from './rootfs-policy.js';
 import { loadSeccompProfile, nativeArch } from './seccomp.js';
-import type { SeccompProfile } from './seccomp-profile.js';
+import type { SeccompProfile } from '../seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
 import { readExitFile } from './exit-file.js';

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
 import { describeIssues } from '../spec.js';
-import { errnoNumber, seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
+import { errnoNumber, seccompProfileSchema, type SeccompProfile } from '../seccomp-profile.js';
 
 /** containers.conf's `seccomp_profile` default. */
 export const DEFAULT_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';

@@ -3,22 +3,11 @@
  * decides what may be called when; the adapter only makes the call and reports what the runtime
  * said. Every method takes `{ signal }` for cancellation.
  */
+import type { NetworkMode, SeccompSetting } from '../spec.js';
 
-import type { SeccompProfile } from './seccomp-profile.js';
-
-/**
- * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
- * of its own with only the loopback interface up; `host` shares the node's network, and with it
- * every service listening on the node's loopback, Berth's Redis included.
- */
-export type NetworkMode = 'none' | 'host';
-export const NETWORK_MODES: readonly NetworkMode[] = Object.freeze(['none', 'host']);
-
-/** The node's default seccomp profile (containers-common's), none at all, or a profile of the spec's own. */
-export type SeccompSetting = 'default' | 'unconfined' | SeccompProfile;
-
-/** Podman's default pids limit (containers.conf `pids_limit`). */
-export const DEFAULT_PIDS_LIMIT = 2048;
+/** The spec's isolation vocabulary, for the runtime's callers (defined with the spec). */
+export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from '../spec.js';
+export type { NetworkMode, SeccompSetting };
 
 export interface CallOptions {
   signal?: AbortSignal;

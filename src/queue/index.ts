@@ -8,7 +8,9 @@
  * - the node side: worker.ts (start, recovery, shutdown), processor.ts (a node queue's jobs),
  *   exits.ts (exit delivery), scheduler.ts (durable timers and cleanup requests), waker.ts
  *   (applying internal entries in-process), router.ts (the entry queue), reaper.ts (dead
- *   siblings' jobs).
+ *   siblings' jobs), worker-options.ts (its options), output-shipper.ts (containers' output to
+ *   their streams), log-reader.ts (reading them), timer-job.ts (a durable timer firing),
+ *   readable-worker.ts (a BullMQ worker that survives a job it cannot read).
  */
 export { Berth, BerthClient } from './client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client.js';

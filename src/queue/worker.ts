@@ -7,12 +7,9 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BerthError } from '../errors.js';
 import { ContainerHost } from '../actors/host.js';
 import { reconcileNode } from '../actors/reconcile-node.js';
-import type { Logger } from '../log.js';
-import { checkRootfsRoots, validateRootfsRoots, type RootfsPolicy } from '../oci/rootfs-policy.js';
-import type { ExitMonitor, OciRuntime } from '../oci/types.js';
+import { checkRootfsRoots, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
@@ -29,72 +26,13 @@ import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
 import { Waker } from './waker.js';
+import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
 
-export interface WorkerOptions {
-  redis: string;
-  prefix?: string;
-  node: string;
-  labels?: Record<string, string>;
-  concurrency?: number;
-  runtime: OciRuntime;
-  monitor: ExitMonitor;
-  log: Logger;
-  /** Container lease; renewed while held. */
-  leaseMs?: number;
-  heartbeatMs?: number;
-  /** A node whose heartbeat is older than this is lost. */
-  lostAfterMs?: number;
-  /** BullMQ job lock: a crashed worker's job is re-run after about this long. */
-  lockDurationMs?: number;
-  version?: string;
-  /** How long close() lets in-flight commands finish before it stops waiting for them. */
-  shutdownMs?: number;
-  /**
-   * Lines of output each container's stream keeps in Redis (about: Redis trims whole blocks of
-   * 100, oldest first); a line longer than 1 MiB counts once per MiB.
-   */
-  logMaxLines?: number;
-  /**
-   * The directories a container's rootfs must be, or be inside (after resolving symlinks); never
-   * `/`, and none may hold the runtime's state or Redis's data. Default: the runtime's rootfs dir
-   * (`<state dir>/rootfs` for runc), none for a runtime without one.
-   */
-  rootfsRoots?: readonly string[];
-  /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
-  beforeCall?: (container: string, call: string) => Promise<void>;
-  /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
-  beforeEffects?: (container: string, effects: string[]) => Promise<void>;
-}
+export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker-options.js';
+export type { WorkerOptions } from './worker-options.js';
 
 /** Queues of other nodes the router keeps open at most. */
 const ROUTE_QUEUES = 64;
-
-export const DEFAULT_WORKER_OPTIONS = Object.freeze({
-  concurrency: 8,
-  leaseMs: 5000,
-  heartbeatMs: 2000,
-  lostAfterMs: 10_000,
-  lockDurationMs: 4000,
-  shutdownMs: 30_000,
-  logMaxLines: 10_000,
-});
-
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
-    const v = merged[key];
-    if (!Number.isInteger(v) || v <= 0) {
-      throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);
-    }
-  }
-  if (merged.heartbeatMs >= merged.lostAfterMs) {
-    throw new BerthError('EINVAL', `\`heartbeatMs\` (${merged.heartbeatMs}) must be below \`lostAfterMs\` (${merged.lostAfterMs})`);
-  }
-  // derived default last: the runtime says where root filesystems go
-  const runtimeRootfs = o.runtime.paths.rootfs;
-  const rootfsRoots = validateRootfsRoots(o.rootfsRoots ?? (runtimeRootfs === undefined ? [] : [runtimeRootfs]));
-  return { ...merged, rootfsRoots, prefix: o.prefix };
-}
 
 export class BerthWorker {
   private closing: Promise<void> | undefined;

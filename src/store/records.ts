@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { BerthError } from '../errors.js';
-import { seccompProfileSchema } from '../oci/seccomp-profile.js';
+import { seccompProfileSchema } from '../seccomp-profile.js';
 import { DEFAULT_PIDS_LIMIT } from '../oci/types.js';
 import type { ContainerSpec } from '../spec.js';
 
