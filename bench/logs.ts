@@ -40,7 +40,7 @@ function conmonMs(time: string): number {
 
 export async function runLogs(o: LogsOptions, log: (line: string) => void): Promise<LogsResult> {
   return withScope('logs', async (scope) => {
-    const stack = await startStack(scope, { name: 'logs', concurrency: 8 });
+    const stack = await startStack(scope, { name: 'logs', concurrency: 8, rootfs: o.rootfs });
     const c = stack.client;
     const { Id } = await c.create({ name: 'logs-writer', rootfs: o.rootfs, command: WRITER });
     await c.start(Id);

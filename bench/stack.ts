@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { Berth, type BerthClient } from '../src/queue/client.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { redisOptionsFromUrl } from '../src/store/redis.js';
 import type { Scope } from './cleanup.js';
 import type { Span } from './spans.js';
 import type { CallFloors, FloorOptions } from './floor.js';
@@ -105,7 +106,8 @@ export async function startStack(scope: Scope, o: StackOptions): Promise<BerthSt
 
   const client = await Berth.connect({ redis: redisServer.url });
   scope.defer('berth client', () => client.close());
-  const redis = new Redis(redisServer.socket, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  // the embedded Redis wants its password: the URL carries it
+  const redis = new Redis({ ...redisOptionsFromUrl(redisServer.url), lazyConnect: false, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   scope.defer('redis connection', () => redis.quit().catch(() => undefined));
 
