@@ -51,6 +51,27 @@ export interface ContainerContext {
   restarting: boolean;
 }
 
+/** A new container's context: no run yet, its stop signal and timeout from its spec. */
+export function initialContext(input: ContainerInput): ContainerContext {
+  return {
+    run: 0,
+    stops: 0,
+    pid: 0,
+    exitCode: 0,
+    exited: false,
+    oomKilled: false,
+    startedAt: null,
+    finishedAt: null,
+    error: '',
+    restartCount: 0,
+    stopSignal: input.stopSignal,
+    stopTimeout: input.stopTimeout,
+    killSignal: 'SIGKILL',
+    then: null,
+    restarting: false,
+  };
+}
+
 type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
 
 /**

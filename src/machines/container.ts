@@ -10,7 +10,7 @@
  * lock is held during the call). `stopping` and `removing` are real states, as in Podman 3+.
  */
 import { and, not, raise, stateIn } from 'xstate';
-import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE } from './container-setup.js';
+import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE, initialContext } from './container-setup.js';
 import { syncing } from './container-sync.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
@@ -64,23 +64,7 @@ export const containerMachine = containerSetup.createMachine({
   id: MACHINE_ID,
   version: MACHINE_VERSION,
   initial: 'configured',
-  context: ({ input }) => ({
-    run: 0,
-    stops: 0,
-    pid: 0,
-    exitCode: 0,
-    exited: false,
-    oomKilled: false,
-    startedAt: null,
-    finishedAt: null,
-    error: '',
-    restartCount: 0,
-    stopSignal: input.stopSignal,
-    stopTimeout: input.stopTimeout,
-    killSignal: 'SIGKILL',
-    then: null,
-    restarting: false,
-  }),
+  context: ({ input }) => initialContext(input),
   on: {
     'cmd.remove': { guard: and(['isForced', not(stateIn('removed'))]), target: '.removing' },
     'runtime.lost': { target: '.unknown', actions: 'recordLoss' },

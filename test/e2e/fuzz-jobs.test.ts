@@ -12,22 +12,12 @@ import { Redis } from 'ioredis';
 import { ENTRY_QUEUE } from '../../src/queue/router.js';
 import { redisOptionsFromUrl } from '../../src/store/redis.js';
 import { Keys } from '../../src/store/keys.js';
+import { mulberry32 } from '../helpers/chaos.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const JOBS = 5000;
 const SEED = Number(process.env['BERTH_FUZZ_SEED'] ?? 20261202);
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed with BERTH_FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Where the long strings the fuzzer sends begin (reasons may quote their start, never all). */
 const ECHO = 'ECHO-MARKER';
@@ -109,7 +99,7 @@ describe('e2e: 5,000 malformed and forged jobs from a plain producer', function 
     const records = async () => Promise.all((await s.client.store.ids()).map((id) => conn.hgetall(keys.container(id).record)));
     const before = { records: await records(), runc: await s.runcList(), files: await files(s.stateDir), names: await conn.hgetall(keys.names) };
 
-    const next = generator(prng(SEED), { id: c.Id, name: 'fuzz-target' });
+    const next = generator(mulberry32(SEED), { id: c.Id, name: 'fuzz-target' });
     const reasons = new Map<string, string>();
     for (const queueName of [ENTRY_QUEUE, keys.nodeQueue(s.node)]) {
       const queue = new Queue(queueName, { connection: conn, prefix: keys.queuePrefix });

@@ -6,7 +6,7 @@
  * so the host's handling of several calls in flight is tested before they exist.
  */
 import { initialTransition } from 'xstate';
-import { containerSetup } from '../../src/machines/container-setup.js';
+import { containerSetup, initialContext } from '../../src/machines/container-setup.js';
 import type { ContainerMachine } from '../../src/machines/index.js';
 import type { ContainerSnapshot } from '../../src/actors/snapshot.js';
 
@@ -21,23 +21,8 @@ const region = (src: 'ociPause' | 'ociKill', id: string, input: Record<string, u
 const machine = containerSetup.createMachine({
   id: 'container',
   initial: 'running',
-  context: ({ input }) => ({
-    run: 1,
-    stops: 0,
-    pid: 4242,
-    exitCode: 0,
-    exited: false,
-    oomKilled: false,
-    startedAt: null,
-    finishedAt: null,
-    error: '',
-    restartCount: 0,
-    stopSignal: input.stopSignal,
-    stopTimeout: input.stopTimeout,
-    killSignal: 'SIGKILL',
-    then: null,
-    restarting: false,
-  }),
+  // running in run 1, pid 4242, without the steps that lead there
+  context: ({ input }) => ({ ...initialContext(input), run: 1, pid: 4242 }),
   states: {
     running: {
       initial: 'idle',
