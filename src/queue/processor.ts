@@ -71,7 +71,9 @@ export class JobProcessor {
   async process(job: Job, token?: string): Promise<Inspect> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
-      const result = job.name === 'timer' ? await fireTimer(job, token, this.o) : await this.command(job);
+      // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
+      const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
+      const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);
       log.debug({ container: result.inspect.Id, command: job.name, ok: result.ok }, 'command applied');
       if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
       return result.inspect;

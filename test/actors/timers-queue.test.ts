@@ -112,6 +112,20 @@ describe('actors: durable timers by id, through the queue', function () {
     }
   }
 
+  it("a fired timer's mailbox entry woken by a seq job (a worker handing it off) is applied, not refused", async () => {
+    const c = await s.client.create({ name: 'handoff', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start(c.Id);
+    await s.client.enqueue(c.Id, 'stop', { timeout: 300 }).then((e) => e.result());
+    const { stopDeadline: t } = await timers(c.Id);
+    // as timer-job.ts places it, then as the waker hands it off at shutdown: a job named for it, with its seq
+    const entry = { command: 'timer', container: c.Id, timer: 'stopDeadline', v: t!.v, internal: true };
+    const seq = await s.client.store.enqueue(c.Id, JSON.stringify(entry));
+    await (await queue.getJob(timerJobId(c.Id, 'stopDeadline', t!.v)))?.remove();
+    const out = await produce('timer', { ...entry, seq }, `${c.Id}-${seq}`);
+    expect(out, 'the deadline fired: SIGKILL sent').to.have.nested.property('ok.State.Activity', 'signalled');
+    expect(s.fake.calls.filter((x) => x.id === c.Id && x.verb === 'kill').map((x) => x.args[0])).to.deep.equal(['SIGTERM', 'SIGKILL']);
+  });
+
   it('a current timer fires once: SIGKILL at the deadline, and it is no longer pending', async () => {
     const c = await s.client.create({ name: 'fires', rootfs: s.rootfs, command: ['sleep', '1000'] });
     await s.client.start(c.Id);
