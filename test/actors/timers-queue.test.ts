@@ -41,21 +41,28 @@ describe('actors: durable timers by id, through the queue', function () {
     expect(await timers(c.Id), 'leaving the stop cancelled it').to.deep.equal({});
   });
 
-  /** Adds a job as a plain BullMQ producer would, and waits for its outcome. */
-  async function produce(name: string, data: object, jobId: string): Promise<{ ok: unknown } | { failed: string }> {
+  /** Runs `fn` with the node queue's events open on a connection of their own, closed after. */
+  async function withEvents<T>(fn: (events: QueueEvents) => Promise<T>): Promise<T> {
     const blocking = s.conn.duplicate();
     const events = new QueueEvents(s.keys.nodeQueue(s.node), { connection: blocking, prefix: s.keys.queuePrefix });
     try {
       await events.waitUntilReady();
-      const job = await queue.add(name, data, { jobId });
-      return await job.waitUntilFinished(events).then(
-        (ok: unknown) => ({ ok }),
-        (err: Error) => ({ failed: err.message }),
-      );
+      return await fn(events);
     } finally {
       await events.close();
       blocking.disconnect();
     }
+  }
+
+  /** Adds a job as a plain BullMQ producer would, and waits for its outcome. */
+  function produce(name: string, data: object, jobId: string): Promise<{ ok: unknown } | { failed: string }> {
+    return withEvents(async (events) => {
+      const job = await queue.add(name, data, { jobId });
+      return job.waitUntilFinished(events).then(
+        (ok: unknown) => ({ ok }),
+        (err: Error) => ({ failed: err.message }),
+      );
+    });
   }
 
   it('a timer job for a schedule replaced since is acknowledged and changes nothing', async () => {
@@ -89,11 +96,8 @@ describe('actors: durable timers by id, through the queue', function () {
   });
 
   /** Waits, on the queue's events, until the job reaches `state`. */
-  async function waitForState(jobId: string, state: 'delayed'): Promise<{ delay: number; timestamp: number }> {
-    const blocking = s.conn.duplicate();
-    const events = new QueueEvents(s.keys.nodeQueue(s.node), { connection: blocking, prefix: s.keys.queuePrefix });
-    try {
-      await events.waitUntilReady();
+  function waitForState(jobId: string, state: 'delayed'): Promise<{ delay: number; timestamp: number }> {
+    return withEvents(async (events) => {
       for (;;) {
         const job = await queue.getJob(jobId);
         if (job && (await job.getState()) === state) return { delay: job.delay, timestamp: job.timestamp };
@@ -106,10 +110,7 @@ describe('actors: durable timers by id, through the queue', function () {
           events.on(state, done);
         });
       }
-    } finally {
-      await events.close();
-      blocking.disconnect();
-    }
+    });
   }
 
   it("a fired timer's mailbox entry woken by a seq job (a worker handing it off) is applied, not refused", async () => {
