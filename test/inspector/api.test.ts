@@ -3,22 +3,9 @@
  * the boundary (401 without the token, 403 cross-origin, 404/400/409 through HTTP_STATUSES),
  * and a POST that really pauses the container in runc. A refused request changes nothing.
  */
-import { request } from 'node:http';
 import { expect } from 'chai';
 import { settled } from '../helpers/stack.js';
-import { startInspectorStack, type InspectorStack } from './support.js';
-
-/** fetch may not set Host: a raw request, as a DNS-rebinding page's would arrive. */
-function statusWithHost(base: string, path: string, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { headers: { Host: host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { startInspectorStack, statusWithHost, type InspectorStack } from './support.js';
 
 describe('inspector: JSON API', function () {
   this.timeout(60_000);

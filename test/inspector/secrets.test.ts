@@ -4,27 +4,14 @@
  * kept), and shown whole with the token; bound to every interface, the Host check stays on; one
  * event stream past the cap is refused with 503.
  */
-import { request } from 'node:http';
 import { expect } from 'chai';
 import { createLogger } from '../../src/log.js';
 import { startInspector, type Inspector } from '../../src/inspector/index.js';
 import type { Inspect } from '../../src/actors/inspect.js';
-import { SseReader, startInspectorStack, type InspectorStack, type SseFrame } from './support.js';
+import { SseReader, startInspectorStack, statusWithHost, type InspectorStack, type SseFrame } from './support.js';
 
 const SECRET = 'db-password-9f8e7d6c';
 const ENV = [`DB_PASSWORD=${SECRET}`, 'MODE=prod'];
-
-/** fetch may not set Host: a raw request, as a DNS-rebinding page's would arrive. */
-function statusWithHost(base: string, path: string, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { headers: { Host: host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('inspector: secrets and limits', function () {
   this.timeout(60_000);

@@ -2,6 +2,7 @@
  * Inspector test support: a stack (private Redis, worker on real runc, client) with an inspector
  * on a free port, an SSE reader for Node, and headless Chromium (Debian's, never downloaded).
  */
+import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
@@ -142,4 +143,16 @@ export class SseReader {
   close(): void {
     this.controller.abort();
   }
+}
+
+/** fetch may not set Host: a raw request, as a DNS-rebinding page's would arrive. */
+export function statusWithHost(base: string, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers: { Host: host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
