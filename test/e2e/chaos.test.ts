@@ -29,7 +29,7 @@ describe('e2e: chaos (worker kills and a Redis restart under a mixed load)', fun
 
   it('leaves Berth agreeing with runc, every acknowledged command applied once and in order, nothing stuck', async () => {
     const seed = Number(process.env['BERTH_CHAOS_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-    const run = await runChaos(cluster!, { containers: CONTAINERS, seconds: SECONDS, boundMs: 15_000, seed, log: (l) => console.log(`      ${l}`) });
+    const run = await runChaos(cluster!, { containers: CONTAINERS, seconds: SECONDS, boundMs: 30_000, seed, log: (l) => console.log(`      ${l}`) });
     const report = await checkChaos(cluster!, run, { settleMs: 15_000 });
     console.log(formatReport(report).replace(/^/gm, '      '));
     const faults = Object.fromEntries(FAULTS.map((f) => [f, report.counters[f]]));
