@@ -111,7 +111,11 @@ export const containerMachine = containerSetup.createMachine({
     },
     running: {
       initial: 'idle',
-      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
+      on: {
+        'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' },
+        // rm -f stops a running container first, as Podman 4 does (others: the root's forced remove)
+        'cmd.remove': { guard: 'isGracefulRemove', target: '#container.removing.signalling', actions: 'beginStop' },
+      },
       states: {
         idle: {
           on: {
@@ -247,6 +251,29 @@ export const containerMachine = containerSetup.createMachine({
     removing: {
       initial: 'deleting',
       states: {
+        /**
+         * rm -f of a running container: its stop signal, then deleting (runc delete --force:
+         * SIGKILL) at its exit or at the durable deadline, whichever comes first.
+         */
+        signalling: {
+          invoke: {
+            id: 'kill',
+            src: 'ociKill',
+            input: ({ context }) => ({ signal: context.stopSignal }),
+            onDone: 'waiting',
+            onError: { target: 'waiting', actions: 'recordError' },
+          },
+          on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'deleting', actions: 'recordExit' } },
+        },
+        /** rm -f's grace period: the deadline set (cancelled on leaving). */
+        waiting: {
+          entry: raise(({ context }) => ({ type: 'timer.stop' as const, stops: context.stops }), { id: STOP_DEADLINE, delay: 'stopTimeout' }),
+          exit: 'cancelDeadline',
+          on: {
+            'runtime.exited': { guard: 'isCurrentRun', target: 'deleting', actions: 'recordExit' },
+            'timer.stop': { guard: 'isCurrentStop', target: 'deleting' },
+          },
+        },
         deleting: {
           invoke: {
             id: 'remove',
