@@ -59,8 +59,8 @@ function titleCase(s: string): string {
 
 /**
  * Podman's STATUS column: "Up <dur>" while running, "Exited (<code>) <dur> ago" once stopped or
- * exited, otherwise Berth's state in title case ("Configured", "Created", "Paused", "Stopping",
- * "Removing", "Unknown").
+ * exited, "Created" for configured (Podman's ps says so of its configured containers too),
+ * otherwise Berth's state in title case ("Created", "Paused", "Stopping", "Removing", "Unknown").
  */
 export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
   const { Status, StartedAt, FinishedAt, ExitCode } = c.State;
@@ -72,7 +72,7 @@ export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
     const ago = formatAgo(FinishedAt, now);
     return ago ? `Exited (${ExitCode}) ${ago}` : `Exited (${ExitCode})`;
   }
-  return titleCase(Status);
+  return titleCase(Status === 'configured' ? 'created' : Status);
 }
 
 /**

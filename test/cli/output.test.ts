@@ -80,7 +80,7 @@ describe('cli output', () => {
       [container('exited', { ExitCode: 7, FinishedAt: ago(2_000) }), 'Exited (7) 2 seconds ago'],
       [container('stopped', { ExitCode: 143, FinishedAt: ago(120_000) }), 'Exited (143) 2 minutes ago'],
       [container('exited', { ExitCode: -1 }), 'Exited (-1)'],
-      [container('configured'), 'Configured'],
+      [container('configured'), 'Created'], // as Podman's ps shows its configured containers
       [container('created'), 'Created'],
       [container('paused'), 'Paused'],
       [container('stopping'), 'Stopping'],
