@@ -11,6 +11,7 @@
  */
 import { and, not, raise, stateIn } from 'xstate';
 import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE, initialContext } from './container-setup.js';
+import { removing } from './container-remove.js';
 import { syncing } from './container-sync.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
@@ -248,44 +249,7 @@ export const containerMachine = containerSetup.createMachine({
     /** Stopped and cleaned up: exit code and times are kept. */
     exited: outOfRuntime,
     /** Removal persisted before the destructive steps, so a crash leaves it retryable. */
-    removing: {
-      initial: 'deleting',
-      states: {
-        /**
-         * rm -f of a running container: its stop signal, then deleting (runc delete --force:
-         * SIGKILL) at its exit or at the durable deadline, whichever comes first.
-         */
-        signalling: {
-          invoke: {
-            id: 'kill',
-            src: 'ociKill',
-            input: ({ context }) => ({ signal: context.stopSignal }),
-            onDone: 'waiting',
-            onError: { target: 'waiting', actions: 'recordError' },
-          },
-          on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'deleting', actions: 'recordExit' } },
-        },
-        /** rm -f's grace period: the deadline set (cancelled on leaving). */
-        waiting: {
-          entry: raise(({ context }) => ({ type: 'timer.stop' as const, stops: context.stops }), { id: STOP_DEADLINE, delay: 'stopTimeout' }),
-          exit: 'cancelDeadline',
-          on: {
-            'runtime.exited': { guard: 'isCurrentRun', target: 'deleting', actions: 'recordExit' },
-            'timer.stop': { guard: 'isCurrentStop', target: 'deleting' },
-          },
-        },
-        deleting: {
-          invoke: {
-            id: 'remove',
-            src: 'ociRemove',
-            input: { force: true },
-            onDone: '#container.removed',
-            onError: { target: 'failed', actions: 'recordError' },
-          },
-        },
-        failed: { on: { 'cmd.remove': 'deleting' } },
-      },
-    },
+    removing,
     /**
      * Berth cannot read the runtime (its node is lost); an observation, rm -f, or a sync leaves.
      * Podman's Sync skips its Unknown (an impossible enum value there); Berth's means "not read
