@@ -71,14 +71,17 @@ describe('cli: rm as Podman 4 (exit codes, rm -f stops first)', function () {
     await s.client.remove('rm-mixed-running', { force: true, timeout: 0 });
   });
 
-  /** The transitions of container `id` from `cursor` until it is removed, in order. */
+  /**
+   * The transitions of container `id` from `cursor` until it is removed, in order of version (one
+   * each: waitFor may show an entry twice, from its catch-up read and from the live feed).
+   */
   async function transitionsUntilRemoved(cursor: string, id: string): Promise<TransitionEvent[]> {
-    const seen: TransitionEvent[] = [];
+    const seen = new Map<number, TransitionEvent>();
     await s.client.events().waitFor(cursor, (e) => {
-      if (e.id === id) seen.push(e);
+      if (e.id === id) seen.set(e.version, e);
       return e.id === id && e.state.State.Status === 'removed';
     });
-    return seen;
+    return [...seen.values()].sort((a, b) => a.version - b.version);
   }
 
   it('rm -f of a running container that ignores SIGTERM: the stop signal, then SIGKILL after its stop timeout', async () => {
