@@ -121,7 +121,7 @@ export function psCommand(cmd: readonly string[], noTrunc = false): string {
 /**
  * What `{{.Field}}` sees in `ps --format`: Podman's psReporter (the JSON entry's fields, with its
  * methods over them: ID, Names and Command as text, CreatedAt and Created as Go times,
- * CreatedHuman, RunningFor, Ports, Networks, Mounts), plus Node. `{{json .}}` gives the JSON entry.
+ * CreatedHuman, RunningFor, Ports and Networks as text, Labels a map), plus Node. `{{json .}}` gives the JSON entry.
  */
 export function psRow(c: Inspect, now = Date.now(), noTrunc = false): Record<string, unknown> {
   const entry = psEntry(c, now);
@@ -137,7 +137,6 @@ export function psRow(c: Inspect, now = Date.now(), noTrunc = false): Record<str
     Labels: {},
     Ports: '',
     Networks: '',
-    Mounts: '',
     Size: '',
   };
   Object.defineProperty(row, 'toJSON', { value: () => entry, enumerable: false });

@@ -15,7 +15,7 @@ import {
   formatStatus,
   humanDuration,
 } from '../../src/cli/output.js';
-import { formatPsTable, psEntry } from '../../src/cli/ps-format.js';
+import { formatPs, formatPsTable, psEntry } from '../../src/cli/ps-format.js';
 import { renderTemplate } from '../../src/cli/template.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
@@ -156,6 +156,14 @@ describe('cli output', () => {
     expect(renderTemplate('name={{.Name}}!', c)).to.equal('name=web!');
     expect(renderTemplate('{{.State.Running}}', c)).to.equal('false');
     expect(() => renderTemplate('{{.Nope.Deeper}}', c)).to.throw(BerthError, /can't evaluate field Nope/);
+  });
+
+  it("ps templates see Podman's psReporter: short ID, Names and Command as text, Labels map[], Mounts []", () => {
+    const c = container('running', { StartedAt: ago(3_000) });
+    const out = formatPs([c], '{{.ID}}|{{.Names}}|{{.Command}}|{{.Labels}}|{{.Mounts}}|{{.Status}}|{{.State}}|{{.Node}}', { now: NOW });
+    expect(out).to.equal(`${ID.slice(0, 12)}|web|sleep 1000|map[]|[]|Up 3 seconds|running|n1`);
+    expect(formatPs([{ ...c, Config: { ...c.Config, Cmd: ['sh', '-c', 'echo hello; sleep 1000'] } }], '{{.Command}}', { now: NOW })).to.equal('sh -c echo hello;...');
+    expect(JSON.parse(formatPs([c], '{{json .}}', { now: NOW }))).to.deep.equal(psEntry(c, NOW));
   });
 
   it('prints history and node tables', () => {
