@@ -55,7 +55,7 @@ export async function runExitDetection(o: ExitOptions, log: (line: string) => vo
         berth.push(t1 - t0);
         killedAt.set(Id, { t0, t1 });
       }
-      await c.remove(Id, { force: true });
+      await c.remove(Id, { force: true, timeout: 0 });
 
       // Podman
       if (o.podman) {

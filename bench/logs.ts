@@ -44,7 +44,7 @@ export async function runLogs(o: LogsOptions, log: (line: string) => void): Prom
     const c = stack.client;
     const { Id } = await c.create({ name: 'logs-writer', rootfs: o.rootfs, command: WRITER });
     await c.start(Id);
-    scope.defer('berth writer', () => c.remove(Id, { force: true }));
+    scope.defer('berth writer', () => c.remove(Id, { force: true, timeout: 0 }));
     const berth: number[] = [];
     const stream = c.logs(Id, { follow: true, tail: 0 });
     for await (const line of stream) {

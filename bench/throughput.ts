@@ -192,7 +192,7 @@ async function leftovers(a: MeasureArgs): Promise<void> {
   if (a.system.startsWith('podman')) await removeAll(a.prefix);
   if (a.system === 'berth' && a.stack) {
     for (const c of await a.stack.client.list({ all: true })) {
-      if (c.Name.startsWith(a.prefix)) await a.stack.client.remove(c.Id, { force: true }).catch(() => undefined);
+      if (c.Name.startsWith(a.prefix)) await a.stack.client.remove(c.Id, { force: true, timeout: 0 }).catch(() => undefined);
     }
   }
 }

@@ -14,7 +14,7 @@ import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs } from '../src/oci/ind
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { defaultStateDir, embeddedRedisUrl } from '../src/cli/context.js';
 import { readEmbeddedPassword } from '../src/cli/embedded-password.js';
-import { formatPsTable } from '../src/cli/output.js';
+import { formatPsTable } from '../src/cli/ps-format.js';
 import { connectRedis, describeRedis } from '../src/store/redis.js';
 
 const started = Date.now();

@@ -123,6 +123,14 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   EINTERNAL: 125,
 };
 
+/**
+ * Podman's own exit codes for some verbs, over EXIT_CODES (podman-rm(1): 1 no such container,
+ * 2 container state improper, 125 any other error). The CLI's verbs only; the rest use EXIT_CODES.
+ */
+export const VERB_EXIT_CODES: Readonly<Record<string, Partial<Record<ErrorCode, number>>>> = {
+  rm: { ENOCTR: 1, ECTRSTATE: 2, ECTRRUNNING: 2 },
+};
+
 /** HTTP statuses for the inspector's JSON API. */
 export const HTTP_STATUSES: Record<ErrorCode, number> = {
   ENOCTR: 404,

@@ -151,7 +151,7 @@ export class Invocation {
   /** Prints the one-line error and records its exit code (the first failure's). */
   fail(err: unknown, ctx: ErrorContext = {}): void {
     this.io.err(errorLine(err, ctx));
-    if (this.exitCode === 0) this.exitCode = exitCodeOf(err);
+    if (this.exitCode === 0) this.exitCode = exitCodeOf(err, ctx.verb ?? ctx.command);
   }
 
   globals(cmd: Command): GlobalOptions {

@@ -35,7 +35,8 @@ state dir (unix://<state dir>/redis.sock), with the password \`berth up\` keeps 
 <state dir>/redis.password (readable by its owner only).
 
 Exit status: 0 on success; 125 for any error of Berth (one line on stderr naming the container,
-the command and, for a refused command, its state). \`berth wait\` prints exit codes.
+the command and, for a refused command, its state); rm: 1 for no such container, 2 for a
+container state improper, as podman rm. \`berth wait\` prints exit codes.
 
 Examples:
   berth up                                   # private Redis + a worker, in the foreground

@@ -1,12 +1,12 @@
 /**
- * What the CLI prints: Podman-like columns (ps, history, node ls), Podman's ps JSON shape, its
- * status strings ("Up 3 seconds", "Exited (7) 2 seconds ago"), and the one-line error message
- * with its exit code, taken only from EXIT_CODES. Nothing a container or a producer chose reaches
+ * What the CLI prints: Podman-like columns (history, node ls; ps is ps-format.ts), Podman's
+ * status strings ("Up 3 seconds", "Exited (7) 2 seconds ago"), JSON, and the one-line error
+ * message with its exit code, taken only from EXIT_CODES and VERB_EXIT_CODES (errors.ts). Nothing a container or a producer chose reaches
  * the terminal raw: table cells, template output, JSON and error lines escape control characters
  * (printable.ts); only `berth logs` prints a container's bytes as they are.
  */
 import { ZERO_TIME, type Inspect } from '../actors/inspect.js';
-import { BerthError, EXIT_CODES, toBerthError } from '../errors.js';
+import { EXIT_CODES, toBerthError, VERB_EXIT_CODES } from '../errors.js';
 import { excerpt, printable } from '../printable.js';
 import { redactSecrets } from '../redact.js';
 import type { NodeStatus } from '../store/nodes.js';
@@ -59,8 +59,8 @@ function titleCase(s: string): string {
 
 /**
  * Podman's STATUS column: "Up <dur>" while running, "Exited (<code>) <dur> ago" once stopped or
- * exited, otherwise Berth's state in title case ("Configured", "Created", "Paused", "Stopping",
- * "Removing", "Unknown").
+ * exited, "Created" for configured (Podman's ps says so of its configured containers too),
+ * otherwise Berth's state in title case ("Created", "Paused", "Stopping", "Removing", "Unknown").
  */
 export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
   const { Status, StartedAt, FinishedAt, ExitCode } = c.State;
@@ -72,7 +72,7 @@ export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
     const ago = formatAgo(FinishedAt, now);
     return ago ? `Exited (${ExitCode}) ${ago}` : `Exited (${ExitCode})`;
   }
-  return titleCase(Status);
+  return titleCase(Status === 'configured' ? 'created' : Status);
 }
 
 /**
@@ -89,108 +89,6 @@ export function formatColumns(headers: readonly string[], cells: readonly (reado
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
-}
-
-export const PS_HEADERS = ['CONTAINER ID', 'NAME', 'NODE', 'COMMAND', 'CREATED', 'STATUS'] as const;
-
-export function formatPsTable(containers: readonly Inspect[], now = Date.now()): string {
-  return formatColumns(
-    PS_HEADERS,
-    containers.map((c) => [shortId(c.Id), c.Name, c.Node, formatCommand(c.Config.Cmd), formatAgo(c.Created, now), formatStatus(c, now)]),
-  );
-}
-
-/** One entry of `ps --format json`, shaped like Podman's ListContainer (plus Node). */
-export interface PsEntry {
-  Id: string;
-  Names: string[];
-  Node: string;
-  Command: string[];
-  Created: string;
-  CreatedAt: string;
-  /** The state name, as inspect's State.Status. */
-  State: string;
-  /** The health status, as in Podman 4+ ("" without a healthcheck). */
-  Status: string;
-  Exited: boolean;
-  ExitCode: number;
-  /** Unix seconds, as in Podman (the zero time when it never happened). */
-  ExitedAt: number;
-  StartedAt: number;
-  Pid: number;
-  Restarts: number;
-}
-
-const unixSeconds = (iso: string): number => {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? Math.floor(Date.parse(ZERO_TIME) / 1000) : Math.floor(t / 1000);
-};
-
-export function psEntry(c: Inspect, now = Date.now()): PsEntry {
-  const exited = c.State.Status === 'stopped' || c.State.Status === 'exited';
-  return {
-    Id: c.Id,
-    Names: [c.Name],
-    Node: c.Node,
-    Command: c.Config.Cmd,
-    Created: c.Created,
-    CreatedAt: formatAgo(c.Created, now),
-    State: c.State.Status,
-    Status: '',
-    Exited: exited,
-    ExitCode: c.State.ExitCode,
-    ExitedAt: unixSeconds(c.State.FinishedAt),
-    StartedAt: unixSeconds(c.State.StartedAt),
-    Pid: c.State.Pid,
-    Restarts: c.RestartCount,
-  };
-}
-
-/** A part of a `--format` template: literal text, or a field path (printed as JSON with `json`). */
-export type TemplatePart = { text: string } | { path: string[]; json: boolean };
-
-const ACTION = /\{\{\s*(.*?)\s*\}\}/g;
-
-/**
- * Parses the subset of Go templates Podman users reach for: `{{.State.Status}}`, `{{ .Id }}`,
- * `{{json .Config}}`, `{{.}}`. Throws EINVAL for anything else.
- */
-export function parseTemplate(format: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
-  let last = 0;
-  let actions = 0;
-  for (const m of format.matchAll(ACTION)) {
-    const inner = m[1] ?? '';
-    const field = /^(json\s+)?\.((?:[A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?$/.exec(inner);
-    if (!field) {
-      throw new BerthError('EINVAL', `\`--format\`: unsupported template action "{{${inner}}}" (use {{.Field.Path}} or {{json .Field.Path}})`);
-    }
-    if (m.index > last) parts.push({ text: format.slice(last, m.index) });
-    parts.push({ path: field[2] ? field[2].split('.') : [], json: field[1] !== undefined });
-    last = m.index + m[0].length;
-    actions += 1;
-  }
-  if (actions === 0) {
-    throw new BerthError('EINVAL', `\`--format\` must be json or a template such as {{.State.Status}}, got "${format}"`);
-  }
-  if (last < format.length) parts.push({ text: format.slice(last) });
-  return parts;
-}
-
-export function renderTemplate(parts: readonly TemplatePart[], value: unknown): string {
-  return parts
-    .map((part) => {
-      if ('text' in part) return part.text;
-      let v: unknown = value;
-      for (const key of part.path) {
-        v = typeof v === 'object' && v !== null && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
-      }
-      if (part.json) return jsonText(JSON.stringify(v ?? null));
-      if (v === undefined) return '<no value>';
-      if (v === null) return '<nil>';
-      return typeof v === 'object' ? jsonText(JSON.stringify(v)) : printable(String(v));
-    })
-    .join('');
 }
 
 /** Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls, separators, bidi controls. */
@@ -232,9 +130,11 @@ export function formatNodeTable(nodes: readonly NodeStatus[], now = Date.now()):
   );
 }
 
-/** The process exit code for an error: EXIT_CODES is the only table. */
-export function exitCodeOf(err: unknown): number {
-  return EXIT_CODES[toBerthError(err).code];
+/** The process exit code for an error: EXIT_CODES, or Podman's own code for `verb` (VERB_EXIT_CODES: rm's 1 and 2). */
+export function exitCodeOf(err: unknown, verb?: string): number {
+  const code = toBerthError(err).code;
+  const own = verb !== undefined && Object.hasOwn(VERB_EXIT_CODES, verb) ? VERB_EXIT_CODES[verb]![code] : undefined;
+  return own ?? EXIT_CODES[code];
 }
 
 /** What a failure concerns, to name it in the message when the message does not already. */
@@ -243,6 +143,8 @@ export interface ErrorContext {
   command?: string;
   /** The container (or containers) as typed. */
   container?: string;
+  /** The verb whose exit codes apply, when `command` is not given (a lookup's failure, printed bare). */
+  verb?: string;
 }
 
 /** Words that count as naming a verb in a message ("cannot remove container …" names rm). */

@@ -65,9 +65,9 @@ const USER_TABLE = {
   restart: user({ args: timeout, event: (a, d) => events.restart(a.timeout ?? d.stopTimeout), help: 'stop it (`timeout` as for `stop`), then start it again' }),
   cleanup: user({ args: none, event: () => events.cleanup(), help: 'release a stopped container from the runtime (runc delete)' }),
   remove: user({
-    args: z.object({ force: z.boolean().optional() }),
-    event: (a) => events.remove(a.force === true),
-    help: 'delete it from the runtime and forget it; `force: true` kills it first, whatever its state',
+    args: z.object({ force: z.boolean().optional() }).extend(timeout.shape),
+    event: (a, d) => events.remove(a.force === true, a.timeout ?? d.stopTimeout),
+    help: 'delete it from the runtime and forget it; `force: true` stops a running one first (its stop signal, SIGKILL after `timeout` seconds, default its stop timeout, 0 at once, as Podman) and kills one in any other state',
   }),
   sync: user({
     args: none,

@@ -17,9 +17,11 @@ export const STOP_DEADLINE = 'stopDeadline';
  * children: idle, syncing); the context is unchanged, and a v1 or v2 `unknown` reads as
  * unknown.idle, so older snapshots read as they are. A Berth of v2 refuses v3 snapshots, which
  * may hold states it does not have.
+ * 4: removing gained `signalling` and `waiting` (rm -f of a running container: the stop signal,
+ * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
  */
-export const MACHINE_VERSION = '3';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3'];
+export const MACHINE_VERSION = '4';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4'];
 
 export interface ContainerInput {
   stopSignal: string;
@@ -121,7 +123,7 @@ export const containerSetup = setup({
     clearThen: assign({ then: null }),
     beginStop: assign(({ context, event }) => ({
       stops: context.stops + 1,
-      stopTimeout: event.type === 'cmd.stop' || event.type === 'cmd.restart' ? event.timeout : context.stopTimeout,
+      stopTimeout: event.type === 'cmd.stop' || event.type === 'cmd.restart' || event.type === 'cmd.remove' ? event.timeout : context.stopTimeout,
       restarting: event.type === 'cmd.restart',
     })),
     setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL') }),
@@ -167,6 +169,8 @@ export const containerSetup = setup({
     thenCreate: ({ context }) => context.then !== null,
     isRestarting: ({ context }) => context.restarting,
     isForced: ({ event }) => event.type === 'cmd.remove' && event.force,
+    /** rm -f with a grace period: the stop signal first, SIGKILL after the timeout (Podman 4). */
+    isGracefulRemove: ({ event }) => event.type === 'cmd.remove' && event.force && event.timeout > 0,
     noGrace: ({ context }) => context.stopTimeout === 0,
     isCurrentStop: ({ context, event }) => 'stops' in event && event.stops === context.stops,
     /** An exit of an earlier run (a late exit file of a process a cleanup killed) changes nothing. */

@@ -11,6 +11,7 @@
  */
 import { and, not, raise, stateIn } from 'xstate';
 import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE, initialContext } from './container-setup.js';
+import { removing } from './container-remove.js';
 import { syncing } from './container-sync.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
@@ -111,7 +112,11 @@ export const containerMachine = containerSetup.createMachine({
     },
     running: {
       initial: 'idle',
-      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
+      on: {
+        'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' },
+        // rm -f stops a running container first, as Podman 4 does (others: the root's forced remove)
+        'cmd.remove': { guard: 'isGracefulRemove', target: '#container.removing.signalling', actions: 'beginStop' },
+      },
       states: {
         idle: {
           on: {
@@ -244,21 +249,7 @@ export const containerMachine = containerSetup.createMachine({
     /** Stopped and cleaned up: exit code and times are kept. */
     exited: outOfRuntime,
     /** Removal persisted before the destructive steps, so a crash leaves it retryable. */
-    removing: {
-      initial: 'deleting',
-      states: {
-        deleting: {
-          invoke: {
-            id: 'remove',
-            src: 'ociRemove',
-            input: { force: true },
-            onDone: '#container.removed',
-            onError: { target: 'failed', actions: 'recordError' },
-          },
-        },
-        failed: { on: { 'cmd.remove': 'deleting' } },
-      },
-    },
+    removing,
     /**
      * Berth cannot read the runtime (its node is lost); an observation, rm -f, or a sync leaves.
      * Podman's Sync skips its Unknown (an impossible enum value there); Berth's means "not read

@@ -21,7 +21,8 @@ export type CommandEvent =
   | { type: 'cmd.unpause' }
   | { type: 'cmd.restart'; timeout: number }
   | { type: 'cmd.cleanup' }
-  | { type: 'cmd.remove'; force: boolean }
+  /** `timeout`: with `force`, seconds between a running container's stop signal and SIGKILL (0: SIGKILL at once). */
+  | { type: 'cmd.remove'; force: boolean; timeout: number }
   | { type: 'cmd.sync' };
 
 export type RuntimeEvent =
@@ -73,7 +74,7 @@ export const events = {
   unpause: (): CommandEvent => ({ type: 'cmd.unpause' }),
   restart: (timeout: number): CommandEvent => ({ type: 'cmd.restart', timeout }),
   cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
-  remove: (force: boolean): CommandEvent => ({ type: 'cmd.remove', force }),
+  remove: (force: boolean, timeout = 0): CommandEvent => ({ type: 'cmd.remove', force, timeout }),
   sync: (): CommandEvent => ({ type: 'cmd.sync' }),
   exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({
     type: 'runtime.exited',

@@ -17,7 +17,7 @@ import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
-import { restartDone, stopDone } from './completion.js';
+import { removeDone, restartDone, stopDone } from './completion.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
@@ -230,9 +230,21 @@ export class BerthClient extends BerthReader {
     return done.state as unknown as Inspect;
   }
 
-  /** Removes a container; `force` kills it first, whatever its state. */
-  remove(name: string, opts: { force?: boolean } = {}): Promise<Inspect> {
-    return this.run(name, 'remove', { force: opts.force === true });
+  /**
+   * Removes a container. `force` stops a running one first (its stop signal, SIGKILL after
+   * `timeout` s, default its stop timeout; 0: at once) and kills one in any other state; resolves
+   * once it is removed (or its deletion failed: State.Error says why).
+   */
+  remove(name: string, opts: { force?: boolean; timeout?: number } = {}): Promise<Inspect> {
+    return guard(this.located(name, ({ id }) => this.removeById(id, opts)));
+  }
+
+  private async removeById(id: string, opts: { force?: boolean; timeout?: number }): Promise<Inspect> {
+    const { cursor } = await this.store.readWithCursor(id);
+    const after = await this.run(id, 'remove', { force: opts.force === true, ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }) });
+    if (after.State.Status !== 'removing' || after.State.Activity === 'failed') return after;
+    const done = await this.events().waitFor(cursor, (e) => removeDone(e, id));
+    return done.state as unknown as Inspect;
   }
 
   /**

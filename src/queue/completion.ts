@@ -1,6 +1,6 @@
 /**
  * When a command a client waits for is done, as the events stream shows it: the completion rules
- * of stop and restart (which end after the job that queued them) and of wait. Pure.
+ * of stop, restart and a stopping rm -f (which end after the job that queued them) and of wait. Pure.
  */
 import type { TransitionEvent } from '../store/events.js';
 
@@ -23,6 +23,11 @@ export function restartDone(e: TransitionEvent, id: string, after: number): bool
     e.state.State.Activity === '' &&
     (e.state.State.Status === 'running' || (e.state.State.Error !== '' && e.state.State.Status !== 'stopping'))
   );
+}
+
+/** A forced remove that stops first (rm -f of a running container) is done once removed, or its deletion failed. */
+export function removeDone(e: TransitionEvent, id: string): boolean {
+  return e.id === id && (e.state.State.Status === 'removed' || (e.state.State.Status === 'removing' && e.state.State.Activity === 'failed'));
 }
 
 function cleanupFailed(e: TransitionEvent): boolean {

@@ -13,11 +13,10 @@ import {
   formatCommand,
   formatHistoryTable,
   formatJson,
-  formatPsTable,
   MAX_ERROR_MESSAGE,
-  parseTemplate,
-  renderTemplate,
 } from '../../src/cli/output.js';
+import { formatPs, formatPsTable } from '../../src/cli/ps-format.js';
+import { renderTemplate } from '../../src/cli/template.js';
 
 /** Any byte a terminal acts on: C0 controls but nothing else, DEL, C1. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
@@ -55,7 +54,12 @@ describe('cli output safety', () => {
     const table = formatPsTable([evil()]);
     expect(table).to.not.match(RAW_CONTROL);
     expect(table.split('\n')).to.have.length(2);
-    expect(table).to.contain("sh -c printf '\\x1b]0;...");
+    expect(table).to.contain("sh -c printf '\\x1b]0...");
+    const json = formatPs([evil()], 'json');
+    expect(json).to.not.match(RAW_CONTROL);
+    const templated = formatPs([evil()], '{{.Command}}|{{.Names}}', { noTrunc: true });
+    expect(templated).to.not.match(RAW_CONTROL);
+    expect(templated).to.contain('\\x1b]0;pwned\\x07');
     expect(formatCommand(['echo', '\x1b[2J'], 100)).to.equal('echo \\x1b[2J');
   });
 
@@ -67,7 +71,7 @@ describe('cli output safety', () => {
   });
 
   it("inspect: templates print escaped strings; JSON escapes what JSON.stringify leaves raw", () => {
-    const out = renderTemplate(parseTemplate('{{.State.Error}} {{json .Config.Env}}'), evil());
+    const out = renderTemplate('{{.State.Error}} {{json .Config.Env}}', evil());
     expect(out).to.equal('runc said \\x1b[1mbold\\u202e ["A=\\u001b[5m"]');
     const json = formatJson([evil()]);
     expect(json).to.not.match(RAW_CONTROL);

@@ -12,13 +12,11 @@ import {
   formatCommand,
   formatHistoryTable,
   formatNodeTable,
-  formatPsTable,
   formatStatus,
   humanDuration,
-  parseTemplate,
-  psEntry,
-  renderTemplate,
 } from '../../src/cli/output.js';
+import { formatPs, formatPsTable, psEntry } from '../../src/cli/ps-format.js';
+import { renderTemplate } from '../../src/cli/template.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -82,7 +80,7 @@ describe('cli output', () => {
       [container('exited', { ExitCode: 7, FinishedAt: ago(2_000) }), 'Exited (7) 2 seconds ago'],
       [container('stopped', { ExitCode: 143, FinishedAt: ago(120_000) }), 'Exited (143) 2 minutes ago'],
       [container('exited', { ExitCode: -1 }), 'Exited (-1)'],
-      [container('configured'), 'Configured'],
+      [container('configured'), 'Created'], // as Podman's ps shows its configured containers
       [container('created'), 'Created'],
       [container('paused'), 'Paused'],
       [container('stopping'), 'Stopping'],
@@ -102,52 +100,70 @@ describe('cli output', () => {
     expect(formatColumns(['A', 'BB', 'C'], [['xxx', 'y', ''], ['', 'z', 'w']])).to.equal(['A    BB  C', 'xxx  y', '     z   w'].join('\n'));
   });
 
-  it('prints the ps table with a 12-character Id', () => {
+  it("prints Podman's ps columns, NODE after NAMES, aligned as its tabwriter aligns them", () => {
     const table = formatPsTable(
       [container('running', { StartedAt: ago(3_000) }), container('exited', { ExitCode: 7, FinishedAt: ago(2_000) }, 'job')],
       NOW,
     );
     expect(table.split('\n')).to.deep.equal([
-      'CONTAINER ID  NAME  NODE  COMMAND     CREATED             STATUS',
-      'aaaaaaaaaaaa  web   n1    sleep 1000  About a minute ago  Up 3 seconds',
-      'aaaaaaaaaaaa  job   n1    sleep 1000  About a minute ago  Exited (7) 2 seconds ago',
+      'CONTAINER ID  IMAGE       COMMAND     CREATED             STATUS                    PORTS       NAMES       NODE',
+      'aaaaaaaaaaaa  /r          sleep 1000  About a minute ago  Up 3 seconds                          web         n1',
+      'aaaaaaaaaaaa  /r          sleep 1000  About a minute ago  Exited (7) 2 seconds ago              job         n1',
     ]);
-    expect(formatPsTable([], NOW)).to.equal('CONTAINER ID  NAME  NODE  COMMAND  CREATED  STATUS');
+    expect(formatPsTable([], NOW)).to.equal('CONTAINER ID  IMAGE       COMMAND     CREATED     STATUS      PORTS       NAMES       NODE');
   });
 
   it("shapes ps JSON as Podman's ListContainer, plus Node", () => {
     const e = psEntry(container('exited', { ExitCode: 7, StartedAt: ago(5_000), FinishedAt: ago(2_000) }), NOW);
     expect(e).to.deep.equal({
-      Id: ID,
-      Names: ['web'],
-      Node: 'n1',
+      AutoRemove: false,
       Command: ['sleep', '1000'],
-      Created: ago(60_000),
       CreatedAt: 'About a minute ago',
-      State: 'exited',
-      Status: '',
       Exited: true,
-      ExitCode: 7,
       ExitedAt: Math.floor((NOW - 2_000) / 1000),
-      StartedAt: Math.floor((NOW - 5_000) / 1000),
+      ExitCode: 7,
+      Id: ID,
+      Image: '/r',
+      ImageID: '',
+      IsInfra: false,
+      Labels: null,
+      Mounts: [],
+      Names: ['web'],
+      Namespaces: {},
+      Networks: [],
       Pid: 0,
+      Pod: '',
+      PodName: '',
+      Ports: null,
+      Size: null,
+      StartedAt: Math.floor((NOW - 5_000) / 1000),
+      State: 'exited',
+      Status: 'Exited (7) 2 seconds ago',
+      Created: Math.floor((NOW - 60_000) / 1000),
+      Node: 'n1',
       Restarts: 0,
     });
     const never = psEntry(container('configured'), NOW);
     expect(never.Exited).to.equal(false);
     expect(never.StartedAt).to.equal(-62135596800); // Go's zero time, as Podman prints it
+    expect(never.ExitedAt).to.equal(-62135596800);
   });
 
-  it('renders --format templates', () => {
+  it('renders inspect templates', () => {
     const c = container('exited', { ExitCode: 7 });
-    expect(renderTemplate(parseTemplate('{{.State.Status}} {{ .State.ExitCode }}'), c)).to.equal('exited 7');
-    expect(renderTemplate(parseTemplate('{{json .Config.Cmd}}'), c)).to.equal('["sleep","1000"]');
-    expect(renderTemplate(parseTemplate('name={{.Name}}!'), c)).to.equal('name=web!');
-    expect(renderTemplate(parseTemplate('{{.Nope.Deeper}}'), c)).to.equal('<no value>');
-    expect(renderTemplate(parseTemplate('{{.State.Running}}'), c)).to.equal('false');
-    for (const bad of ['table', '{{.State}', '{{range .X}}', '{{.State | upper}}']) {
-      expect(() => parseTemplate(bad), bad).to.throw(BerthError, /`--format`/);
-    }
+    expect(renderTemplate('{{.State.Status}} {{ .State.ExitCode }}', c)).to.equal('exited 7');
+    expect(renderTemplate('{{json .Config.Cmd}}', c)).to.equal('["sleep","1000"]');
+    expect(renderTemplate('name={{.Name}}!', c)).to.equal('name=web!');
+    expect(renderTemplate('{{.State.Running}}', c)).to.equal('false');
+    expect(() => renderTemplate('{{.Nope.Deeper}}', c)).to.throw(BerthError, /can't evaluate field Nope/);
+  });
+
+  it("ps templates see Podman's psReporter: short ID, Names and Command as text, Labels map[], Mounts []", () => {
+    const c = container('running', { StartedAt: ago(3_000) });
+    const out = formatPs([c], '{{.ID}}|{{.Names}}|{{.Command}}|{{.Labels}}|{{.Mounts}}|{{.Status}}|{{.State}}|{{.Node}}', { now: NOW });
+    expect(out).to.equal(`${ID.slice(0, 12)}|web|sleep 1000|map[]|[]|Up 3 seconds|running|n1`);
+    expect(formatPs([{ ...c, Config: { ...c.Config, Cmd: ['sh', '-c', 'echo hello; sleep 1000'] } }], '{{.Command}}', { now: NOW })).to.equal('sh -c echo hello;...');
+    expect(JSON.parse(formatPs([c], '{{json .}}', { now: NOW }))).to.deep.equal(psEntry(c, NOW));
   });
 
   it('prints history and node tables', () => {

@@ -49,7 +49,7 @@ describe('e2e: bad input', function () {
       const old = await s.client.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
       await s.client.start('reused'); // s.client now knows where "reused" is
       // another client removes it and gives the name to a new container
-      await other.remove('reused', { force: true });
+      await other.remove('reused', { force: true, timeout: 0 });
       const fresh = await other.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
       const started = await s.client.start('reused');
       expect(started.Id).to.equal(fresh.Id).and.not.equal(old.Id);
@@ -58,7 +58,7 @@ describe('e2e: bad input', function () {
       expect(await s.runc(old.Id)).to.equal(null);
       expect((await rejection(s.client.inspect(old.Id))).code).to.equal('ENOCTR');
       // stop follows the name too: it waits for the new container's cleanup, not the old one's
-      await other.remove('reused', { force: true });
+      await other.remove('reused', { force: true, timeout: 0 });
       const third = await other.create({ name: 'reused', rootfs: s.rootfs, command: ['sleep', '1000'] });
       await other.start('reused');
       const stopped = await s.client.stop('reused', { timeout: 0 });

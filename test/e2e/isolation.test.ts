@@ -61,7 +61,7 @@ describe('e2e: isolation from the control plane', function () {
     await Promise.all([s.client.start('limited'), s.client.start('plain')]);
     expect((await readFile(join(cgroupDir('pids', limited.Id), 'pids.max'), 'utf8')).trim()).to.equal('5');
     expect((await readFile(join(cgroupDir('pids', plain.Id), 'pids.max'), 'utf8')).trim()).to.equal('2048');
-    await Promise.all([s.client.remove('limited', { force: true }), s.client.remove('plain', { force: true })]);
+    await Promise.all([s.client.remove('limited', { force: true, timeout: 0 }), s.client.remove('plain', { force: true, timeout: 0 })]);
   });
 
   it('refuses a rootfs outside the rootfs roots, or holding Berth\'s state, at create, and creates nothing', async () => {

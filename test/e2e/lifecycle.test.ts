@@ -136,7 +136,7 @@ describe('e2e: lifecycle on real runc', function () {
     const history = (await s.client.history('order')).filter((h) => h.command === 'pause' || h.command === 'unpause');
     expect(history).to.have.length(50);
     history.forEach((h, i) => expect(h.command).to.equal(i % 2 === 0 ? 'pause' : 'unpause'));
-    await s.client.remove('order', { force: true });
+    await s.client.remove('order', { force: true, timeout: 0 });
   });
 
   it('drives 20 containers concurrently and every one ends right', async () => {
@@ -157,10 +157,10 @@ describe('e2e: lifecycle on real runc', function () {
     expect(left.filter((id) => id.length === 64)).to.have.length(0);
   });
 
-  it('rm -f kills a running container and leaves nothing in runc', async () => {
+  it('rm -f -t 0 kills a running container at once and leaves nothing in runc', async () => {
     const c = await s.client.create({ name: 'forced', rootfs: s.rootfs, command: ['sleep', '1000'] });
     await s.client.start('forced');
-    const removed = await s.client.remove('forced', { force: true });
+    const removed = await s.client.remove('forced', { force: true, timeout: 0 });
     expect(removed.State.Status).to.equal('removed');
     expect(await s.runc(c.Id)).to.equal(null);
   });
@@ -173,6 +173,6 @@ describe('e2e: lifecycle on real runc', function () {
     expect(second.State.Pid).to.not.equal(first.State.Pid);
     const runc = await s.runc(second.Id);
     expect(runc).to.deep.equal({ status: 'running', pid: second.State.Pid });
-    await s.client.remove('again', { force: true });
+    await s.client.remove('again', { force: true, timeout: 0 });
   });
 });

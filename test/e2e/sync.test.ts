@@ -122,7 +122,7 @@ describe('e2e: sync re-reads runc', function () {
     // its cleanup finds nothing left in runc, and the container can be started again
     await settled(s.client, 'vanished', 'exited');
     expect((await s.client.start('vanished')).State).to.include({ Status: 'running', ExitCode: 0, Error: '' });
-    await s.client.remove('vanished', { force: true });
+    await s.client.remove('vanished', { force: true, timeout: 0 });
   });
 
   it('runc pause behind Berth’s back shows paused after a sync; runc resume, running again', async () => {
@@ -138,7 +138,7 @@ describe('e2e: sync re-reads runc', function () {
     expect(await s.runc(id)).to.include({ status: 'running' });
     const history = await s.client.history('frozen');
     expect(history.filter((h) => h.command === 'sync').map((h) => `${h.from}->${h.to}`)).to.deep.equal(['running->paused', 'running->paused', 'paused->running']);
-    await s.client.remove('frozen', { force: true });
+    await s.client.remove('frozen', { force: true, timeout: 0 });
   });
 
   it('a created container runc started behind Berth’s back shows running; an unchanged one succeeds and stays', async () => {
@@ -149,7 +149,7 @@ describe('e2e: sync re-reads runc', function () {
     const synced = await s.client.sync('started');
     expect(synced.State).to.include({ Status: 'running', Pid: (await s.runc(c.Id))?.pid });
     expect(synced.State.StartedAt).to.not.equal('0001-01-01T00:00:00Z');
-    await s.client.remove('started', { force: true });
+    await s.client.remove('started', { force: true, timeout: 0 });
   });
 
   it('configured and exited have nothing to re-read: the sync succeeds and leaves them', async () => {

@@ -73,7 +73,7 @@ type Step = { command: CommandName; args: EnqueueArgs };
 const s = (command: CommandName, args: EnqueueArgs = {}): Step => ({ command, args });
 const [start, pause, unpause] = [s('start'), s('pause'), s('unpause')];
 const [stop0, stop1, restart0, restart1] = [s('stop', { timeout: 0 }), s('stop', { timeout: 1 }), s('restart', { timeout: 0 }), s('restart', { timeout: 1 })];
-const [kill9, kill15, rmf] = [s('kill', { signal: 'SIGKILL' }), s('kill', { signal: 'SIGTERM' }), s('remove', { force: true })];
+const [kill9, kill15, rmf] = [s('kill', { signal: 'SIGKILL' }), s('kill', { signal: 'SIGTERM' }), s('remove', { force: true, timeout: 0 })];
 const IDLE = ['configured', 'created', 'stopped', 'exited'];
 const fit = (status: string) => (IDLE.includes(status) ? 'idle' : status);
 /** Queued bursts that fit the believed state (the state may have moved on: refusals are fine). */

@@ -22,7 +22,8 @@ describe('machines/commands: the command table', () => {
     expect(event('restart', { timeout: 0 })).to.deep.equal(events.restart(0));
     expect(event('kill', { signal: 'term' })).to.deep.equal(events.kill('SIGTERM'));
     expect(event('kill', {})).to.deep.equal(events.kill('SIGKILL'));
-    expect(event('remove', { force: true })).to.deep.equal(events.remove(true));
+    expect(event('remove', { force: true }), 'rm -f: the stop timeout by default').to.deep.equal(events.remove(true, 7));
+    expect(event('remove', { force: true, timeout: 0 })).to.deep.equal(events.remove(true, 0));
     expect(event('exited', { code: 137, at: 'T', run: 2 })).to.deep.equal(events.exited(137, 'T', false, 2));
     expect(event('timer', { timer: 'stopDeadline', v: 12 }), 'what the record keeps for the timer').to.deep.equal(events.deadline('timer.stop', 3));
   });

@@ -1,26 +1,31 @@
 /**
  * inspect: a JSON array of Podman-shaped objects (Id, Name, Node, Created, Config, State,
- * RestartCount, …). `--format` also takes a Go-template subset, as Podman's does:
- * `{{.State.Status}}`, `{{json .Config}}`.
+ * RestartCount, …). `--format` also takes a Go template, as Podman's does: `{{.State.Status}}`,
+ * `{{json .Config}}`, `{{range .Config.Env}}…{{end}}`; every container found is rendered before
+ * anything is printed, so a template error prints nothing but the error.
  */
 import type { Command } from 'commander';
 import type { Inspect } from '../../actors/inspect.js';
 import type { Invocation } from '../context.js';
-import { formatJson, parseTemplate, renderTemplate } from '../output.js';
+import { formatJson } from '../output.js';
+import { compileTemplate, renderRows } from '../template.js';
+
+const TEMPLATE_OPTIONS = { name: 'inspect', rootType: 'InspectContainerData' };
 
 export function registerInspect(program: Command, inv: Invocation): void {
   program
     .command('inspect')
     .summary('Display the configuration and state of one or more containers')
     .description(
-      "Display the configuration and state of one or more containers as a JSON array of Podman-shaped objects (Podman's field names plus Node and RestartCount). With a template (-f '{{.State.ExitCode}}') print one line per container instead.",
+      "Display the configuration and state of one or more containers as a JSON array of Podman-shaped objects (Podman's field names plus Node and RestartCount). With a Go template (-f '{{.State.ExitCode}}') print one line per container instead.",
     )
     .argument('<containers...>', 'container names or Ids')
-    .option('-f, --format <format>', 'json, or a template such as {{.State.Status}} or {{json .State}}', 'json')
+    .option('-f, --format <format>', 'json, or a Go template such as {{.State.Status}} or {{json .State}}', 'json')
     .action(async (targets: string[], opts: { format: string }, self: Command) => {
       const where = { command: 'inspect', container: targets.join(' ') };
       try {
-        const template = opts.format === 'json' ? undefined : parseTemplate(opts.format);
+        const template = opts.format === 'json' ? undefined : opts.format;
+        if (template !== undefined) compileTemplate(template, TEMPLATE_OPTIONS);
         await inv.withClient(self, async (client) => {
           const found: Inspect[] = [];
           const failures: Array<{ err: unknown; target: string }> = [];
@@ -31,8 +36,8 @@ export function registerInspect(program: Command, inv: Invocation): void {
               failures.push({ err, target });
             }
           }
-          if (template) for (const c of found) inv.print(renderTemplate(template, c));
-          else inv.print(formatJson(found));
+          if (template === undefined) inv.print(formatJson(found));
+          else if (found.length > 0) inv.print(renderRows(template, found, TEMPLATE_OPTIONS));
           for (const { err, target } of failures) inv.fail(err, { command: 'inspect', container: target });
         });
       } catch (err) {

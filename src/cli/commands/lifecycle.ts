@@ -1,12 +1,16 @@
 /**
  * init, start, stop, kill, pause, unpause, restart, rm: Podman's multi-target verbs; sync: the
- * seed's Sync (libpod's API; Podman has no such verb), in the same style. Each acts on
- * the containers in the order given, blocks until the command is applied and prints the name as
- * typed; a failure prints its error line and the others still run (exit 125 at the end).
+ * seed's Sync (libpod's API; Podman has no such verb), in the same style. Every name is looked up
+ * first: when one is unknown, each unknown is named as Podman 4 names it and none is acted on.
+ * Then each acts on the containers in the order given, blocks until the command is applied and
+ * prints the name as typed; a failure prints its error line and the others still run. Exit codes
+ * are Podman's: 125, or for rm 1 (no such container) and 2 (container state improper).
  * `--no-wait` queues each command and prints its job id instead.
  */
 import type { Command } from 'commander';
+import { BerthError } from '../../errors.js';
 import type { CommandName } from '../../machines/index.js';
+import { excerpt } from '../../printable.js';
 import type { BerthClient, EnqueueArgs } from '../../queue/client.js';
 import type { Invocation } from '../context.js';
 import { parseSeconds, parseSignalFlag } from '../flags.js';
@@ -105,10 +109,14 @@ export const VERBS: readonly Verb[] = [
     command: 'remove',
     summary: 'Remove one or more containers',
     description:
-      'Remove one or more containers: delete them from the OCI runtime and forget them. A running or paused container is refused unless --force is given, which kills it first, whatever its state.',
-    flags: (cmd) => cmd.option('-f, --force', 'kill a running or paused container first'),
-    args: (opts) => ({ force: opts.force === true }),
-    apply: (c, t, a) => c.remove(t, { force: a.force === true }),
+      "Remove one or more containers: delete them from the OCI runtime and forget them. A running or paused container is refused (exit 2) unless --force is given: then a running one is stopped first, as Podman does (its stop signal, SIGKILL after --time or its stop timeout), and one in any other state is killed. An unknown container exits 1.",
+    flags: (cmd) =>
+      cmd
+        .option('-f, --force', 'stop a running container first (kill a paused one)')
+        .option('-t, --time <seconds>', "with --force, seconds to wait for the stop signal to take effect before SIGKILL; 0 sends SIGKILL at once (default: the container's --stop-timeout, 10)")
+        .addHelpText('after', '\nExample:\n  berth rm -f -t 2 web'),
+    args: (opts) => ({ force: opts.force === true, ...timeArgs(opts) }),
+    apply: (c, t, a) => c.remove(t, { force: a.force === true, ...withTimeout(a) }),
   },
   {
     name: 'sync',
@@ -153,6 +161,7 @@ async function runEach(inv: Invocation, cmd: Command, verb: Verb, targets: strin
     return;
   }
   try {
+    if (!(await allKnown(inv, client, verb, targets))) return;
     for (const target of targets) {
       try {
         if (wait) {
@@ -169,4 +178,27 @@ async function runEach(inv: Invocation, cmd: Command, verb: Verb, targets: strin
   } finally {
     await client.close();
   }
+}
+
+/** Podman 4's words for a name that matches no container. */
+export function noContainerNamed(target: string): BerthError {
+  return new BerthError('ENOCTR', `no container with name or ID "${excerpt(target)}" found: no such container`, { container: target });
+}
+
+/**
+ * Looks every name up before acting on any, as Podman 4 does: each unknown one (or a lookup that
+ * fails) is reported and false returned, so none is acted on.
+ */
+async function allKnown(inv: Invocation, client: BerthClient, verb: Verb, targets: readonly string[]): Promise<boolean> {
+  let known = true;
+  for (const target of targets) {
+    try {
+      await client.inspect(target);
+    } catch (err) {
+      known = false;
+      if (err instanceof BerthError && err.code === 'ENOCTR') inv.fail(noContainerNamed(target), { verb: verb.name });
+      else inv.fail(err, { command: verb.name, container: target });
+    }
+  }
+  return known;
 }
