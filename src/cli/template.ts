@@ -5,8 +5,8 @@
  * `{{with}}`, `{{index .M "k"}}`, `{{upper}}`, `{{lower}}`, `{{title}}`, `{{join .X ","}}`,
  * `{{truncate .X 5}}`, `{{pad}}`, `{{split}}`, `{{printf}}`, `{{len}}`, comparisons; `\t` and `\n`
  * typed literally become a tab and a newline; a `table` prefix adds a header row (each field's
- * header: the caller's, else its name in capitals, CreatedAt as CREATED AT) and cells separated
- * by tabs are aligned as Go's tabwriter aligns them (minimum width 12, padding 2).
+ * header: the caller's, else its name in capitals, CreatedAt as CREATED AT) and aligns cells
+ * separated by tabs as Go's tabwriter does (minimum width 12, padding 2); without it tabs stay.
  *
  * A bad template is an EINVAL at compile time; an unknown field of a struct-like object (every key
  * capitalised, as Podman's) is an EINVAL at render time, in Go's words. `renderRows` renders every
@@ -66,7 +66,8 @@ export function renderTemplate(format: string, value: unknown, options: Template
 
 /**
  * Every value through one template, one output per value (a newline added when the template does
- * not end with one), the header first for a table, then cells aligned on tabs. All is rendered
+ * not end with one); for a table the header first and cells aligned on tabs (other templates keep
+ * their tabs, as Podman prints them). All is rendered
  * before anything is returned. The result has no final newline.
  */
 export function renderRows(format: string, values: readonly unknown[], options: TemplateOptions = {}): string {
@@ -74,7 +75,8 @@ export function renderRows(format: string, values: readonly unknown[], options: 
   const chunks = template.table ? [template.header()] : [];
   for (const v of values) chunks.push(template.render(v));
   const text = chunks.map((c) => (c.endsWith('\n') ? c : `${c}\n`)).join('');
-  return alignTabs(text).replace(/\n$/, '');
+  // Podman aligns a table's cells only; other output keeps its tabs
+  return (template.table ? alignTabs(text) : text).replace(/\n$/, '');
 }
 
 /**

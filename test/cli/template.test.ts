@@ -121,6 +121,7 @@ describe('cli Go templates', () => {
       'aaaaaaaaaaaa  database-primary  0',
     ]);
     expect(renderRows('table {{.Name}}', [], opts)).to.equal('NAME');
+    expect(renderRows('{{.Name}}\\t{{.State.ExitCode}}', rows, opts), 'no table: tabs kept, as Podman').to.equal('web\t7\ndatabase-primary\t0');
     expect(compileTemplate('{{.Name}}').table).to.equal(false);
     expect(compileTemplate('table', { defaultTable: '{{.Name}}\t{{.Id}}' }).header()).to.equal('NAME\tID');
     expect(alignTabs('a\tb\tc\nlonger-than-twelve\tb\tc')).to.equal('a                   b           c\nlonger-than-twelve  b           c');
@@ -128,6 +129,7 @@ describe('cli Go templates', () => {
 
   it('values are escaped for the terminal; the template\'s own text is not', () => {
     const evil = { Name: 'x\x1b[2J\u202e', Cmd: ['a\x07'] };
-    expect(renderTemplate('{{.Name}}\t{{.Cmd}} {{json .Cmd}}', evil)).to.equal('x\\x1b[2J\\u202e  [a\\x07] ["a\\u0007"]');
+    expect(renderTemplate('{{.Name}}\t{{.Cmd}} {{json .Cmd}}', evil)).to.equal('x\\x1b[2J\\u202e\t[a\\x07] ["a\\u0007"]');
+    expect(renderTemplate('table {{.Name}}\t{{.Cmd}}', evil)).to.equal('NAME            CMD\nx\\x1b[2J\\u202e  [a\\x07]');
   });
 });
