@@ -191,6 +191,7 @@ export class TemplateParser {
       const token: Token = word === 'true' || word === 'false' ? { t: 'lit', value: word === 'true' } : word === 'nil' ? { t: 'lit', value: null } : { t: 'ident', name: word };
       return { token, length: word.length };
     }
+    if (c === '}') this.fail('unexpected "}" in operand');
     const cp = r.codePointAt(0)!;
     this.fail(`bad character U+${cp.toString(16).toUpperCase().padStart(4, '0')} ${quoted(String.fromCodePoint(cp))}`);
   }

@@ -91,7 +91,8 @@ describe('cli Go templates', () => {
   it('a bad template is EINVAL in Go\'s words, before any rendering', () => {
     const cases: Array<[string, RegExp]> = [
       ['{{.Name', /^template: inspect:1: unclosed action$/],
-      ['{{.Name}', /^template: inspect:1: bad character U\+007D/],
+      ['{{.Name}', /^template: inspect:1: unexpected "}" in operand$/],
+      ['{{.Name ! }}', /^template: inspect:1: bad character U\+0021 "!"$/],
       ['{{foo .Name}}', /^template: inspect:1: function "foo" not defined$/],
       ['{{if .Name}}x', /^template: inspect:1: unexpected EOF$/],
       ['x\n{{end}}', /^template: inspect:2: unexpected \{\{end\}\}$/],
