@@ -57,6 +57,11 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
     return this.after;
   }
 
+  /** Events read and not yet taken: at most one batch (back-pressure: nothing is read ahead). */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
   next(): Promise<IteratorResult<BerthEvent>> {
     // calls made without awaiting the previous one are served in order
     const step = this.queue.then(() => this.step());

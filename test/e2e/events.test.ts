@@ -170,6 +170,29 @@ describe('e2e: events on real runc', function () {
     ]);
   });
 
+  it('a slow consumer holds one batch at most; the rest waits in the stream, none lost', async () => {
+    const from = (await all(s.client.events({ until: new Date(Date.now() + 1) }))).at(-1)!.Cursor;
+    await s.client.create({ name: 'slow', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start('slow');
+    for (let i = 0; i < 5; i++) {
+      await s.client.pause('slow');
+      await s.client.unpause('slow');
+    }
+    await s.client.remove('slow', { force: true });
+    const reference = await all(s.client.events({ since: from, until: new Date(Date.now() + 1), filter: { container: 'slow' } }));
+    expect(reference.length).to.equal(1 + 2 + 10 + 1);
+    const stream = s.client.events({ since: from, batch: 3, filter: { container: 'slow' } });
+    const got: BerthEvent[] = [];
+    let most = 0;
+    for await (const e of stream) {
+      got.push(e);
+      most = Math.max(most, stream.buffered);
+      if (e.Status === 'remove') break;
+    }
+    expect(most).to.be.at.most(2);
+    expect(got.map((e) => e.Cursor)).to.deep.equal(reference.map((e) => e.Cursor));
+  });
+
   it('bad options are EINVAL at the call, naming the option; nothing is read', () => {
     expect(einval(() => s.client.events({ filter: { colour: 'red' } as never }))).to.match(/`filter` colour is an invalid filter: use container, event or node/);
     expect(einval(() => s.client.events({ since: 'yesterday' }))).to.match(/`since` must be an RFC 3339 time/);
