@@ -8,6 +8,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import type { BerthEvent } from '../../src/queue/berth-event.js';
 import type { EventsOptions } from '../../src/queue/event-options.js';
 import { einval } from '../helpers/assert.js';
+import { connectRedis } from '../../src/store/redis.js';
 
 /** Every event of a finite stream (one with until). */
 async function all(iter: AsyncIterable<BerthEvent>): Promise<BerthEvent[]> {
@@ -31,21 +32,21 @@ const walk = (events: BerthEvent[]) => events.map((e) => `${e.Name}:${e.Status}:
 describe('e2e: events on real runc', function () {
   this.timeout(60_000);
   let s: Stack;
-  /** The cursor before any container was made, the cursor after the walk of "a" and "b". */
+  /** The cursor before any container was made, the cursor after the walk of "web" and "job" (names that cannot be an Id prefix). */
   let origin: string;
   let walked: BerthEvent[];
   before(async () => {
     s = await startStack('events');
     origin = '0-0'; // a fresh stack: its stream is empty
-    await s.client.create({ name: 'a', rootfs: s.rootfs, command: ['sleep', '1000'] });
-    await s.client.start('a');
-    await s.client.pause('a');
-    await s.client.unpause('a');
-    await s.client.create({ name: 'b', rootfs: s.rootfs, command: ['sh', '-c', 'exit 3'] });
-    await s.client.start('b');
-    expect(await s.client.wait('b')).to.equal(3);
-    await s.client.stop('a', { timeout: 0 });
-    await s.client.remove('a');
+    await s.client.create({ name: 'web', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start('web');
+    await s.client.pause('web');
+    await s.client.unpause('web');
+    await s.client.create({ name: 'job', rootfs: s.rootfs, command: ['sh', '-c', 'exit 3'] });
+    await s.client.start('job');
+    expect(await s.client.wait('job')).to.equal(3);
+    await s.client.stop('web', { timeout: 0 });
+    await s.client.remove('web');
     walked = await all(s.client.events({ since: origin, until: new Date(Date.now() + 1) }));
   });
   after(async () => {
@@ -53,20 +54,20 @@ describe('e2e: events on real runc', function () {
   });
 
   it('replays what was committed, under Podman names, with the new state and seq of each', async () => {
-    const a = walked.filter((e) => e.Name === 'a');
+    const a = walked.filter((e) => e.Name === 'web');
     expect(walk(a)).to.deep.equal([
-      'a:create:configured',
-      'a:init:created',
-      'a:start:running',
-      'a:pause:paused',
-      'a:unpause:running',
-      'a:stop:stopping',
-      'a:died:stopped',
-      'a:cleanup:exited',
-      'a:remove:removed',
+      'web:create:configured',
+      'web:init:created',
+      'web:start:running',
+      'web:pause:paused',
+      'web:unpause:running',
+      'web:stop:stopping',
+      'web:died:stopped',
+      'web:cleanup:exited',
+      'web:remove:removed',
     ]);
-    const b = walked.filter((e) => e.Name === 'b');
-    expect(walk(b).slice(0, 4)).to.deep.equal(['b:create:configured', 'b:init:created', 'b:start:running', 'b:died:stopped']);
+    const b = walked.filter((e) => e.Name === 'job');
+    expect(walk(b).slice(0, 4)).to.deep.equal(['job:create:configured', 'job:init:created', 'job:start:running', 'job:died:stopped']);
     expect(b[3]!.ContainerExitCode).to.equal(3);
     expect(a[6]!.ContainerExitCode).to.equal(137);
     for (const list of [a, b]) {
@@ -81,20 +82,20 @@ describe('e2e: events on real runc', function () {
         expect(e.timeNano).to.equal(Date.parse(e.Time) * 1e6);
       }
     }
-    // a's last event says removed: runc no longer knows it; b's is what runc says of it now
+    // web's last event says removed: runc no longer knows it; job's is what runc says of it now
     expect(await s.runc(a[0]!.ID)).to.equal(null);
-    const bNow = (await s.client.inspect('b')).State.Status;
-    const bLast = (await all(s.client.events({ since: origin, until: new Date(Date.now() + 1), filter: { container: 'b' } }))).at(-1)!;
+    const bNow = (await s.client.inspect('job')).State.Status;
+    const bLast = (await all(s.client.events({ since: origin, until: new Date(Date.now() + 1), filter: { container: 'job' } }))).at(-1)!;
     expect(bLast.State).to.equal(bNow);
     expect((await s.runc(b[0]!.ID))?.status ?? 'absent').to.equal(bNow === 'stopped' ? 'stopped' : 'absent');
   });
 
   it('since and until: by cursor, by RFC 3339 time, by duration', async () => {
-    const a = walked.filter((e) => e.Name === 'a');
+    const a = walked.filter((e) => e.Name === 'web');
     const pause = a.find((e) => e.Status === 'pause')!;
-    const until = await all(s.client.events({ since: origin, until: pause.Cursor, filter: { container: 'a' } }));
-    expect(walk(until)).to.deep.equal(['a:create:configured', 'a:init:created', 'a:start:running', 'a:pause:paused']);
-    const since = await all(s.client.events({ since: pause.Cursor, until: new Date(Date.now() + 1), filter: { container: 'a' } }));
+    const until = await all(s.client.events({ since: origin, until: pause.Cursor, filter: { container: 'web' } }));
+    expect(walk(until)).to.deep.equal(['web:create:configured', 'web:init:created', 'web:start:running', 'web:pause:paused']);
+    const since = await all(s.client.events({ since: pause.Cursor, until: new Date(Date.now() + 1), filter: { container: 'web' } }));
     expect(since[0]!.Status).to.equal('unpause');
     expect(since.at(-1)!.Status).to.equal('remove');
     // a time: everything committed at or after that millisecond
@@ -108,11 +109,11 @@ describe('e2e: events on real runc', function () {
 
   it('filters: container by name or Id prefix, event, node; OR within a key, AND across', async () => {
     const only = (filter: EventsOptions['filter']) => all(s.client.events({ since: origin, until: new Date(Date.now() + 1), filter }));
-    const aId = walked.find((e) => e.Name === 'a')!.ID;
-    expect((await only({ container: 'a' })).every((e) => e.Name === 'a')).to.equal(true);
-    expect((await only({ container: aId.slice(0, 12) })).map((e) => e.Cursor)).to.deep.equal((await only({ container: 'a' })).map((e) => e.Cursor));
-    expect(walk(await only({ event: ['start', 'died'] }))).to.deep.equal(['a:start:running', 'b:start:running', 'b:died:stopped', 'a:died:stopped']);
-    expect(walk(await only({ container: 'b', event: ['start', 'died'] }))).to.deep.equal(['b:start:running', 'b:died:stopped']);
+    const aId = walked.find((e) => e.Name === 'web')!.ID;
+    expect((await only({ container: 'web' })).every((e) => e.Name === 'web')).to.equal(true);
+    expect((await only({ container: aId.slice(0, 12) })).map((e) => e.Cursor)).to.deep.equal((await only({ container: 'web' })).map((e) => e.Cursor));
+    expect(walk(await only({ event: ['start', 'died'] }))).to.deep.equal(['web:start:running', 'job:start:running', 'job:died:stopped', 'web:died:stopped']);
+    expect(walk(await only({ container: 'job', event: ['start', 'died'] }))).to.deep.equal(['job:start:running', 'job:died:stopped']);
     expect((await only({ node: s.node })).length).to.equal(walked.length);
     expect(await only({ node: 'elsewhere' })).to.deep.equal([]);
     expect(await only({ container: 'nobody' })).to.deep.equal([]);
@@ -168,6 +169,33 @@ describe('e2e: events on real runc', function () {
       'r2:died:stopped',
       'r2:remove:removed',
     ]);
+  });
+
+  it("a live stream whose Redis connection is killed goes on from its cursor: nothing lost or repeated", async () => {
+    const from = (await all(s.client.events({ until: new Date(Date.now() + 1) }))).at(-1)!.Cursor;
+    await s.client.create({ name: 'cut', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    const live = s.client.events({ since: from, filter: { container: 'cut' } });
+    // the first event came through the stream's own blocking connection, which is therefore up
+    expect(walk([(await live.next()).value as BerthEvent])).to.deep.equal(['cut:create:configured']);
+    const next = live.next();
+    const admin = await connectRedis(s.redis.url, { name: 'events-test-admin' });
+    try {
+      // the reader's blocking XREAD is pending: kill that connection under it
+      const list = String(await admin.client('LIST'));
+      const ids = list.split('\n').filter((l) => l.includes('name=berth-client-events-reader')).map((l) => /id=(\d+)/.exec(l)![1]!);
+      expect(ids.length).to.be.greaterThan(0);
+      for (const id of ids) await admin.client('KILL', 'ID', id);
+    } finally {
+      await admin.quit();
+    }
+    await s.client.start('cut');
+    const got = [(await next).value as BerthEvent];
+    for await (const e of live) {
+      got.push(e);
+      if (e.Status === 'start') break;
+    }
+    expect(walk(got)).to.deep.equal(['cut:init:created', 'cut:start:running']);
+    await s.client.remove('cut', { force: true });
   });
 
   it('a slow consumer holds one batch at most; the rest waits in the stream, none lost', async () => {
