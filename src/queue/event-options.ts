@@ -34,6 +34,8 @@ export type EventsStart = { after: string } | { atMs: number } | { now: true };
 export interface ParsedEventsOptions {
   start: EventsStart;
   untilMs: number | null;
+  /** With `until` a stream id: the last entry to read (exact, not to the millisecond). */
+  untilId: string | null;
   containers: string[];
   events: Set<PodmanEventName> | null;
   nodes: Set<string> | null;
@@ -82,8 +84,10 @@ export function parseEventsOptions(opts: EventsOptions = {}, names: { since?: st
     start = typeof opts.since === 'string' && STREAM_ID.test(opts.since.trim()) ? { after: opts.since.trim() } : { atMs: Math.max(0, timeMs(opts.since, 'since', sinceName)) };
   }
   let untilMs: number | null = null;
+  let untilId: string | null = null;
   if (opts.until !== undefined) {
-    untilMs = typeof opts.until === 'string' && STREAM_ID.test(opts.until.trim()) ? Number(opts.until.split('-')[0]) : timeMs(opts.until, 'until', untilName);
+    untilId = typeof opts.until === 'string' && STREAM_ID.test(opts.until.trim()) ? opts.until.trim() : null;
+    untilMs = untilId !== null ? Number(untilId.split('-')[0]) : timeMs(opts.until, 'until', untilName);
   }
   // Podman: --until without --since replays every event kept, up to until
   if (opts.since === undefined && untilMs !== null) start = { atMs: 0 };
@@ -104,6 +108,7 @@ export function parseEventsOptions(opts: EventsOptions = {}, names: { since?: st
   return {
     start,
     untilMs,
+    untilId,
     containers: values(filter, 'container', filterName) ?? [],
     events: events ? new Set(events as PodmanEventName[]) : null,
     nodes: nodes ? new Set(nodes) : null,

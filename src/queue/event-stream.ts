@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import { toBerthError } from '../errors.js';
 import { lastEventId, readEventsAfter } from '../store/event-reads.js';
+import { compareIds } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
 import { cursorMs, matchesFilter, toBerthEvent, type BerthEvent } from './berth-event.js';
 import { parseEventsOptions, type EventsOptions, type ParsedEventsOptions } from './event-options.js';
@@ -111,7 +112,8 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
       const batch = await readEventsAfter(conn, this.deps.keys, this.after, { count: this.o.batch, blockMs: Math.max(0, wait) });
       if (this.closed) return;
       for (const entry of batch.entries) {
-        if (until !== null && cursorMs(entry.streamId) > until) {
+        const past = this.o.untilId !== null ? compareIds(entry.streamId, this.o.untilId) > 0 : until !== null && cursorMs(entry.streamId) > until;
+        if (past) {
           this.ended = true;
           return;
         }

@@ -16,7 +16,7 @@ describe('queue: events options', () => {
     const until = parseEventsOptions({ until: '2026-12-02T23:00:00Z' });
     expect(until).to.include({ untilMs: at('2026-12-02T23:00:00Z') });
     expect(until.start).to.deep.equal({ atMs: 0 });
-    expect(parseEventsOptions({ until: '1796252772515-0' }).untilMs).to.equal(1796252772515);
+    expect(parseEventsOptions({ until: '1796252772515-2' })).to.include({ untilMs: 1796252772515, untilId: '1796252772515-2' });
   });
 
   it('durations count back from now for since and forward for until', () => {
