@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { toBerthError } from '../errors.js';
-import { lastEventId, readEventsAfter } from '../store/event-reads.js';
+import { lastEventId, readEventsAfter, trimmedAfter } from '../store/event-reads.js';
 import { compareIds } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
 import { cursorMs, matchesFilter, toBerthEvent, type BerthEvent } from './berth-event.js';
@@ -35,6 +35,7 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
   private after: string | null = null;
   private conn: Redis | undefined;
   private ended = false;
+  private trimmed = false;
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly onAbort = () => void this.close();
@@ -56,6 +57,14 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
   /** The stream id of the last entry read (events filtered out included): where a new stream would go on. */
   get cursor(): string | null {
     return this.after;
+  }
+
+  /**
+   * True once the first read found that entries after the start were trimmed away (the stream is
+   * capped): the replay began at the oldest entry kept, and a resumed reader has a gap.
+   */
+  get truncated(): boolean {
+    return this.trimmed;
   }
 
   /** Events read and not yet taken: at most one batch (back-pressure: nothing is read ahead). */
@@ -97,9 +106,10 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
 
   private async anchor(): Promise<string> {
     const s = this.o.start;
-    if ('after' in s) return s.after;
-    if ('atMs' in s) return s.atMs === 0 ? '0-0' : `${s.atMs - 1}-${MAX_SEQ}`;
-    return lastEventId(this.deps.redis, this.deps.keys);
+    if ('now' in s) return lastEventId(this.deps.redis, this.deps.keys);
+    const after = 'after' in s ? s.after : s.atMs === 0 ? '0-0' : `${s.atMs - 1}-${MAX_SEQ}`;
+    this.trimmed = await trimmedAfter(this.deps.redis, this.deps.keys, after);
+    return after;
   }
 
   /** One read: its matching events into the buffer; the end when `until` is passed. */

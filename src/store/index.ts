@@ -12,7 +12,7 @@ export { ContainerStore, EVENTS_MAX_LEN, REMOVED_TTL_S } from './containers.js';
 export type { CommitArgs, CreateArgs, BeginResult } from './containers.js';
 export { EventFeed, compareIds } from './events.js';
 export type { StreamEntry, TransitionEvent } from './events.js';
-export { readEventsAfter, lastEventId } from './event-reads.js';
+export { readEventsAfter, lastEventId, trimmedAfter } from './event-reads.js';
 export type { EventBatch } from './event-reads.js';
 export { SourceStreams, EMPTY_POSITION, decodeEntry } from './streams.js';
 export type { AppendArgs, AppendOutcome, OutputLineArg, SourceEntry, StreamBatch, StreamEnd, StreamLine, StreamPosition } from './streams.js';

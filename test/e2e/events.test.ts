@@ -221,6 +221,26 @@ describe('e2e: events on real runc', function () {
     expect(got.map((e) => e.Cursor)).to.deep.equal(reference.map((e) => e.Cursor));
   });
 
+  it('a replay from before the oldest entry kept starts there and says it is truncated', async () => {
+    const all_ = await all(s.client.events({ since: origin, until: new Date(Date.now() + 1) }));
+    const last = all_.at(-1)!;
+    const admin = await connectRedis(s.redis.url, { name: 'events-test-admin' });
+    try {
+      await admin.xtrim(s.client.keys.events, 'MAXLEN', 3); // exact: what the capped stream does over time
+    } finally {
+      await admin.quit();
+    }
+    const old = s.client.events({ since: origin, until: new Date(Date.now() + 1) });
+    const kept: BerthEvent[] = [];
+    for await (const e of old) kept.push(e);
+    expect(old.truncated).to.equal(true);
+    expect(kept.at(-1)!.Cursor).to.equal(last.Cursor);
+    expect(kept.length).to.be.lessThan(all_.length);
+    const recent = s.client.events({ since: kept[0]!.Cursor, until: new Date(Date.now() + 1) });
+    await all(recent);
+    expect(recent.truncated).to.equal(false);
+  });
+
   it('bad options are EINVAL at the call, naming the option; nothing is read', () => {
     expect(einval(() => s.client.events({ filter: { colour: 'red' } as never }))).to.match(/`filter` colour is an invalid filter: use container, event or node/);
     expect(einval(() => s.client.events({ since: 'yesterday' }))).to.match(/`since` must be an RFC 3339 time/);
