@@ -116,6 +116,7 @@ export class EventStream implements AsyncIterableIterator<BerthEvent> {
   private async fill(): Promise<void> {
     try {
       this.after ??= await this.anchor();
+      if (this.closed) return; // closed meanwhile: open no connection
       const until = this.o.untilMs;
       const wait = until === null ? (this.deps.blockMs ?? 2000) : Math.min(this.deps.blockMs ?? 2000, until - Date.now() + 1);
       const conn = wait > 0 ? (this.conn ??= this.deps.blocking()) : this.deps.redis;
