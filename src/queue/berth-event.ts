@@ -58,8 +58,9 @@ export function toBerthEvent({ streamId, event: e }: StreamEntry): BerthEvent | 
   };
 }
 
-/** Podman's filter rules: container by name or Id prefix, event, node; OR within a key, AND across. */
-export function matchesFilter(e: BerthEvent, o: Pick<ParsedEventsOptions, 'containers' | 'events' | 'nodes'>): boolean {
+/** Podman's filter rules: container by name or Id prefix, event, node, type; OR within a key, AND across. */
+export function matchesFilter(e: BerthEvent, o: Pick<ParsedEventsOptions, 'containers' | 'events' | 'nodes' | 'containerType'>): boolean {
+  if (!o.containerType) return false;
   if (o.containers.length && !o.containers.some((c) => c === e.Name || e.ID.startsWith(c))) return false;
   if (o.events && !o.events.has(e.Status)) return false;
   if (o.nodes && !o.nodes.has(e.Node)) return false;

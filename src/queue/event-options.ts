@@ -3,13 +3,16 @@
  * option): `since` and `until` as Podman takes them (RFC 3339, a date, Unix seconds, a duration
  * back from now for since and forward for until) or a stream id (an event's `Cursor`, to resume
  * just after it); filters as Podman's `--filter key=value`: container (name or Id prefix), event
- * (a Podman event name), node; values of one key OR'ed, keys AND'ed.
+ * (a Podman event name), node, type (Podman's event types; Berth's are all container); values of
+ * one key OR'ed, keys AND'ed.
  */
 import { BerthError } from '../errors.js';
 import { isPodmanEventName, PODMAN_EVENT_NAMES, type PodmanEventName } from '../machines/index.js';
 import { parseLogTime } from './log-time.js';
 
-export const FILTER_KEYS = ['container', 'event', 'node'] as const;
+export const FILTER_KEYS = ['container', 'event', 'node', 'type'] as const;
+/** Podman's event types; Berth's events are all of type container. */
+export const EVENT_TYPES = ['container', 'image', 'machine', 'network', 'pod', 'system', 'volume'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type EventFilter = Partial<Record<FilterKey, string | readonly string[]>>;
 
@@ -39,6 +42,8 @@ export interface ParsedEventsOptions {
   containers: string[];
   events: Set<PodmanEventName> | null;
   nodes: Set<string> | null;
+  /** False when a type filter leaves out containers: then nothing matches. */
+  containerType: boolean;
   batch: number;
 }
 
@@ -55,10 +60,10 @@ export function parseFilterFlags(flags: readonly string[], name = '--filter'): E
   const out: Partial<Record<FilterKey, string[]>> = {};
   for (const flag of flags) {
     const eq = flag.indexOf('=');
-    if (eq <= 0) throw new BerthError('EINVAL', `\`${name}\` must be key=value (container=X, event=E or node=N), got "${flag}"`);
+    if (eq <= 0) throw new BerthError('EINVAL', `\`${name}\` must be key=value (container=X, event=E, node=N or type=container), got "${flag}"`);
     const key = flag.slice(0, eq);
     if (!(FILTER_KEYS as readonly string[]).includes(key)) {
-      throw new BerthError('EINVAL', `\`${name}\` ${key} is an invalid filter: use container, event or node`);
+      throw new BerthError('EINVAL', `\`${name}\` ${key} is an invalid filter: use container, event, node or type`);
     }
     (out[key as FilterKey] ??= []).push(flag.slice(eq + 1));
   }
@@ -96,13 +101,17 @@ export function parseEventsOptions(opts: EventsOptions = {}, names: { since?: st
     throw new BerthError('EINVAL', `\`${filterName}\` must be an object ({ container, event, node }), got ${JSON.stringify(filter)}`);
   }
   for (const key of Object.keys(filter)) {
-    if (!(FILTER_KEYS as readonly string[]).includes(key)) throw new BerthError('EINVAL', `\`${filterName}\` ${key} is an invalid filter: use container, event or node`);
+    if (!(FILTER_KEYS as readonly string[]).includes(key)) throw new BerthError('EINVAL', `\`${filterName}\` ${key} is an invalid filter: use container, event, node or type`);
   }
   const events = values(filter, 'event', filterName);
   for (const e of events ?? []) {
     if (!isPodmanEventName(e)) throw new BerthError('EINVAL', `\`${filterName}\` event=${e}: not an event name (${PODMAN_EVENT_NAMES.join(', ')})`);
   }
   const nodes = values(filter, 'node', filterName);
+  const types = values(filter, 'type', filterName);
+  for (const t of types ?? []) {
+    if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new BerthError('EINVAL', `\`${filterName}\` type=${t}: not an event type (${EVENT_TYPES.join(', ')})`);
+  }
   const batch = opts.batch ?? 100;
   if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new BerthError('EINVAL', `\`batch\` must be a whole number from 1 to 1000, got ${String(batch)}`);
   return {
@@ -112,6 +121,7 @@ export function parseEventsOptions(opts: EventsOptions = {}, names: { since?: st
     containers: values(filter, 'container', filterName) ?? [],
     events: events ? new Set(events as PodmanEventName[]) : null,
     nodes: nodes ? new Set(nodes) : null,
+    containerType: types === null || types.includes('container'),
     batch,
   };
 }

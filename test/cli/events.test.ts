@@ -92,7 +92,7 @@ describe('cli: berth events', function () {
 
   it('bad flags: one Error line, exit 125, nothing printed', async () => {
     const cases: [string[], RegExp][] = [
-      [['--filter', 'colour=red'], /^Error: .*`--filter` colour is an invalid filter: use container, event or node$/],
+      [['--filter', 'colour=red'], /^Error: .*`--filter` colour is an invalid filter: use container, event, node or type$/],
       [['--filter', 'container'], /^Error: .*`--filter` must be key=value/],
       [['--filter', 'event=started'], /^Error: .*event=started: not an event name/],
       [['--since', 'yesterday'], /^Error: .*`--since` must be an RFC 3339 time/],

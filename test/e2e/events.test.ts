@@ -242,7 +242,7 @@ describe('e2e: events on real runc', function () {
   });
 
   it('bad options are EINVAL at the call, naming the option; nothing is read', () => {
-    expect(einval(() => s.client.events({ filter: { colour: 'red' } as never }))).to.match(/`filter` colour is an invalid filter: use container, event or node/);
+    expect(einval(() => s.client.events({ filter: { colour: 'red' } as never }))).to.match(/`filter` colour is an invalid filter: use container, event, node or type/);
     expect(einval(() => s.client.events({ since: 'yesterday' }))).to.match(/`since` must be an RFC 3339 time/);
     expect(einval(() => s.client.events({ until: 'soon' }))).to.match(/`until` must be an RFC 3339 time/);
     expect(einval(() => s.client.events({ filter: { event: 'started' } }))).to.match(/event=started: not an event name/);

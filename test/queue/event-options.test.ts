@@ -40,16 +40,19 @@ describe('queue: events options', () => {
     expect(matchesFilter(e({ Status: 'died' }), o)).to.equal(false);
     expect(matchesFilter(e({ Node: 'n2' }), o)).to.equal(false);
     expect(matchesFilter(e({ Name: 'cache', ID: '99' }), o)).to.equal(false);
+    expect(matchesFilter(e({}), parseEventsOptions({ filter: parseFilterFlags(['type=container', 'type=image']) }))).to.equal(true);
+    expect(matchesFilter(e({}), parseEventsOptions({ filter: { type: 'image' } }))).to.equal(false);
   });
 
   it('bad options: EINVAL naming the option as the caller calls it', () => {
-    expect(einval(() => parseFilterFlags(['colour=red']))).to.equal('`--filter` colour is an invalid filter: use container, event or node');
-    expect(einval(() => parseFilterFlags(['=x']))).to.equal('`--filter` must be key=value (container=X, event=E or node=N), got "=x"');
+    expect(einval(() => parseFilterFlags(['colour=red']))).to.equal('`--filter` colour is an invalid filter: use container, event, node or type');
+    expect(einval(() => parseFilterFlags(['=x']))).to.equal('`--filter` must be key=value (container=X, event=E, node=N or type=container), got "=x"');
     expect(einval(() => parseEventsOptions({ filter: { event: ['start', 'begin'] } }))).to.match(/^`filter` event=begin: not an event name \(attach, /);
     expect(einval(() => parseEventsOptions({ filter: { node: [] as string[], container: 7 as never } }))).to.equal('`filter.container` must be a non-empty string or an array of them, got 7');
     expect(einval(() => parseEventsOptions({ filter: ['container=web'] as never }))).to.match(/^`filter` must be an object/);
     expect(einval(() => parseEventsOptions({ since: 'last week' }, { since: '--since' }))).to.match(/^`--since` must be an RFC 3339 time/);
     expect(einval(() => parseEventsOptions({ until: '2026-02-30' }))).to.match(/^`until` must be an RFC 3339 time/);
+    expect(einval(() => parseEventsOptions({ filter: { type: 'box' } }))).to.equal('`filter` type=box: not an event type (container, image, machine, network, pod, system, volume)');
     expect(einval(() => parseEventsOptions({ batch: 1.5 }))).to.equal('`batch` must be a whole number from 1 to 1000, got 1.5');
   });
 });

@@ -53,7 +53,7 @@ export function registerEvents(program: Command, inv: Invocation): void {
     )
     .option('--since <time>', 'replay from this time: RFC 3339 (2026-12-02T19:05:40Z), a date, a Unix time, a duration back from now (10m), or an event\'s Cursor (resumes just after it)')
     .option('--until <time>', 'stop at this time: as --since, a duration counting forward from now; alone, replays every event kept up to it')
-    .option('-f, --filter <key=value>', 'container=NAME|ID, event=NAME or node=NODE (repeatable)', collect)
+    .option('-f, --filter <key=value>', 'container=NAME|ID, event=NAME, node=NODE or type=container (repeatable)', collect)
     .option('--format <format>', 'json (one object per line) or a Go template ({{.Status}} {{.Name}})')
     .addHelpText('after', "\nExamples:\n  berth events --filter container=web\n  berth events --since 10m --until 0s --filter event=died --format json\n  berth events --format '{{.Time}} {{.Name}} {{.Status}} {{.State}}'")
     .action(async (flags: EventsFlags, self: Command) => {
