@@ -3,7 +3,8 @@
  * transitions under Podman 4.3's names. A change of status is the event Podman emits for it,
  * whatever the command (a `start` of a configured container is `init` then `start`, as in
  * Podman); a step inside one status is the event of its command's table entry (`podmanEvent`:
- * kill, sync, restart), on the command's first step only; every other step (the intermediate
+ * kill, sync, restart), on the command's first step only (from rest, or a step that changes
+ * only the container's context); every other step (the intermediate
  * activities: pausing, signalling, cleaning, …) is no event. Each transition is one event at most.
  * Pure: the command table and state paths only.
  */
@@ -53,7 +54,9 @@ export function podmanEventOf(t: TransitionShape): PodmanEventName | null {
   const from = statusOfPath(t.from);
   const to = statusOfPath(t.to);
   if (from !== to) return statusChangeEvent(command, from, to);
-  if (!atRest(t.from) || !isTableCommand(command)) return null;
+  // a command's own step starts at rest, or changes only the context (an exec's end, say, which
+  // may come while another command is under way)
+  if ((!atRest(t.from) && t.from !== t.to) || !isTableCommand(command)) return null;
   const def: { podmanEvent?: PodmanEventName } = COMMAND_TABLE[command];
   return def.podmanEvent ?? null;
 }

@@ -76,6 +76,12 @@ describe('machines: Podman event names of transitions', () => {
     expect(isPodmanEventName('started')).to.equal(false);
   });
 
+  it("a command's own event also when its step changes only the context, whatever the activity", () => {
+    expect(podmanEventOf({ command: 'sync', from: 'running.pausing', to: 'running.pausing' })).to.equal('sync');
+    expect(podmanEventOf({ command: 'sync', from: 'running.syncing', to: 'running.idle' })).to.equal(null);
+    expect(podmanEventOf({ command: 'timer (internal)', from: 'stopping.signalled', to: 'stopping.signalled' })).to.equal(null);
+  });
+
   it('a command the table does not know, inside one status, is no event', () => {
     expect(podmanEventOf({ command: 'reconcile (internal)', from: 'running.idle', to: 'running.syncing' })).to.equal(null);
   });
