@@ -64,7 +64,8 @@ export function registerEvents(program: Command, inv: Invocation): void {
           untilInterrupted(async (signal) => {
             const stream = client.events({ ...opts, signal });
             if (printer.header) inv.print(printer.header);
-            for await (const e of stream) inv.print(printer.print(e));
+            // written with back-pressure: a slow terminal or pipe slows the reads from Redis
+            for await (const e of stream) await inv.io.write('out', Buffer.from(`${printer.print(e)}\n`));
           }),
         );
       } catch (err) {
