@@ -44,7 +44,7 @@ export async function runExitDetection(o: ExitOptions, log: (line: string) => vo
       const { Id } = await c.create({ name: `exit-${i}`, rootfs: o.rootfs, command: ['sleep', '1000'] });
       const { State } = await c.start(Id);
       const { cursor } = await c.store.readWithCursor(Id);
-      const stopped = c.events().waitFor(cursor, (e) => e.id === Id && ['stopped', 'exited', 'removed'].includes(e.state.State.Status));
+      const stopped = c.eventFeed().waitFor(cursor, (e) => e.id === Id && ['stopped', 'exited', 'removed'].includes(e.state.State.Status));
       await sleep(20); // let the feed's XREAD settle, as a waiting client would be
       const t0 = nowMs();
       process.kill(State.Pid, 'SIGKILL');

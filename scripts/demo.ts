@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const client = await Berth.connect({ redis: redis.url });
   const names = ['demo-web', 'demo-db', 'demo-job'].map((n) => `${n}-${process.pid}`);
   const ours = new Set(names);
-  const unsubscribe = client.events().subscribe(({ event }) => {
+  const unsubscribe = client.eventFeed().subscribe(({ event }) => {
     const from = event.from.split('.')[0] ?? '';
     const to = event.to.split('.')[0] ?? '';
     if (!ours.has(event.name) || from === to) return;

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
 import { registerCreate } from './commands/create.js';
+import { registerEvents } from './commands/events.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
 import { registerInspect } from './commands/inspect.js';
@@ -75,6 +76,7 @@ export function buildProgram(inv: Invocation): Command {
   registerInspect(program, inv);
   registerPs(program, inv);
   registerLogs(program, inv);
+  registerEvents(program, inv);
   registerHistory(program, inv);
   registerGraph(program, inv);
   registerInspector(program, inv);

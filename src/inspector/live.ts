@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { compareIds, type EventFeed, type StreamEntry } from '../store/events.js';
 import type { Keys } from '../store/keys.js';
+import { lastEventId as latestStreamId } from '../store/event-reads.js';
 import { redactEntry } from './env-redaction.js';
 
 /**
@@ -27,27 +28,8 @@ export function transitionFrame(entry: StreamEntry): string {
   return frameOf('transition', entry.event, entry.streamId);
 }
 
-/** The events stream's last id ("0-0" when it is empty). */
-export async function latestStreamId(redis: Redis, keys: Keys): Promise<string> {
-  const last = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', '1')) as [string, string[]][];
-  return last[0]?.[0] ?? '0-0';
-}
-
-/**
- * Whether entries after `cursor` were trimmed away (the stream is capped): then a page cannot
- * resume and must reload. Redis 7 reports the largest deleted id in XINFO STREAM.
- */
-export async function trimmedAfter(redis: Redis, keys: Keys, cursor: string): Promise<boolean> {
-  let info: unknown[];
-  try {
-    info = (await redis.xinfo('STREAM', keys.events)) as unknown[];
-  } catch {
-    return false; // no stream yet: nothing was trimmed
-  }
-  const i = info.indexOf('max-deleted-entry-id');
-  const deleted = i >= 0 ? info[i + 1] : undefined;
-  return typeof deleted === 'string' && compareIds(deleted, cursor) > 0;
-}
+/** The events stream's last id ("0-0" when empty); whether entries after a cursor were trimmed. */
+export { lastEventId as latestStreamId, trimmedAfter } from '../store/event-reads.js';
 
 export class LiveHub {
   private readonly sinks = new Set<LiveSink>();

@@ -66,7 +66,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const assets: Map<string, Asset> = await loadAssets();
   const client: BerthClient = await Berth.connect({ redis: o.redis, prefix: o.prefix });
   const redis = client.store.redis;
-  const feed = client.events();
+  const feed = client.eventFeed();
   const hub = await LiveHub.start(feed, redis, client.keys, log);
   const queues = new QueueWatch(redis, client.keys, log, (view: QueueView) => hub.broadcast('queues', view));
   const ctx: api.ApiContext = { client, queues, log, commandWaitMs: o.commandWaitMs };

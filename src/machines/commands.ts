@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { parseSignal } from '../signals.js';
 import { events, type ContainerEvent, type TimerEvent } from './events.js';
+import type { PodmanEventName } from './podman-event-names.js';
 
 /** What turning arguments into an event needs to know of the container. */
 export interface CommandContext {
@@ -27,6 +28,12 @@ interface CommandDef<S extends z.ZodObject> {
   internal: boolean;
   /** One line, for the README's job contract and the inspector. */
   help: string;
+  /**
+   * The Podman event (`berth events`) of the command's first step when that step leaves the
+   * status as it is (kill, sync, a restart of an exited container); a change of status has its own
+   * event whatever the command (podman-events.ts).
+   */
+  podmanEvent?: PodmanEventName;
 }
 
 /** A command anyone may queue. */
@@ -58,11 +65,17 @@ const USER_TABLE = {
   kill: user({
     args: z.object({ signal: signal.optional() }),
     event: (a) => events.kill(a.signal ?? 'SIGKILL'),
+    podmanEvent: 'kill',
     help: 'send `signal` (`"TERM"`, `"SIGTERM"` or `"15"`; default `SIGKILL`) to its main process',
   }),
   pause: user({ args: none, event: () => events.pause(), help: 'freeze its processes (runc pause)' }),
   unpause: user({ args: none, event: () => events.unpause(), help: 'thaw its processes (runc resume)' }),
-  restart: user({ args: timeout, event: (a, d) => events.restart(a.timeout ?? d.stopTimeout), help: 'stop it (`timeout` as for `stop`), then start it again' }),
+  restart: user({
+    args: timeout,
+    event: (a, d) => events.restart(a.timeout ?? d.stopTimeout),
+    podmanEvent: 'restart',
+    help: 'stop it (`timeout` as for `stop`), then start it again',
+  }),
   cleanup: user({ args: none, event: () => events.cleanup(), help: 'release a stopped container from the runtime (runc delete)' }),
   remove: user({
     args: z.object({ force: z.boolean().optional() }).extend(timeout.shape),
@@ -72,6 +85,7 @@ const USER_TABLE = {
   sync: user({
     args: none,
     event: () => events.sync(),
+    podmanEvent: 'sync',
     help: "re-read runc's state into Berth's: a container killed, paused or resumed behind Berth's back is shown as it is",
   }),
 };

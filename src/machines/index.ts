@@ -3,7 +3,8 @@
  * RUNTIME_CALLS; the `requestCleanup` action; durable timers, delayed raises with an id) and
  * executed from outside. container.ts and container-setup.ts: the container machine; events.ts:
  * its events and their factories; commands.ts: the one command table; status.ts: state values to
- * public statuses; describe.ts: guards in words, for the chart and the graph.
+ * public statuses; describe.ts: guards in words, for the chart and the graph; podman-events.ts
+ * (with podman-event-names.ts): transitions to Podman event names, for `berth events`.
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';
@@ -25,3 +26,7 @@ export type { Status } from './status.js';
 export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
 export type { CommandArgs, CommandContext, CommandName, ParsedCommand, TableCommand } from './commands.js';
 export { describeGuard } from './describe.js';
+export { podmanEventOf } from './podman-events.js';
+export type { TransitionShape } from './podman-events.js';
+export { PODMAN_EVENT_NAMES, isPodmanEventName } from './podman-event-names.js';
+export type { PodmanEventName } from './podman-event-names.js';

@@ -197,7 +197,7 @@ export class BerthClient extends BerthReader {
       throw err;
     }
     if (after.State.Status === 'exited' || after.State.Status === 'configured') return after;
-    const done = await this.events().waitFor(cursor, (e) => stopDone(e, id));
+    const done = await this.eventFeed().waitFor(cursor, (e) => stopDone(e, id));
     return done.state as unknown as Inspect;
   }
 
@@ -223,7 +223,7 @@ export class BerthClient extends BerthReader {
     const after = await this.run(id, 'restart', opts);
     if (after.State.Status === 'running') return after;
     // the exit that ends the stop starts it again; a failed start rests with State.Error set
-    const done = await this.events().waitFor(cursor, (e) => restartDone(e, id, after.Version));
+    const done = await this.eventFeed().waitFor(cursor, (e) => restartDone(e, id, after.Version));
     if (done.state.State.Status !== 'running') {
       throw new BerthError('EOCI', `restart of container ${name} failed: ${done.state.State.Error}`, { container: name, command: 'restart' });
     }
@@ -243,7 +243,7 @@ export class BerthClient extends BerthReader {
     const { cursor } = await this.store.readWithCursor(id);
     const after = await this.run(id, 'remove', { force: opts.force === true, ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }) });
     if (after.State.Status !== 'removing' || after.State.Activity === 'failed') return after;
-    const done = await this.events().waitFor(cursor, (e) => removeDone(e, id));
+    const done = await this.eventFeed().waitFor(cursor, (e) => removeDone(e, id));
     return done.state as unknown as Inspect;
   }
 

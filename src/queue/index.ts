@@ -10,13 +10,21 @@
  *   (applying internal entries in-process), router.ts (the entry queue), reaper.ts (dead
  *   siblings' jobs), worker-options.ts (its options), output-shipper.ts (containers' output to
  *   their streams), log-reader.ts (reading them), timer-job.ts (a durable timer firing),
- *   readable-worker.ts (a BullMQ worker that survives a job it cannot read).
+ *   readable-worker.ts (a BullMQ worker that survives a job it cannot read);
+ * - events: event-stream.ts (client.events, an async iterable), event-options.ts (its options and
+ *   filters), berth-event.ts (a transition as a Podman event).
  */
 export { Berth, BerthClient } from './client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client.js';
 export { LogStream } from './log-reader.js';
 export type { LogEnd, LogLine, LogsOptions } from './log-reader.js';
 export { parseLogTime } from './log-time.js';
+export { EventStream } from './event-stream.js';
+export type { EventStreamDeps } from './event-stream.js';
+export { parseEventsOptions, parseFilterFlags, FILTER_KEYS } from './event-options.js';
+export type { EventsOptions, EventFilter, FilterKey, ParsedEventsOptions } from './event-options.js';
+export { toBerthEvent, matchesFilter } from './berth-event.js';
+export type { BerthEvent } from './berth-event.js';
 export { BerthWorker, DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker.js';
 export type { WorkerOptions } from './worker.js';
 export { commandSchema, parseJobCommand, encodeFailure, decodeFailure, INTERNAL_COMMANDS } from './contract.js';

@@ -1,6 +1,6 @@
 /**
  * The read side of Berth's API (as BullMQ's QueueGetters is of a Queue): inspect, list, history,
- * wait, logs and the node list, straight from the store and the streams, no job involved. The
+ * wait, logs, events and the node list, straight from the store and the streams, no job involved. The
  * client (client.ts) extends it with the commands. `guard` is the API's boundary: whatever a
  * call throws reaches the caller as a BerthError (EUNAVAIL while Redis is away).
  */
@@ -14,6 +14,8 @@ import type { NodeRegistry, NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 import { SourceStreams } from '../store/streams.js';
 import { LogStream, type LogsOptions } from './log-reader.js';
+import { EventStream } from './event-stream.js';
+import type { EventsOptions } from './event-options.js';
 import { STOPPED_STATES } from './completion.js';
 
 /** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
@@ -44,7 +46,7 @@ export class BerthReader {
     if (!record) throw noSuchContainer(name);
     const now = inspectFrom(record);
     if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
-    const done = await this.events().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
+    const done = await this.eventFeed().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
     return done.state.State.ExitCode;
   }
 
@@ -85,20 +87,32 @@ export class BerthReader {
    */
   logs(name: string, opts: LogsOptions = {}): LogStream {
     const streams = new SourceStreams(this.redis, this.keys);
-    const blocking = () => {
-      const conn = this.duplicateBlocking('berth-client-logs');
-      this.logConnections.add(conn);
-      conn.once('end', () => this.logConnections.delete(conn));
-      return conn;
-    };
+    const blocking = () => this.trackedBlocking('berth-client-logs');
     return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking }, name, opts);
   }
 
-  /** Follows' blocking connections still open: a follow closes its own; `close()` the rest. */
+  /** Follows' blocking connections still open (logs, events): a follow closes its own; `close()` the rest. */
   protected readonly logConnections = new Set<Redis>();
 
+  /**
+   * The events stream as Podman events, an async iterable (event-stream.ts): replayed from
+   * `since`, then live until `until` or until the loop breaks; filters as Podman's. Bad options
+   * throw EINVAL here. Resume after a reconnect with `since: lastEvent.Cursor`.
+   */
+  events(options: EventsOptions = {}): EventStream {
+    return new EventStream({ redis: this.redis, keys: this.keys, blocking: () => this.trackedBlocking('berth-client-events-reader') }, options);
+  }
+
+  /** A blocking connection `close()` disconnects if its user has not. */
+  private trackedBlocking(name: string): Redis {
+    const conn = this.duplicateBlocking(name);
+    this.logConnections.add(conn);
+    conn.once('end', () => this.logConnections.delete(conn));
+    return conn;
+  }
+
   /** The transition events stream, shared by every waiter of this client. */
-  events(): EventFeed {
+  eventFeed(): EventFeed {
     if (!this.feed) {
       this.feed = new EventFeed(this.redis, this.duplicateBlocking('berth-client-events'), this.keys);
     }

@@ -35,7 +35,8 @@ export interface StreamEntry {
 
 type Listener = (entry: StreamEntry) => void;
 
-function parseEntries(reply: [string, string[]][]): StreamEntry[] {
+/** Stream entries as XREAD/XRANGE return them -> parsed events (a foreign or corrupt entry is skipped). */
+export function parseEntries(reply: [string, string[]][]): StreamEntry[] {
   const out: StreamEntry[] = [];
   for (const [streamId, fields] of reply) {
     const i = fields.indexOf('data');

@@ -2,7 +2,7 @@
  * store: Redis persistence. Container records, snapshots, mailboxes, history and leases
  * (containers.ts, records.ts), one Lua script per atomic write in ./lua, each with a pure argument
  * builder (script-args.ts) and named result codes (scripts.ts); the transition event stream
- * (events.ts), the source streams carrying containers' output (streams.ts), nodes (nodes.ts),
+ * (events.ts; event-reads.ts for a consumer reading at its own pace), the source streams carrying containers' output (streams.ts), nodes (nodes.ts),
  * lease releases (lease-releases.ts), the job locks of a node's workers (worker-locks.ts),
  * connections (redis.ts). Keys, queue names and job ids are built only in keys.ts.
  */
@@ -12,6 +12,8 @@ export { ContainerStore, EVENTS_MAX_LEN, REMOVED_TTL_S } from './containers.js';
 export type { CommitArgs, CreateArgs, BeginResult } from './containers.js';
 export { EventFeed, compareIds } from './events.js';
 export type { StreamEntry, TransitionEvent } from './events.js';
+export { readEventsAfter, lastEventId, trimmedAfter } from './event-reads.js';
+export type { EventBatch } from './event-reads.js';
 export { SourceStreams, EMPTY_POSITION, decodeEntry } from './streams.js';
 export type { AppendArgs, AppendOutcome, OutputLineArg, SourceEntry, StreamBatch, StreamEnd, StreamLine, StreamPosition } from './streams.js';
 export { NodeRegistry } from './nodes.js';

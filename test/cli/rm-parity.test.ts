@@ -77,7 +77,7 @@ describe('cli: rm as Podman 4 (exit codes, rm -f stops first)', function () {
    */
   async function transitionsUntilRemoved(cursor: string, id: string): Promise<TransitionEvent[]> {
     const seen = new Map<number, TransitionEvent>();
-    await s.client.events().waitFor(cursor, (e) => {
+    await s.client.eventFeed().waitFor(cursor, (e) => {
       if (e.id === id) seen.set(e.version, e);
       return e.id === id && e.state.State.Status === 'removed';
     });

@@ -83,7 +83,7 @@ describe('e2e: Redis away in the middle of commands', function () {
       expect(await queue.getJobState(seqJobId(c.Id, seq))).to.equal('failed');
       const { cursor } = await s.client.store.readWithCursor(c.Id);
       s.worker = await s.startWorker();
-      const done = await s.client.events().waitFor(cursor, (e) => e.id === c.Id && e.state.State.Status === 'paused');
+      const done = await s.client.eventFeed().waitFor(cursor, (e) => e.id === c.Id && e.state.State.Status === 'paused');
       expect(done.jobId).to.equal(seqJobId(c.Id, seq));
       expect((await s.runc(c.Id))?.status).to.equal('paused');
     } finally {

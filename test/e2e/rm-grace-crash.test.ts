@@ -69,7 +69,7 @@ describe('e2e: rm -f with a worker killed during its grace period', function () 
     worker = (await spawnWorker(env)).proc;
     // waitFor may show an entry twice (its catch-up read and the live feed): one per version
     const steps = new Map<number, string>();
-    await client.events().waitFor(cursor, (e) => {
+    await client.eventFeed().waitFor(cursor, (e) => {
       if (e.id === c.Id) steps.set(e.version, `${e.to}`);
       return e.id === c.Id && e.state.State.Status === 'removed';
     });

@@ -49,8 +49,8 @@ describe('e2e: a signal during the grace period', function () {
         expect(await exitCode(name, 15_000), 'SIGKILL at the deadline').to.equal(137);
         expect((await s.client.inspect(name)).State.Status).to.not.equal('stopping');
       } else {
-        const exited = s.client.events().waitFor(cursor, (e) => e.id === c.Id && e.to === 'stopped.cleaning');
-        const again = s.client.events().waitFor(cursor, (e) => e.id === c.Id && e.state.State.Status === 'running' && e.state.State.Activity === '');
+        const exited = s.client.eventFeed().waitFor(cursor, (e) => e.id === c.Id && e.to === 'stopped.cleaning');
+        const again = s.client.eventFeed().waitFor(cursor, (e) => e.id === c.Id && e.state.State.Status === 'running' && e.state.State.Activity === '');
         expect((await exited).state.State.ExitCode, 'SIGKILL at the deadline').to.equal(137);
         await again;
         const now = await s.client.inspect(c.Id);

@@ -91,7 +91,7 @@ export async function checkChaos(c: ChaosCluster, run: ChaosRun, o: { settleMs: 
     const events = new Map<string, TransitionEvent[]>();
     let read = 0;
     for (let cursor = '0-0'; ; ) {
-      const page = await client.events().range(cursor, 5000);
+      const page = await client.eventFeed().range(cursor, 5000);
       if (page.length === 0) break;
       cursor = page[page.length - 1]!.streamId;
       read += page.length;

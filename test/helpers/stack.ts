@@ -112,7 +112,7 @@ export async function settled(client: BerthClient, name: string, status: string)
   const { cursor } = await client.store.readWithCursor(id);
   const now = await client.inspect(id);
   if (now.State.Status === status && now.State.Activity === '') return;
-  await client.events().waitFor(cursor, (e) => e.id === id && e.state.State.Status === status && e.state.State.Activity === '');
+  await client.eventFeed().waitFor(cursor, (e) => e.id === id && e.state.State.Status === status && e.state.State.Activity === '');
 }
 
 /** Deletes every container under a runc root (test cleanup; never fails). */

@@ -51,7 +51,7 @@ describe('inspector: SSE events with Last-Event-ID resume', function () {
     // while the page is away
     await s.client.unpause('sse-a');
     await s.client.pause('sse-a');
-    const missed = (await s.client.events().range(paused.id!)).map((e) => e.streamId);
+    const missed = (await s.client.eventFeed().range(paused.id!)).map((e) => e.streamId);
     expect(missed.length).to.be.greaterThanOrEqual(4);
     const again = await open('/api/events?since=0-0', { 'Last-Event-ID': paused.id! });
     await again.next((f) => f.id === missed[missed.length - 1]);
@@ -92,7 +92,7 @@ describe('inspector: SSE events with Last-Event-ID resume', function () {
     }
     await work;
     const tail = await open(`/api/events?since=${start}`, { 'Last-Event-ID': last });
-    const expected = (await s.client.events().range(start)).map((e) => e.streamId);
+    const expected = (await s.client.eventFeed().range(start)).map((e) => e.streamId);
     const final = expected[expected.length - 1]!;
     if (last !== final) {
       await tail.next((f) => f.id === final);
