@@ -41,6 +41,8 @@ export interface Inspect {
   };
   State: InspectState;
   RestartCount: number;
+  /** The exec sessions running now (Podman's ExecIDs). */
+  ExecIDs: string[];
   /** The snapshot version: a per-container sequence number of committed transitions. */
   Version: number;
 }
@@ -123,6 +125,9 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
     },
     RestartCount: ctx.restartCount,
+    ExecIDs: Object.values(ctx.execs ?? {})
+      .filter((s) => s.running)
+      .map((s) => s.id),
     Version: record.version,
   };
 }

@@ -7,6 +7,8 @@
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';
+export { ENDED_EXECS_KEPT, migrateContext } from './container-setup.js';
+export type { ExecSession } from './container-setup.js';
 export { events } from './events.js';
 export type {
   CommandEvent,
@@ -14,6 +16,8 @@ export type {
   DeadlineEvent,
   EffectOutput,
   EffectResultEvent,
+  ExecEvent,
+  ExecRequest,
   Observed,
   ObservedStatus,
   RuntimeEvent,

@@ -46,6 +46,7 @@ function evil(): Inspect {
       FinishedAt: ZERO_TIME,
     },
     RestartCount: 0,
+    ExecIDs: [],
     Version: 1,
   };
 }
