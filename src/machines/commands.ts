@@ -53,7 +53,8 @@ const session = z.string().regex(/^[0-9a-f]{64}$/, 'session must be 64 lowercase
 const windowSize = z.number().int('window sizes are whole cells').min(1).max(65535);
 const execArgs = z.object({
   session,
-  command: z
+  /** The process's argv (`command` is the job's command name). */
+  argv: z
     .array(execString)
     .min(1, 'a command is required')
     .max(4096)
@@ -103,7 +104,7 @@ const USER_TABLE = {
     event: (a) =>
       events.exec({
         session: a.session,
-        command: a.command,
+        command: a.argv,
         env: a.env ?? [],
         workdir: a.workdir ?? '',
         user: a.user ?? '',
@@ -111,7 +112,7 @@ const USER_TABLE = {
         stdin: a.stdin === true,
         ...(a.rows !== undefined && a.cols !== undefined ? { rows: a.rows, cols: a.cols } : {}),
       }),
-    help: 'run `command` in the running container as exec session `session` (64 hex digits, the client\'s); its output goes to the session\'s stream, its end to `execExited`',
+    help: 'run `argv` in the running container as exec session `session` (64 hex digits, the client\'s); its output goes to the session\'s stream, its end to `execExited`',
   }),
 };
 

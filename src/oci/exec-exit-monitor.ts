@@ -87,7 +87,7 @@ export class ExecDirMonitor implements ExecExitMonitor {
   }
 
   /** Forgets a session whose exit was delivered: its dir goes. */
-  async remove(id: string, session: string): Promise<void> {
+  async forget(id: string, session: string): Promise<void> {
     this.reported.delete(`${id}/${session}`);
     await rm(this.layout.execDir(id, session), { recursive: true, force: true });
   }

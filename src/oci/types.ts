@@ -158,6 +158,8 @@ export interface ExecExitRecord {
 /** Emits every exit of an exec session the runtime records, including those recorded while nobody watched. */
 export interface ExecExitMonitor {
   start(onExit: (exit: ExecExitRecord) => void): Promise<void>;
+  /** The session's exit was delivered: its files may go. */
+  forget?(id: string, session: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -17,6 +17,16 @@ export interface ContainerKeys {
   output: string;
 }
 
+/** The Redis streams of one source of bytes: a container itself, or one of its exec sessions. */
+export interface SourceKeys {
+  /** Its stdout and stderr, an end entry with the exit code (store/streams.ts). */
+  output: string;
+  /** Bytes for its stdin, and EOF (the stdin transport). */
+  stdin: string;
+  /** How far the node has forwarded its stdin. */
+  stdinAck: string;
+}
+
 /**
  * The id of the job for a container's mailbox entry `seq`, used by every producer of Berth's: adding
  * the job for a seq twice is a no-op, and a worker finds the entry's job by it.
@@ -39,6 +49,7 @@ export const commandIds = {
   job: (queue: string, jobId: string | undefined): string => `job-${queue}-${jobId ?? ''}`,
   entry: (jobId: string | undefined): string => `entry-${jobId ?? ''}`,
   exit: (id: string, key: string): string => `exit-${id}-${key}`,
+  execExit: (id: string, session: string): string => `exec-exit-${id}-${session}`,
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
 };
 
@@ -63,6 +74,17 @@ export class Keys {
       lease: `${base}:lease`,
       output: `${base}:out`,
     };
+  }
+
+  /**
+   * The streams of a source: the container `id` itself (`output` is its `container(id).output`),
+   * or with `session`, that exec session of it.
+   */
+  source(id: string, session?: string): SourceKeys {
+    const base = `${this.prefix}:ctr:${id}`;
+    if (session === undefined) return { output: `${base}:out`, stdin: `${base}:stdin`, stdinAck: `${base}:stdin-ack` };
+    const s = `${base}:exec:${session}`;
+    return { output: `${s}:out`, stdin: `${s}:stdin`, stdinAck: `${s}:stdin-ack` };
   }
 
   /** A producer's id for one command -> its seq: retries of an enqueue are idempotent. */
