@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
 import { registerCreate } from './commands/create.js';
+import { registerExec } from './commands/exec.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
 import { registerInspect } from './commands/inspect.js';
@@ -74,6 +75,7 @@ export function buildProgram(inv: Invocation): Command {
   registerInspect(program, inv);
   registerPs(program, inv);
   registerLogs(program, inv);
+  registerExec(program, inv);
   registerHistory(program, inv);
   registerGraph(program, inv);
   registerInspector(program, inv);
