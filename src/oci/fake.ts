@@ -53,6 +53,7 @@ export class FakeRuntime implements OciRuntime {
   /** Exec sessions started, by session id (`execExit` ends one: its listeners hear it). */
   readonly execs = new Map<string, { id: string; spec: ExecSpec; pid: number }>();
   readonly execListeners = new Set<(exit: ExecExitRecord) => void>();
+  readonly stdio = null;
   /** Keeps nothing on the node. */
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
   readonly containers = new Map<string, FakeContainer>();

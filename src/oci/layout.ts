@@ -6,11 +6,13 @@
  *   exits/<id>     the exit code (conmon --exit-dir)
  *   exec/<id>/<session>/  an exec session's conmon bundle dir (-b): process.json, sync.json,
  *                  pidfile, conmon.pid, attach, ctl, exit/<id> (its own exit dir: conmon names
- *                  the exit file after the container), and its k8s-file log, log
+ *                  the exit file after the container), its k8s-file log, log, and its
+ *                  attach socket and ctl fifo (the stdin transport)
  *   runc.log       runc's log for calls that concern no one container (list)
  *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
  */
 import { join } from 'node:path';
+import type { StdioPaths } from './types.js';
 
 export class StateLayout {
   readonly bundles: string;
@@ -80,12 +82,19 @@ export class StateLayout {
   exit(id: string): string {
     return join(this.exits, id);
   }
-
+  /** conmon's attach socket (SOCK_SEQPACKET) of a container: `-b <bundle> --full-attach` puts it there. */
+  attachSocket(id: string): string {
+    return join(this.bundle(id), 'attach');
+  }
+  /** conmon's terminal control fifo of a container ("1 <rows> <cols>\n" resizes its terminal). */
+  ctlFifo(id: string): string {
+    return join(this.bundle(id), 'ctl');
+  }
   /** The exec sessions of container `id`. */
   execsOf(id: string): string {
     return join(this.execs, id);
   }
-  /** An exec session's own conmon bundle dir (`conmon -b <execDir> --full-attach`). */
+  /** An exec session's own conmon bundle dir (`conmon --exec -b <dir>`). */
   execDir(id: string, session: string): string {
     return join(this.execsOf(id), session);
   }
@@ -120,5 +129,12 @@ export class StateLayout {
   /** The session's stdout and stderr (conmon k8s-file). */
   execLog(id: string, session: string): string {
     return join(this.execDir(id, session), 'log');
+  }
+  /** Where each process's stdin goes: the container's own dirs, or its exec session's. */
+  stdio(): StdioPaths {
+    return {
+      attach: (r) => (r.session === undefined ? this.attachSocket(r.container) : this.execAttachSocket(r.container, r.session)),
+      ctl: (r) => (r.session === undefined ? this.ctlFifo(r.container) : this.execCtlFifo(r.container, r.session)),
+    };
   }
 }

@@ -11,6 +11,7 @@ export class MissingRuntime implements OciRuntime {
   readonly name: string;
   readonly logFiles = null;
   readonly execLogFiles = null;
+  readonly stdio = null;
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
 
   /** `binary` is the path (or name) that was not found; `what` says what it is. */

@@ -17,13 +17,13 @@ export interface ContainerKeys {
   output: string;
 }
 
-/** The Redis streams of one source of bytes: a container itself, or one of its exec sessions. */
+/** The streams of one source of bytes: a container's own process, or one of its exec sessions. */
 export interface SourceKeys {
-  /** Its stdout and stderr, an end entry with the exit code (store/streams.ts). */
+  /** Its output (stdout, stderr, an end per run): store/streams.ts */
   output: string;
-  /** Bytes for its stdin, and EOF (the stdin transport). */
+  /** What clients send to its stdin (data, resizes, EOF): queue/stdin-writer.ts */
   stdin: string;
-  /** How far the node has forwarded its stdin. */
+  /** Ticks of the node's forwarder, each after it took entries off `stdin`: writers wait on it. */
   stdinAck: string;
 }
 
@@ -76,15 +76,16 @@ export class Keys {
     };
   }
 
-  /**
-   * The streams of a source: the container `id` itself (`output` is its `container(id).output`),
-   * or with `session`, that exec session of it.
-   */
+  /** A container's own process (no session) or one of its exec sessions, as a source of bytes. */
   source(id: string, session?: string): SourceKeys {
     const base = `${this.prefix}:ctr:${id}`;
-    if (session === undefined) return { output: `${base}:out`, stdin: `${base}:stdin`, stdinAck: `${base}:stdin-ack` };
-    const s = `${base}:exec:${session}`;
-    return { output: `${s}:out`, stdin: `${s}:stdin`, stdinAck: `${s}:stdin-ack` };
+    const own = session === undefined ? base : `${base}:exec:${session}`;
+    return { output: session === undefined ? this.container(id).output : `${own}:out`, stdin: `${own}:in`, stdinAck: `${own}:in-ack` };
+  }
+
+  /** The lease of the node's stdin forwarder: one worker of a node forwards at a time. */
+  stdinLease(node: string): string {
+    return `${this.prefix}:node:${node}:stdin-lease`;
   }
 
   /** A producer's id for one command -> its seq: retries of an enqueue are idempotent. */
