@@ -41,7 +41,7 @@ export interface Inspect {
   };
   State: InspectState;
   RestartCount: number;
-  /** The exec sessions running now (Podman's ExecIDs). */
+  /** The exec sessions running now (Podman's ExecIDs): started by runc, not ended yet. */
   ExecIDs: string[];
   /** The snapshot version: a per-container sequence number of committed transitions. */
   Version: number;
@@ -126,7 +126,8 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
     },
     RestartCount: ctx.restartCount,
     ExecIDs: Object.values(ctx.execs ?? {})
-      .filter((s) => s.running)
+      // one being started has no process yet: nothing can reach its stdin (stdin-forwarder.ts)
+      .filter((s) => s.running && s.pid > 0)
       .map((s) => s.id),
     Version: record.version,
   };

@@ -12,7 +12,11 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SeqpacketSocket } from 'node-unix-socket';
+import { basename, dirname } from 'node:path';
 import { BerthError } from '../errors.js';
+
+/** sun_path's size on Linux, its NUL included. */
+const SUN_PATH_MAX = 108;
 
 /** conmon reads at most this much of a packet (CONN_SOCK_BUF_SIZE): larger ones are split. */
 export const ATTACH_PACKET_MAX = 32 * 1024;
@@ -31,8 +35,24 @@ export class AttachConnection {
     });
   }
 
-  /** Connects to the attach socket at `path`; no socket there (the process is gone) is ECTRSTOPPED. */
-  static connect(path: string): Promise<AttachConnection> {
+  /**
+   * Connects to the attach socket at `path`; no socket there (the process is gone) is ECTRSTOPPED.
+   * A path longer than a socket address takes (108 bytes: an exec session's, under its container's
+   * and its own 64-digit ids) is reached through its dir's fd, /proc/self/fd/N/attach, as Podman does.
+   */
+  static async connect(path: string): Promise<AttachConnection> {
+    if (Buffer.byteLength(path) < SUN_PATH_MAX) return AttachConnection.connectTo(path, path);
+    const dir = await open(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY).catch((err: unknown) => {
+      throw new BerthError('ECTRSTOPPED', `cannot connect to the attach socket ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+    try {
+      return await AttachConnection.connectTo(`/proc/self/fd/${dir.fd}/${basename(path)}`, path);
+    } finally {
+      await dir.close();
+    }
+  }
+
+  private static connectTo(address: string, path: string): Promise<AttachConnection> {
     return new Promise((resolve, reject) => {
       const socket = new SeqpacketSocket();
       const fail = (err: unknown) => {
@@ -41,7 +61,7 @@ export class AttachConnection {
       };
       socket.once('error', fail);
       try {
-        socket.connect(path, () => {
+        socket.connect(address, () => {
           socket.off('error', fail);
           resolve(new AttachConnection(socket));
         });

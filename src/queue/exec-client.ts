@@ -9,12 +9,29 @@
  * errors.execFailureCode; ECTRSTATE for a container that is not running).
  */
 import { randomBytes } from 'node:crypto';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { BerthError, toBerthError } from '../errors.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { EventFeed } from '../store/events.js';
 import { persistedExecs } from './exec-inspect.js';
+import type { StdinWriter } from './stdin-writer.js';
+
+/** A session's stdin: a Writable (end() is EOF) that also sets the terminal's size. */
+export type ExecStdin = Writable & { resize(rows: number, cols: number): Promise<void> };
+
+/** The stdin transport's writer as a Node Writable: each write resolves once Redis holds it (bounded). */
+export function stdinWritable(w: StdinWriter): ExecStdin {
+  const stream = new Writable({
+    write: (chunk: Buffer, _enc, cb) => void w.write(chunk).then(() => cb(), cb),
+    final: (cb) => void w.end().then(() => cb(), cb),
+    destroy: (err, cb) => {
+      w.close();
+      cb(err);
+    },
+  });
+  return Object.assign(stream, { resize: (rows: number, cols: number) => w.resize(rows, cols) });
+}
 import type { Keys } from '../store/keys.js';
 import type { SourceStreams } from '../store/streams.js';
 
@@ -40,8 +57,8 @@ export interface ExecHandle {
   id: string;
   stdout: Readable;
   stderr: Readable;
-  /** The process's stdin with `stdin: true`, else null. */
-  stdin: Writable | null;
+  /** The process's stdin with `stdin: true` (end() is EOF), else null. */
+  stdin: ExecStdin | null;
   /** The process's exit code; rejects when it could not be started (a BerthError). */
   exitCode: Promise<number>;
   /** Resolves once runc has started the process; rejects as `exitCode` does when it could not. */
@@ -60,7 +77,7 @@ export interface ExecDeps {
   /** The events feed: the exit code is given once the session has left the container's state. */
   events(): EventFeed;
   /** The stdin transport's writer, for `stdin: true`. */
-  stdinWriter?(container: string, session: string): Writable;
+  stdinWriter?(container: string, session: string): ExecStdin;
 }
 
 /** Entries one read brings at most. */

@@ -36,6 +36,13 @@ describe('cli: berth exec', function () {
     expect(await berth(['exec', 'box', 'true'])).to.deep.equal({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('-i forwards stdin; EOF reaches the process', async () => {
+    const r = await berth(['exec', '-i', 'box', 'cat'], 'a\nb\n');
+    expect(r).to.deep.equal({ code: 0, stdout: 'a\nb\n', stderr: '' });
+    // wc prints its count only after EOF
+    expect((await berth(['exec', '-i', 'box', 'wc', '-l'], 'x\ny\nz\n')).stdout.trim()).to.equal('3');
+  });
+
   it('126 and 127 as Podman, with runc\'s words', async () => {
     const missing = await berth(['exec', 'box', 'nosuch']);
     expect(missing.code).to.equal(127);

@@ -51,6 +51,16 @@ describe('e2e: exec sessions', function () {
     expect(out.split('\n')).to.deep.equal(['ctr mine', '/tmp', nobody[2], nobody[3], '']);
   });
 
+  it('stdin: bytes in order to the process, end() is EOF', async () => {
+    const h = await stack.client.exec('box', ['sh', '-c', 'cat; echo eof'], { stdin: true });
+    expect(h.stdin).to.not.equal(null);
+    h.stdin!.write('a\n');
+    h.stdin!.end('b\n');
+    const [out, code] = await Promise.all([all(h.stdout), h.exitCode]);
+    expect(out).to.equal('a\nb\neof\n');
+    expect(code).to.equal(0);
+  });
+
   it('a missing command: 127 with runc\'s words; a file that cannot be run: 126', async () => {
     const missing = await stack.client.exec('box', ['nosuch']);
     const e1 = (await missing.exitCode.then(() => null, (e: BerthError) => e))!;

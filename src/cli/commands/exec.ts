@@ -95,8 +95,7 @@ function connectTerminal(h: ExecHandle, flags: ExecFlags): () => void {
   const raw = flags.tty === true && flags.interactive === true && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
   const resize = () => {
-    const target = h.stdin as (NodeJS.WritableStream & { resize?: (rows: number, cols: number) => void }) | null;
-    if (process.stdout.rows && process.stdout.columns) target?.resize?.(process.stdout.rows, process.stdout.columns);
+    if (process.stdout.rows && process.stdout.columns) h.stdin?.resize(process.stdout.rows, process.stdout.columns).catch(() => undefined);
   };
   if (flags.tty) process.on('SIGWINCH', resize);
   if (h.stdin) stdin.pipe(h.stdin);
