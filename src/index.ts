@@ -14,6 +14,8 @@ export type { HistoryEntry } from './store/records.js';
 export type { NodeStatus } from './store/nodes.js';
 export type { TransitionEvent } from './store/events.js';
 export { LogStream } from './queue/log-reader.js';
+export type { ExecHandle, ExecOptions, ExecStdin } from './queue/exec-client.js';
+export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
 export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
 export type { CommandName, Status } from './machines/index.js';
