@@ -1,7 +1,8 @@
 /**
  * Exec sessions end to end on real runc and conmon, through the queue: output in order from the
  * session's stream, exit codes (0, 3, 126, 127 as Podman), env / workdir / user, the session in
- * the container's state while it runs (ExecIDs, exec inspect) and after, what runc itself runs
+ * the container's state while it runs (ExecIDs, exec inspect) and after, stdin and a terminal
+ * (its size, a resize), what runc itself runs
  * (the exec's process is the container's: `runc ps`), and refusals: a stopped or paused
  * container, an unknown user, an unknown session id.
  */
@@ -59,6 +60,19 @@ describe('e2e: exec sessions', function () {
     const [out, code] = await Promise.all([all(h.stdout), h.exitCode]);
     expect(out).to.equal('a\nb\neof\n');
     expect(code).to.equal(0);
+  });
+
+  it('tty: a terminal of the caller\'s size; resize() changes it', async () => {
+    const h = await stack.client.exec('box', ['sh', '-c', 'stty size; read x; stty size'], { tty: true, rows: 30, cols: 100, stdin: true });
+    const it = h.stdout[Symbol.asyncIterator]();
+    expect(String((await it.next()).value)).to.equal('30 100\r\n');
+    await h.stdin!.resize(40, 120);
+    h.stdin!.write('go\n');
+    let rest = '';
+    for (let r = await it.next(); !r.done; r = await it.next()) rest += String(r.value);
+    // the terminal echoes what it was sent
+    expect(rest.split('\r\n')).to.deep.equal(['go', '40 120', '']);
+    expect(await h.exitCode).to.equal(0);
   });
 
   it('a missing command: 127 with runc\'s words; a file that cannot be run: 126', async () => {
