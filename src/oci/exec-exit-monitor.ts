@@ -39,13 +39,12 @@ export function parseSource(source: string): { id: string; session: string } | n
   return m ? { id: m[1]!, session: m[2]! } : null;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** A process that exists and has not exited: a zombie nobody reaped (a PID 1 that reaps nothing) is gone too. */
+const alive = async (pid: number) => {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // pid (comm) state …: comm may hold spaces and parentheses; the state follows the last ')'
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return stat !== '' && state !== 'Z' && state !== 'X';
 };
 
 export class ExecDirMonitor implements ExecExitMonitor {
@@ -126,7 +125,7 @@ export class ExecDirMonitor implements ExecExitMonitor {
     } else if (deadToo) {
       const pid = Number((await readFile(this.layout.execConmonPidfile(id, session), 'utf8').catch(() => '')).trim());
       // conmon not started yet (no pid file) is left alone; one gone without an exit file is not
-      if (!Number.isSafeInteger(pid) || pid <= 0 || alive(pid)) return;
+      if (!Number.isSafeInteger(pid) || pid <= 0 || (await alive(pid))) return;
       // it may have written the exit file just before it went
       if (await stat(path).then(() => true, () => false)) return this.check(id, session, false);
       exit = { id, session, code: -1, at: new Date().toISOString() };

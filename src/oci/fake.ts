@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExecExitRecord, ExecSpec, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExecExitMonitor, ExecExitRecord, ExecSpec, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {
   spec: RuntimeSpec;
@@ -50,9 +50,14 @@ export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
   readonly logFiles: LogFiles | null;
   readonly execLogFiles = null;
-  /** Exec sessions started, by session id (`execExit` ends one: its listeners hear it). */
+  /** Exec sessions started, by session id (`execExit` ends one, as its conmon would). */
   readonly execs = new Map<string, { id: string; spec: ExecSpec; pid: number }>();
-  readonly execListeners = new Set<(exit: ExecExitRecord) => void>();
+  private readonly execListeners = new Set<(exit: ExecExitRecord) => void>();
+  /** Reports the exits `execExit` makes (a worker's `execMonitor`). */
+  readonly execMonitor: ExecExitMonitor = {
+    start: async (onExit) => void this.execListeners.add(onExit),
+    close: async () => this.execListeners.clear(),
+  };
   readonly stdio = null;
   /** Keeps nothing on the node. */
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
