@@ -67,6 +67,21 @@ describe('e2e: exec sessions under faults', function () {
     expect(await client.execInspect(h.id)).to.include({ Running: false, ExitCode: 7 });
   });
 
+  it('a worker killed with the exec call in flight: the next one settles it (run once) and the session goes on', async () => {
+    worker!.kill('SIGKILL');
+    await worker!.catch(() => undefined);
+    const dying = await spawnWorker({ ...env, BERTH_TEST_FREEZE_BEFORE: 'ociExec' });
+    const h = await client.exec('box', ['sh', '-c', 'echo once; exit 2']);
+    await dying.line(/^freezing /); // the call is committed in flight, not made
+    dying.proc.kill('SIGKILL');
+    await dying.proc.catch(() => undefined);
+    worker = (await spawnWorker(env)).proc;
+    expect(await all(h.stdout)).to.equal('once\n');
+    expect(await h.exitCode).to.equal(2);
+    // run once: one line of output (a second run would write its own), one ended session
+    expect(await client.execInspect(h.id)).to.include({ Running: false, ExitCode: 2 });
+  });
+
   it('a client that vanishes mid-stream: the session goes on to its end; its stream stays bounded', async () => {
     const other = await Berth.connect({ redis: redis.url, prefix });
     const h = await other.exec('box', ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done; exit 5']);
