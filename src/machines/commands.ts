@@ -165,6 +165,12 @@ export const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(
 export type CommandName = keyof typeof USER_TABLE;
 export const COMMANDS = Object.keys(USER_TABLE) as [CommandName, ...CommandName[]];
 
+/**
+ * The user commands that need no arguments (`exec` needs its session and argv): the inspector's
+ * buttons. Derived from the table: a command whose schema takes `{}`.
+ */
+export const ARGLESS_COMMANDS = COMMANDS.filter((c) => COMMAND_TABLE[c].args.safeParse({}).success) as [CommandName, ...CommandName[]];
+
 export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.hasOwn(USER_TABLE, value);
 }

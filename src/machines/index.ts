@@ -26,6 +26,6 @@ export type {
 } from './events.js';
 export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
-export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
+export { ARGLESS_COMMANDS, COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
 export type { CommandArgs, CommandContext, CommandName, ParsedCommand, TableCommand } from './commands.js';
 export { describeGuard } from './describe.js';
