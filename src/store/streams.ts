@@ -49,8 +49,8 @@ export type AppendOutcome =
   | { kind: 'conflict'; position: StreamPosition }
   | { kind: 'gone'; reason: 'removed' | 'missing' };
 
-/** How long an exec session's stream is kept after its end entry. */
-export const ENDED_SESSION_TTL_MS = 3_600_000;
+/** How long an exec session's stream is kept after its last entry (its end, normally). */
+export const SESSION_STREAM_TTL_MS = 3_600_000;
 
 /** Where a stream starts: nothing shipped yet. */
 export const EMPTY_POSITION: StreamPosition = Object.freeze({ gen: '', offset: 0, endedRun: -1 });
@@ -79,8 +79,9 @@ export class SourceStreams {
     const call = appendOutputCall(this.keys, a);
     const reply = (await runScript(this.redis, call.name, call.keys, call.args)) as unknown[];
     const code = Number(reply[0]);
-    // an exec session's stream outlives its end by a while (a late reader still gets the exit code)
-    if (a.session !== undefined && a.end && code === AppendCode.Appended) await this.redis.pexpire(this.keys.source(a.id, a.session).output, ENDED_SESSION_TTL_MS);
+    // an exec session's stream lives on a while after its last entry (a late reader still gets the
+    // exit code), and no longer: a session whose container was removed gets no end, and goes too
+    if (a.session !== undefined && code === AppendCode.Appended) await this.redis.pexpire(this.keys.source(a.id, a.session).output, SESSION_STREAM_TTL_MS);
     switch (code) {
       case AppendCode.Appended:
         return { kind: 'appended', entries: Number(reply[1]), position: positionReply(reply.slice(2)) };
