@@ -33,6 +33,8 @@ export class AttachConnection {
     socket.on('close', () => {
       this.closed = true;
     });
+    // conmon closed its side: nothing more comes, the socket can go
+    socket.on('end', () => this.destroy());
   }
 
   /**
@@ -90,10 +92,25 @@ export class AttachConnection {
     }
   }
 
-  /** EOF: conmon closes the process's stdin. */
+  /**
+   * EOF: conmon closes the process's stdin. A half-close (shutdown of the write side), not a
+   * close: a unix socket closed with unread data in its receive queue (the process's output,
+   * which conmon also sends here) resets the peer, and conmon's next read then fails with
+   * ECONNRESET before the packets still queued for it, which are lost, and the process's stdin is
+   * never closed. The socket goes once conmon closes its side (the process has ended), or at a
+   * second close().
+   */
   close(): void {
-    if (this.closed) return;
+    if (this.closed) return this.destroy();
     this.closed = true;
+    try {
+      this.socket.end();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  private destroy(): void {
     try {
       this.socket.destroy();
     } catch {
