@@ -125,7 +125,8 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
     },
     RestartCount: ctx.restartCount,
-    ExecIDs: Object.values(ctx.execs ?? {})
+    // a removed container's sessions went with it (rm -f kills them)
+    ExecIDs: Object.values(status === 'removed' ? {} : (ctx.execs ?? {}))
       // one being started has no process yet: nothing can reach its stdin (stdin-forwarder.ts)
       .filter((s) => s.running && s.pid > 0)
       .map((s) => s.id),

@@ -121,13 +121,18 @@ export function openExec(d: ExecDeps, container: string, session: string, args: 
   const started = d.start(args);
   started.catch(() => undefined);
   const key = d.keys.source(container, session).output;
+  // a removed container's sessions get no end (their appends are refused): the reader stops on its own
+  const gone = async () => {
+    const record = await d.store.get(container);
+    return !record || record.status === 'removed';
+  };
   const read = async (): Promise<number> => {
     let after = '0';
     for (;;) {
       if (stopped) throw new BerthError('EINTERNAL', `exec session ${session} was closed`);
       const batch = await d.streams.read(conn, key, after, BATCH, BLOCK_MS);
       after = batch.last ?? after;
-      if (batch.entries.length === 0 && !(await d.store.get(container))) throw new BerthError('ENOCTR', `container ${container} was removed during exec session ${session}`, { container, command: 'exec' });
+      if (batch.entries.length === 0 && (await gone())) throw new BerthError('ENOCTR', `container ${container} was removed during exec session ${session}`, { container, command: 'exec' });
       for (const e of batch.entries) {
         if (e.kind === 'end') return e.end.exitCode;
         const bytes = e.line.partial ? e.line.bytes : Buffer.concat([e.line.bytes, Buffer.from('\n')]);
@@ -140,8 +145,8 @@ export function openExec(d: ExecDeps, container: string, session: string, args: 
   // the session has left the container's state (ExecIDs, exec inspect) by the time its code is given
   const left = async () => {
     const { record, cursor } = await d.store.readWithCursor(container);
-    if (!record || persistedExecs(record)[session]?.running !== true) return;
-    await d.events().waitFor(cursor, (e) => e.id === container && !((e.state as { ExecIDs?: string[] }).ExecIDs ?? []).includes(session));
+    if (!record || record.status === 'removed' || persistedExecs(record)[session]?.running !== true) return;
+    await d.events().waitFor(cursor, (e) => e.id === container && (e.state.State.Status === 'removed' || !((e.state as { ExecIDs?: string[] }).ExecIDs ?? []).includes(session)));
   };
   // the command's failure (never started) wins over the reader, which would wait for an end that never comes
   const exitCode = new Promise<number>((resolve, reject) => {

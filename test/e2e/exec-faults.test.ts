@@ -125,4 +125,16 @@ describe('e2e: exec sessions under faults', function () {
     expect(await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q']).then((r) => r.stdout.trim())).to.equal('');
     await client.remove('box');
   });
+
+  it('rm -f during a session: the container goes, its session\'s reader ends (137, or ENOCTR once the container is gone first), nothing is left running', async () => {
+    await client.create({ name: 'gone', rootfs: TEST_ROOTFS, command: ['sleep', '1000'] });
+    await client.start('gone');
+    const h = await client.exec('gone', ['sh', '-c', 'echo up; exec sleep 1000']);
+    const it = h.stdout[Symbol.asyncIterator]();
+    await it.next();
+    await client.remove('gone', { force: true });
+    // the session's exit may be shipped before the removal is committed, or find the container gone
+    expect(await h.exitCode.then((code) => code, (x: BerthError) => x.code)).to.be.oneOf([137, 'ENOCTR']);
+    expect(await execa(RUNC, ['--root', env['BERTH_RUNC_ROOT']!, 'list', '-q']).then((r) => r.stdout.trim())).to.equal('');
+  });
 });
