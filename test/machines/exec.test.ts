@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { accepts, positionOf, step } from '../../src/actors/step.js';
 import { hydrateSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
 import { commandToEvent, ENDED_EXECS_KEPT, events, type ExecRequest } from '../../src/machines/index.js';
+import { execSessionsError, stateError } from '../../src/errors.js';
 import { AT, reach, settle, type Ev } from './support.js';
 
 const sid = (n: number) => n.toString(16).padStart(64, '0');
@@ -77,6 +78,10 @@ describe('container machine: exec sessions', () => {
     const last = step(one.snapshot, events.execExited(sid(2), 137, AT) as Ev);
     expect(last.effects.map((e) => e.kind)).to.include('requestCleanup');
     expect(path(settle(last.snapshot, events.cleanup() as Ev).snapshot)).to.equal('exited');
+    // what the host says when it refuses them (libpod's words, wrapped as ErrCtrStateInvalid)
+    expect(execSessionsError('web', 'cleanup', 'stopped').message).to.equal('container web has active exec sessions, refusing to clean up: container state improper');
+    expect(execSessionsError('web', 'remove', 'stopped')).to.include({ code: 'ECTRSTATE', message: 'container web has active exec sessions, refusing to remove: container state improper' });
+    expect(stateError('web', 'exec', 'paused').message).to.equal('cannot exec into container web in state paused: can only create exec sessions on running containers: container state improper');
   });
 
   it(`keeps the running sessions and the last ${ENDED_EXECS_KEPT} ended ones`, () => {
