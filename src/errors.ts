@@ -99,11 +99,26 @@ export function stateError(container: string, command: string, state: string): B
       : code === 'ECTRRUNNING'
         ? 'container is running'
         : 'container state improper';
-  return new BerthError(code, `cannot ${command} container ${container} in state ${state}: ${reason}`, {
-    container,
-    command,
-    state,
-  });
+  // Podman 4's words for an exec into a container that is not running
+  const message =
+    command === 'exec'
+      ? `cannot exec into container ${container} in state ${state}: can only create exec sessions on running containers: ${reason}`
+      : `cannot ${command} container ${container} in state ${state}: ${reason}`;
+  return new BerthError(code, message, { container, command, state });
+}
+
+/** libpod's refusal of a cleanup or a non-forced rm while exec sessions run (ErrCtrStateInvalid). */
+export function execSessionsError(container: string, command: string, state: string): BerthError {
+  const what = command === 'remove' ? 'remove' : command === 'cleanup' ? 'clean up' : command;
+  return new BerthError('ECTRSTATE', `container ${container} has active exec sessions, refusing to ${what}: container state improper`, { container, command, state });
+}
+
+/**
+ * The exit code of an exec whose process could not be started, from the runtime's words, as
+ * Podman's define.ExitCode: 127 when the command is not found, 126 when it cannot be run.
+ */
+export function execFailureCode(message: string): 126 | 127 {
+  return /not found|no such file|executable path is empty/i.test(message) ? 127 : 126;
 }
 
 /** CLI exit codes: Podman's convention, 125 for any error of Berth itself. */

@@ -17,6 +17,8 @@ export { LogStream } from './queue/log-reader.js';
 export { EventStream } from './queue/event-stream.js';
 export type { BerthEvent } from './queue/berth-event.js';
 export type { EventsOptions, EventFilter } from './queue/event-options.js';
+export type { ExecHandle, ExecOptions, ExecStdin } from './queue/exec-client.js';
+export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
 export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';

@@ -41,9 +41,9 @@ const fitsExec = (s: string) => Buffer.byteLength(s) < MAX_ARG_STRLEN;
 const TOO_LONG = `is longer than the kernel takes (MAX_ARG_STRLEN: ${MAX_ARG_STRLEN} bytes with its NUL)`;
 
 /** A string execve(2) will take as one argument or environment entry. */
-const execString = z.string().refine(noNul, 'contains a NUL byte').refine(fitsExec, TOO_LONG);
+export const execString = z.string().refine(noNul, 'contains a NUL byte').refine(fitsExec, TOO_LONG);
 
-const absolutePath = (what: string) =>
+export const absolutePath = (what: string) =>
   z
     .string()
     .refine(noNul, `${what} contains a NUL byte`)
@@ -66,7 +66,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * `env`: KEY=VALUE entries, or an object of KEY: VALUE (own keys only, read before anything can
  * drop `__proto__`); normalised to entries.
  */
-const envSchema = z
+export const envSchema = z
   .custom<string[] | Record<string, string>>((v) => Array.isArray(v) || isPlainObject(v), 'env must be a list of KEY=VALUE entries or an object of names to values')
   .superRefine((env, ctx) => {
     // [where, the KEY=VALUE entry, its key]; an object's keys are named in the message, not the path

@@ -7,8 +7,8 @@
  * A runner gets the caller's AbortSignal and passes it to the runtime, which ends the runc process
  * it started when the signal fires (a lost lease, a forced shutdown).
  */
-import type { EffectOutput, RuntimeCall } from '../machines/index.js';
-import type { OciRuntime, RuntimeSpec, RuntimeState } from '../oci/types.js';
+import type { EffectOutput, ExecRequest, RuntimeCall } from '../machines/index.js';
+import type { ExecSpec, OciRuntime, RuntimeSpec, RuntimeState } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
 
 export interface CallInput {
@@ -41,6 +41,21 @@ export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec
     network: record.spec.network,
     seccomp: record.spec.seccomp,
     pidsLimit: record.spec.pidsLimit,
+  };
+}
+
+/** The machine's exec request (the invoke's input) as the runtime takes it. */
+function execSpecOf(input: Record<string, unknown>): ExecSpec {
+  const r = input as Partial<ExecRequest>;
+  return {
+    session: String(r.session ?? ''),
+    command: r.command ?? [],
+    env: r.env ?? [],
+    workdir: r.workdir ?? '',
+    user: r.user ?? '',
+    tty: r.tty === true,
+    stdin: r.stdin === true,
+    ...(r.rows && r.cols ? { rows: r.rows, cols: r.cols } : {}),
   };
 }
 
@@ -119,6 +134,12 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
       return {};
     },
     // removal is idempotent: always finished by running it again
+    settle: () => rerun,
+  },
+  ociExec: {
+    run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.exec(record.id, execSpecOf(input), { signal })).pid, at: new Date().toISOString() }),
+    // a session's conmon, once spawned, is found again by its id (runtime.exec does not start it
+    // twice: it reads the pid from that conmon's sync file); never spawned, it is spawned now
     settle: () => rerun,
   },
   ociSync: {

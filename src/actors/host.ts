@@ -6,7 +6,7 @@
  * call is reconciled against the runtime first (reconcile.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { BerthError, stateError, toBerthError } from '../errors.js';
+import { BerthError, execSessionsError, stateError, toBerthError } from '../errors.js';
 import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
@@ -62,6 +62,10 @@ interface Working {
 
 /** Hydrated snapshots kept by (container, version): hydrating (createActor) costs ~0.7 ms of CPU. */
 const SNAPSHOT_CACHE_SIZE = 512;
+
+/** Why a command is refused: the exec sessions a stopped container still has, or its state. */
+const refusal = (snap: ContainerSnapshot, name: string, command: string, status: string): BerthError =>
+  status === 'stopped' && Object.values(snap.context.execs).some((s) => s.running) ? execSessionsError(name, command, status) : stateError(name, command, status);
 
 const callsOf = (effects: readonly Effect[]): CallEffect[] => effects.filter((e): e is CallEffect => e.kind === 'call');
 
@@ -181,7 +185,7 @@ export class ContainerHost {
     const { status } = positionOf(w.snapshot);
     if (event === null || !accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
-      return this.refuse(w, seq, internal ? null : stateError(w.record.name, entry.command, status));
+      return this.refuse(w, seq, internal ? null : refusal(w.snapshot, w.record.name, entry.command, status));
     }
     const next = step(w.snapshot, event, this.machine);
     const calls = callsOf(next.effects);

@@ -41,6 +41,8 @@ export interface Inspect {
   };
   State: InspectState;
   RestartCount: number;
+  /** The exec sessions running now (Podman's ExecIDs): started by runc, not ended yet. */
+  ExecIDs: string[];
   /** The snapshot version: a per-container sequence number of committed transitions. */
   Version: number;
 }
@@ -123,6 +125,11 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
     },
     RestartCount: ctx.restartCount,
+    // a removed container's sessions went with it (rm -f kills them)
+    ExecIDs: Object.values(status === 'removed' ? {} : (ctx.execs ?? {}))
+      // one being started has no process yet: nothing can reach its stdin (stdin-forwarder.ts)
+      .filter((s) => s.running && s.pid > 0)
+      .map((s) => s.id),
     Version: record.version,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
 import { BerthError } from '../errors.js';
-import { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, type ContainerInput, type ContainerMachine } from '../machines/index.js';
+import { containerMachine, MACHINE_ID, MACHINE_VERSION, migrateContext, READABLE_VERSIONS, type ContainerInput, type ContainerMachine } from '../machines/index.js';
 
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
 
@@ -47,9 +47,12 @@ export function hydrateSnapshot(json: string, container: string, machine: Contai
       { container },
     );
   }
+  // an older version's context gains what this version added
+  const persisted = envelope.snapshot as { context?: Record<string, unknown> };
+  const migrated = { ...persisted, context: migrateContext(envelope.version, persisted.context ?? {}) };
   // Restoring through an actor that is never started rebuilds children without running them.
   const snapshot = createActor(machine, {
-    snapshot: envelope.snapshot as ContainerSnapshot,
+    snapshot: migrated as unknown as ContainerSnapshot,
     input: { stopSignal: 'SIGTERM', stopTimeout: 10 },
   }).getSnapshot();
   if (snapshot.status === 'error') {

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
 import { registerCreate } from './commands/create.js';
 import { registerEvents } from './commands/events.js';
+import { registerExec } from './commands/exec.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
 import { registerInspect } from './commands/inspect.js';
@@ -77,6 +78,7 @@ export function buildProgram(inv: Invocation): Command {
   registerPs(program, inv);
   registerLogs(program, inv);
   registerEvents(program, inv);
+  registerExec(program, inv);
   registerHistory(program, inv);
   registerGraph(program, inv);
   registerInspector(program, inv);

@@ -10,7 +10,8 @@ import { hydrateSnapshot } from '../actors/snapshot.js';
 import { accepts, positionOf } from '../actors/step.js';
 import { BerthError, noSuchContainer, stateError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { COMMANDS, type CommandName } from '../machines/index.js';
+// the commands a button sends: those without arguments of their own (exec is the CLI's and the API's)
+import { ARGLESS_COMMANDS as COMMANDS, type CommandName } from '../machines/index.js';
 import type { BerthClient } from '../queue/client.js';
 import type { NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';

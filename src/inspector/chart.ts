@@ -12,7 +12,7 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { initialSnapshot, type ContainerSnapshot } from '../actors/snapshot.js';
 import { accepts, type MachineEventInput } from '../actors/step.js';
 import { BerthError } from '../errors.js';
-import { COMMANDS, commandToEvent, containerMachine, describeGuard, type CommandName } from '../machines/index.js';
+import { ARGLESS_COMMANDS as COMMANDS, commandToEvent, containerMachine, describeGuard, type CommandName } from '../machines/index.js';
 import { describeIssues } from '../spec.js';
 
 export interface ChartNode {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { parseSignal } from '../signals.js';
+import { absolutePath, envSchema, execString } from '../spec.js';
 import { events, type ContainerEvent, type TimerEvent } from './events.js';
 import type { PodmanEventName } from './podman-event-names.js';
 
@@ -54,6 +55,30 @@ const signal = z.string().min(1).transform((s, ctx) => {
   }
 });
 
+/** An exec session's id: 64 hex digits, made by the client (so it reads the output from the first byte). */
+const session = z.string().regex(/^[0-9a-f]{64}$/, 'session must be 64 lowercase hex digits');
+const windowSize = z.number().int('window sizes are whole cells').min(1).max(65535);
+const execArgs = z.object({
+  session,
+  /** The process's argv (`command` is the job's command name). */
+  argv: z
+    .array(execString)
+    .min(1, 'a command is required')
+    .max(4096)
+    .refine((c) => c[0] !== '', 'the command (its first word) must not be empty'),
+  env: envSchema.optional(),
+  workdir: absolutePath('workdir').optional(),
+  user: z
+    .string()
+    .max(256)
+    .regex(/^[^:\s/]+(:[^:\s/]+)?$/, 'user must be USER[:GROUP] (names or numbers)')
+    .optional(),
+  tty: z.boolean().optional(),
+  stdin: z.boolean().optional(),
+  rows: windowSize.optional(),
+  cols: windowSize.optional(),
+});
+
 const USER_TABLE = {
   init: user({ args: none, event: () => events.init(), help: 'create it in the runtime (runc create under conmon) without starting it' }),
   start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited)' }),
@@ -88,6 +113,22 @@ const USER_TABLE = {
     podmanEvent: 'sync',
     help: "re-read runc's state into Berth's: a container killed, paused or resumed behind Berth's back is shown as it is",
   }),
+  exec: user({
+    args: execArgs,
+    event: (a) =>
+      events.exec({
+        session: a.session,
+        command: a.argv,
+        env: a.env ?? [],
+        workdir: a.workdir ?? '',
+        user: a.user ?? '',
+        tty: a.tty === true,
+        stdin: a.stdin === true,
+        ...(a.rows !== undefined && a.cols !== undefined ? { rows: a.rows, cols: a.cols } : {}),
+      }),
+    podmanEvent: 'exec',
+    help: 'run `argv` in the running container as exec session `session` (64 hex digits, the client\'s); its output goes to the session\'s stream, its end to `execExited`',
+  }),
 };
 
 const BERTH_TABLE = {
@@ -101,6 +142,12 @@ const BERTH_TABLE = {
     }),
     event: (a) => events.exited(a.code, a.at, a.oomKilled === true, a.run),
     help: 'an exit the monitor recorded',
+  }),
+  execExited: berthOnly({
+    args: z.object({ session, code: z.number().int(), at: z.string().max(64) }),
+    event: (a) => events.execExited(a.session, a.code, a.at),
+    podmanEvent: 'exec_died',
+    help: "an exec session's exit its conmon recorded",
   }),
   timer: berthOnly({
     /** The timer's id and the version of the commit that scheduled it; its event is the record's. */
@@ -133,6 +180,12 @@ export const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(
 /** The commands of the job contract anyone may queue (`cmd.` events of the machine). */
 export type CommandName = keyof typeof USER_TABLE;
 export const COMMANDS = Object.keys(USER_TABLE) as [CommandName, ...CommandName[]];
+
+/**
+ * The user commands that need no arguments (`exec` needs its session and argv): the inspector's
+ * buttons. Derived from the table: a command whose schema takes `{}`.
+ */
+export const ARGLESS_COMMANDS = COMMANDS.filter((c) => COMMAND_TABLE[c].args.safeParse({}).success) as [CommandName, ...CommandName[]];
 
 export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.hasOwn(USER_TABLE, value);

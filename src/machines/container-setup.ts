@@ -4,7 +4,8 @@
  * The states themselves are in container.ts. Pure: xstate only.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ObservedStatus, RuntimeFailure } from './events.js';
+import { execFailureCode } from '../errors.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RuntimeFailure } from './events.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -19,9 +20,38 @@ export const STOP_DEADLINE = 'stopDeadline';
  * may hold states it does not have.
  * 4: removing gained `signalling` and `waiting` (rm -f of a running container: the stop signal,
  * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
+ * 5: exec sessions: `running.execing` (the ociExec call) and the context's `execs` and
+ * `execStarting`; older snapshots gain an empty `execs` when read (migrateContext).
  */
-export const MACHINE_VERSION = '4';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4'];
+export const MACHINE_VERSION = '5';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5'];
+
+/** Ended exec sessions kept for `exec inspect` (the oldest go first). */
+export const ENDED_EXECS_KEPT = 16;
+
+/** An exec session as the container's state keeps it (`berth exec inspect`). */
+export interface ExecSession {
+  id: string;
+  command: string[];
+  user: string;
+  workdir: string;
+  tty: boolean;
+  stdin: boolean;
+  /** 0 until runc has started it. */
+  pid: number;
+  running: boolean;
+  /** null while it runs. */
+  exitCode: number | null;
+  /** Why it could not be run, or how it ended without an exit recorded. */
+  error: string;
+  finishedAt: string | null;
+}
+
+/** A context persisted by an older version, with what this version added (pure). */
+export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
+  if (Number(version) >= 5) return context;
+  return { ...context, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
+}
 
 export interface ContainerInput {
   stopSignal: string;
@@ -51,6 +81,10 @@ export interface ContainerContext {
   then: 'init' | 'start' | null;
   /** A restart is in progress: the exit that ends it starts the container again. */
   restarting: boolean;
+  /** Exec sessions: the running ones, then up to ENDED_EXECS_KEPT ended ones, oldest first. */
+  execs: Record<string, ExecSession>;
+  /** The request of the session being started (ociExec in flight); its env is dropped once started. */
+  execStarting: ExecRequest | null;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -71,6 +105,8 @@ export function initialContext(input: ContainerInput): ContainerContext {
     killSignal: 'SIGKILL',
     then: null,
     restarting: false,
+    execs: {},
+    execStarting: null,
   };
 }
 
@@ -80,7 +116,7 @@ type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
  * (actors/calls.ts: how it runs and how an interrupted one is settled), checked against this list.
  */
-export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync'] as const;
+export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync', 'ociExec'] as const;
 export type RuntimeCall = (typeof RUNTIME_CALLS)[number];
 
 const notProvided = (name: string) =>
@@ -105,6 +141,17 @@ function exitOf(event: MachineEvent): { code: number; at: string | undefined; oo
   const o = output(event).observed;
   if (!o) return null;
   return o.exit ?? { code: -1, at: output(event).at, oomKilled: false };
+}
+
+/** `execs` with session `id` ended, and only the last ENDED_EXECS_KEPT ended sessions kept. */
+function ended(execs: Record<string, ExecSession>, id: string, exitCode: number, error: string, at: string | null): Record<string, ExecSession> {
+  const s = execs[id];
+  if (!s) return execs;
+  const rest = Object.fromEntries(Object.entries(execs).filter(([k]) => k !== id));
+  const next = { ...rest, [id]: { ...s, running: false, exitCode, error, finishedAt: at } };
+  const endedIds = Object.values(next).filter((e) => !e.running).map((e) => e.id);
+  for (const old of endedIds.slice(0, Math.max(0, endedIds.length - ENDED_EXECS_KEPT))) delete next[old];
+  return next;
 }
 
 export const containerSetup = setup({
@@ -162,12 +209,43 @@ export const containerSetup = setup({
     cancelDeadline: enqueueActions(({ context, enqueue }) => {
       if (context.stopTimeout > 0) enqueue.cancel(STOP_DEADLINE);
     }),
+    /** A new session, running from now on as far as the container's state goes (it blocks cleanup). */
+    beginExec: assign(({ context, event }) => {
+      if (event.type !== 'cmd.exec') return {};
+      const { type: _type, ...request } = event;
+      const session: ExecSession = { id: event.session, command: event.command, user: event.user, workdir: event.workdir, tty: event.tty, stdin: event.stdin, pid: 0, running: true, exitCode: null, error: '', finishedAt: null };
+      return { execs: { ...context.execs, [event.session]: session }, execStarting: request };
+    }),
+    execStarted: assign(({ context, event }) => {
+      const id = context.execStarting?.session ?? '';
+      const s = context.execs[id];
+      return { execStarting: null, execs: s ? { ...context.execs, [id]: { ...s, pid: output(event).pid ?? 0 } } : context.execs };
+    }),
+    /** It could not be run: ended, 127 (not found) or 126 (cannot be run) as Podman; 125 for a bad user. */
+    execFailed: assign(({ context, event }) => {
+      const id = context.execStarting?.session ?? '';
+      const f = 'error' in event ? (event.error as RuntimeFailure) : { code: 'EOCI', message: 'runtime call failed' };
+      const code = f.code === 'EOCI' ? execFailureCode(f.message) : 125;
+      return { execStarting: null, execs: ended(context.execs, id, code, f.message, output(event).at ?? null) };
+    }),
+    endExec: assign(({ context, event }) =>
+      event.type === 'cmd.execExited'
+        ? { execs: ended(context.execs, event.session, event.code, event.code === -1 ? 'exec session exit code could not be retrieved: its conmon is gone' : '', event.at) }
+        : {},
+    ),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
     thenCreate: ({ context }) => context.then !== null,
     isRestarting: ({ context }) => context.restarting,
+    /** A session id not seen before (a retried job's is: it is not started twice). */
+    isNewSession: ({ context, event }) => event.type === 'cmd.exec' && !Object.hasOwn(context.execs, event.session),
+    isRunningSession: ({ context, event }) => event.type === 'cmd.execExited' && context.execs[event.session]?.running === true,
+    /** The exit of the last running session. */
+    isLastSession: ({ context, event }) =>
+      event.type === 'cmd.execExited' && Object.values(context.execs).every((s) => !s.running || s.id === event.session),
+    noExecSessions: ({ context }) => Object.values(context.execs).every((s) => !s.running),
     isForced: ({ event }) => event.type === 'cmd.remove' && event.force,
     /** rm -f with a grace period: the stop signal first, SIGKILL after the timeout (Podman 4). */
     isGracefulRemove: ({ event }) => event.type === 'cmd.remove' && event.force && event.timeout > 0,

@@ -13,6 +13,7 @@ import { and, not, raise, stateIn } from 'xstate';
 import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE, initialContext } from './container-setup.js';
 import { removing } from './container-remove.js';
 import { syncing } from './container-sync.js';
+import { execEnded, execEndedWhenStopped, execing, startExec } from './container-exec.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
 export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
@@ -69,6 +70,7 @@ export const containerMachine = containerSetup.createMachine({
   on: {
     'cmd.remove': { guard: and(['isForced', not(stateIn('removed'))]), target: '.removing' },
     'runtime.lost': { target: '.unknown', actions: 'recordLoss' },
+    'cmd.execExited': execEnded,
   },
   states: {
     /** In Berth's store only; not in the runtime. */
@@ -125,9 +127,11 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.stop': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.restart': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.sync': 'syncing',
+            'cmd.exec': startExec,
           },
         },
         syncing: syncing('running'),
+        execing,
         pausing: {
           invoke: {
             id: 'pause',
@@ -222,11 +226,13 @@ export const containerMachine = containerSetup.createMachine({
         idle: {
           entry: 'requestCleanup',
           on: {
-            'cmd.cleanup': 'cleaning',
-            'cmd.init': { target: 'cleaning', actions: 'wantInit' },
-            'cmd.start': { target: 'cleaning', actions: 'wantStart' },
-            'cmd.restart': { target: 'cleaning', actions: 'wantStart' },
-            'cmd.remove': '#container.removing',
+            // exec sessions block the cleanup and a non-forced rm (and so init, start, restart)
+            'cmd.cleanup': { guard: 'noExecSessions', target: 'cleaning' },
+            'cmd.init': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantInit' },
+            'cmd.start': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantStart' },
+            'cmd.restart': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantStart' },
+            'cmd.remove': { guard: 'noExecSessions', target: '#container.removing' },
+            'cmd.execExited': execEndedWhenStopped,
             // the exit is recorded and runc holds nothing newer: nothing to re-read
             'cmd.sync': { actions: 'nothingToSync' },
           },

@@ -23,7 +23,27 @@ export type CommandEvent =
   | { type: 'cmd.cleanup' }
   /** `timeout`: with `force`, seconds between a running container's stop signal and SIGKILL (0: SIGKILL at once). */
   | { type: 'cmd.remove'; force: boolean; timeout: number }
-  | { type: 'cmd.sync' };
+  | { type: 'cmd.sync' }
+  | ExecEvent;
+
+/** An exec session's request (the job's arguments, validated by the command table). */
+export interface ExecRequest {
+  /** 64 hex digits, made by the client so it can read the session's output from the first byte. */
+  session: string;
+  command: string[];
+  env: string[];
+  workdir: string;
+  user: string;
+  tty: boolean;
+  stdin: boolean;
+  rows?: number;
+  cols?: number;
+}
+
+export type ExecEvent =
+  | ({ type: 'cmd.exec' } & ExecRequest)
+  /** The session's conmon recorded its exit (Berth-only). */
+  | { type: 'cmd.execExited'; session: string; code: number; at: string };
 
 export type RuntimeEvent =
   /** `run`: the run (context.run) whose process exited; absent in exits recorded before runs were. */
@@ -76,6 +96,8 @@ export const events = {
   cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
   remove: (force: boolean, timeout = 0): CommandEvent => ({ type: 'cmd.remove', force, timeout }),
   sync: (): CommandEvent => ({ type: 'cmd.sync' }),
+  exec: (r: ExecRequest): CommandEvent => ({ type: 'cmd.exec', ...r }),
+  execExited: (session: string, code: number, at: string): CommandEvent => ({ type: 'cmd.execExited', session, code, at }),
   exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({
     type: 'runtime.exited',
     code,

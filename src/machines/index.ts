@@ -8,6 +8,8 @@
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';
+export { ENDED_EXECS_KEPT, migrateContext } from './container-setup.js';
+export type { ExecSession } from './container-setup.js';
 export { events } from './events.js';
 export type {
   CommandEvent,
@@ -15,6 +17,8 @@ export type {
   DeadlineEvent,
   EffectOutput,
   EffectResultEvent,
+  ExecEvent,
+  ExecRequest,
   Observed,
   ObservedStatus,
   RuntimeEvent,
@@ -23,7 +27,7 @@ export type {
 } from './events.js';
 export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
-export { COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
+export { ARGLESS_COMMANDS, COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
 export type { CommandArgs, CommandContext, CommandName, ParsedCommand, TableCommand } from './commands.js';
 export { describeGuard } from './describe.js';
 export { podmanEventOf } from './podman-events.js';

@@ -12,7 +12,11 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SeqpacketSocket } from 'node-unix-socket';
+import { basename, dirname } from 'node:path';
 import { BerthError } from '../errors.js';
+
+/** sun_path's size on Linux, its NUL included. */
+const SUN_PATH_MAX = 108;
 
 /** conmon reads at most this much of a packet (CONN_SOCK_BUF_SIZE): larger ones are split. */
 export const ATTACH_PACKET_MAX = 32 * 1024;
@@ -29,10 +33,28 @@ export class AttachConnection {
     socket.on('close', () => {
       this.closed = true;
     });
+    // conmon closed its side: nothing more comes, the socket can go
+    socket.on('end', () => this.destroy());
   }
 
-  /** Connects to the attach socket at `path`; no socket there (the process is gone) is ECTRSTOPPED. */
-  static connect(path: string): Promise<AttachConnection> {
+  /**
+   * Connects to the attach socket at `path`; no socket there (the process is gone) is ECTRSTOPPED.
+   * A path longer than a socket address takes (108 bytes: an exec session's, under its container's
+   * and its own 64-digit ids) is reached through its dir's fd, /proc/self/fd/N/attach, as Podman does.
+   */
+  static async connect(path: string): Promise<AttachConnection> {
+    if (Buffer.byteLength(path) < SUN_PATH_MAX) return AttachConnection.connectTo(path, path);
+    const dir = await open(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY).catch((err: unknown) => {
+      throw new BerthError('ECTRSTOPPED', `cannot connect to the attach socket ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+    try {
+      return await AttachConnection.connectTo(`/proc/self/fd/${dir.fd}/${basename(path)}`, path);
+    } finally {
+      await dir.close();
+    }
+  }
+
+  private static connectTo(address: string, path: string): Promise<AttachConnection> {
     return new Promise((resolve, reject) => {
       const socket = new SeqpacketSocket();
       const fail = (err: unknown) => {
@@ -41,7 +63,7 @@ export class AttachConnection {
       };
       socket.once('error', fail);
       try {
-        socket.connect(path, () => {
+        socket.connect(address, () => {
           socket.off('error', fail);
           resolve(new AttachConnection(socket));
         });
@@ -70,10 +92,25 @@ export class AttachConnection {
     }
   }
 
-  /** EOF: conmon closes the process's stdin. */
+  /**
+   * EOF: conmon closes the process's stdin. A half-close (shutdown of the write side), not a
+   * close: a unix socket closed with unread data in its receive queue (the process's output,
+   * which conmon also sends here) resets the peer, and conmon's next read then fails with
+   * ECONNRESET before the packets still queued for it, which are lost, and the process's stdin is
+   * never closed. The socket goes once conmon closes its side (the process has ended), or at a
+   * second close().
+   */
   close(): void {
-    if (this.closed) return;
+    if (this.closed) return this.destroy();
     this.closed = true;
+    try {
+      this.socket.end();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  private destroy(): void {
     try {
       this.socket.destroy();
     } catch {

@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExecExitMonitor, ExecExitRecord, ExecSpec, ExitMonitor, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 export interface FakeContainer {
   spec: RuntimeSpec;
@@ -49,6 +49,15 @@ export interface FakeRuntimeOptions {
 export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
   readonly logFiles: LogFiles | null;
+  readonly execLogFiles = null;
+  /** Exec sessions started, by session id (`execExit` ends one, as its conmon would). */
+  readonly execs = new Map<string, { id: string; spec: ExecSpec; pid: number }>();
+  private readonly execListeners = new Set<(exit: ExecExitRecord) => void>();
+  /** Reports the exits `execExit` makes (a worker's `execMonitor`). */
+  readonly execMonitor: ExecExitMonitor = {
+    start: async (onExit) => void this.execListeners.add(onExit),
+    close: async () => this.execListeners.clear(),
+  };
   readonly stdio = null;
   /** Keeps nothing on the node. */
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
@@ -230,6 +239,25 @@ export class FakeRuntime implements OciRuntime {
     this.record('checkpoint', id, []);
     this.get('checkpoint', id);
     throw new BerthError('EUNSUPPORTED', `cannot checkpoint container ${id}: the fake runtime has no CRIU`, { container: id, command: 'checkpoint' });
+  }
+
+  async exec(id: string, spec: ExecSpec, opts?: CallOptions): Promise<{ pid: number }> {
+    this.record('exec', id, [spec]);
+    await this.gate('exec', opts?.signal);
+    if (this.get('exec', id).status !== 'running') throw this.runcError('exec', 'cannot exec in a stopped container');
+    const pid = this.nextPid++;
+    this.execs.set(spec.session, { id, spec, pid });
+    return { pid };
+  }
+
+  /** Ends an exec session with `code`, as its conmon would record it. */
+  execExit(session: string, code: number): ExecExitRecord {
+    const e = this.execs.get(session);
+    if (!e) throw new BerthError('EINVAL', `no exec session ${session}`);
+    this.execs.delete(session);
+    const exit = { id: e.id, session, code, at: new Date().toISOString() };
+    for (const listener of [...this.execListeners]) listener(exit);
+    return exit;
   }
 
   /** Records the call, then throws the failure queued for `verb`, once. */

@@ -4,7 +4,10 @@
  *                  conmon.stderr, runs/<run>/ (conmon --persist-dir of that run: exit, oom)
  *   logs/<id>.log  the container's stdout and stderr (conmon k8s-file)
  *   exits/<id>     the exit code (conmon --exit-dir)
- *   exec/<id>/<session>/  an exec session's conmon bundle dir (-b): its attach socket and ctl fifo
+ *   exec/<id>/<session>/  an exec session's conmon bundle dir (-b): process.json, sync.json,
+ *                  pidfile, conmon.pid, attach, ctl, exit/<id> (its own exit dir: conmon names
+ *                  the exit file after the container), its k8s-file log, log, and its
+ *                  attach socket and ctl fifo (the stdin transport)
  *   runc.log       runc's log for calls that concern no one container (list)
  *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
  */
@@ -15,7 +18,7 @@ export class StateLayout {
   readonly bundles: string;
   readonly logs: string;
   readonly exits: string;
-  /** Exec sessions' conmon dirs, per container. */
+  /** The exec sessions' dirs, one subdir per container. */
   readonly execs: string;
   /** runc's JSON log for calls without a bundle. */
   readonly runtimeLog: string;
@@ -87,15 +90,45 @@ export class StateLayout {
   ctlFifo(id: string): string {
     return join(this.bundle(id), 'ctl');
   }
+  /** The exec sessions of container `id`. */
+  execsOf(id: string): string {
+    return join(this.execs, id);
+  }
   /** An exec session's own conmon bundle dir (`conmon --exec -b <dir>`). */
   execDir(id: string, session: string): string {
-    return join(this.execs, id, session);
+    return join(this.execsOf(id), session);
   }
   execAttachSocket(id: string, session: string): string {
     return join(this.execDir(id, session), 'attach');
   }
   execCtlFifo(id: string, session: string): string {
     return join(this.execDir(id, session), 'ctl');
+  }
+  execProcess(id: string, session: string): string {
+    return join(this.execDir(id, session), 'process.json');
+  }
+  execSync(id: string, session: string): string {
+    return join(this.execDir(id, session), 'sync.json');
+  }
+  execPidfile(id: string, session: string): string {
+    return join(this.execDir(id, session), 'pidfile');
+  }
+  execConmonPidfile(id: string, session: string): string {
+    return join(this.execDir(id, session), 'conmon.pid');
+  }
+  execConmonStderr(id: string, session: string): string {
+    return join(this.execDir(id, session), 'conmon.stderr');
+  }
+  /** The session's own exit dir: conmon writes `<execExitDir>/<id>` (it names the file after the container). */
+  execExitDir(id: string, session: string): string {
+    return join(this.execDir(id, session), 'exit');
+  }
+  execExit(id: string, session: string): string {
+    return join(this.execExitDir(id, session), id);
+  }
+  /** The session's stdout and stderr (conmon k8s-file). */
+  execLog(id: string, session: string): string {
+    return join(this.execDir(id, session), 'log');
   }
   /** Where each process's stdin goes: the container's own dirs, or its exec session's. */
   stdio(): StdioPaths {

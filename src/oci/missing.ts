@@ -10,6 +10,7 @@ import type { ExitRecord, OciRuntime, RuntimePaths, RuntimeState } from './types
 export class MissingRuntime implements OciRuntime {
   readonly name: string;
   readonly logFiles = null;
+  readonly execLogFiles = null;
   readonly stdio = null;
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
 
@@ -25,6 +26,9 @@ export class MissingRuntime implements OciRuntime {
     throw new BerthError('ENORUNTIME', `${this.what} ${this.binary} is missing or not executable: cannot ${command}`, { command });
   }
 
+  async exec(): Promise<{ pid: number }> {
+    return this.missing('exec');
+  }
   async create(): Promise<{ pid: number }> {
     return this.missing('create');
   }

@@ -5,7 +5,7 @@
  * Failures are BerthError EOCI "runc <verb> failed: <runc's last error line>" with the ExecaError
  * as `cause`. Works with crun too (same CLI); `name` is the binary's base name.
  */
-import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
@@ -15,13 +15,15 @@ import { loadSeccompProfile, nativeArch } from './seccomp.js';
 import type { SeccompProfile } from '../seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
+import { startExec } from './exec.js';
+import { execLogFiles } from './exec-exit-monitor.js';
 import { readExitFile } from './exit-file.js';
 import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
-import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { criuReason, lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExecSpec, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -46,6 +48,7 @@ export class RuncRuntime implements OciRuntime {
   readonly name: string;
   readonly layout: StateLayout;
   readonly logFiles: LogFiles;
+  readonly execLogFiles: LogFiles;
   readonly stdio: StdioPaths;
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
@@ -61,6 +64,7 @@ export class RuncRuntime implements OciRuntime {
     this.layout = new StateLayout(this.o.stateDir);
     const L = this.layout;
     this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
+    this.execLogFiles = execLogFiles(L);
     this.stdio = L.stdio();
     this.paths = Object.freeze({ private: Object.freeze([this.o.stateDir, this.o.root]), rootfs: L.rootfs });
   }
@@ -141,6 +145,12 @@ export class RuncRuntime implements OciRuntime {
     throw new BerthError('EOCI', message, { container: id, command: 'create' });
   }
 
+  async exec(id: string, spec: ExecSpec, opts: CallOptions = {}): Promise<{ pid: number }> {
+    checkId(id);
+    const bin = await this.resolveBinaries();
+    return startExec({ ...bin, name: this.name, root: this.o.root, layout: this.layout, timeoutMs: this.o.createTimeoutMs }, id, spec, opts.signal);
+  }
+
   /**
    * Leaves the run's own persist dir, empty, as the only one: made first and the others removed
    * after, so that at no moment does an exit file look like one of a container from before runs
@@ -208,6 +218,7 @@ export class RuncRuntime implements OciRuntime {
     await Promise.all([
       rm(this.layout.bundle(id), { recursive: true, force: true }),
       rm(this.layout.log(id), { force: true }),
+      rm(this.layout.execsOf(id), { recursive: true, force: true }),
       this.clearExit(id),
     ]);
   }
@@ -279,17 +290,4 @@ function toState(name: string, verb: string, value: unknown): RuntimeState {
     throw new BerthError('EOCI', `${name} ${verb} failed: unexpected output ${JSON.stringify(value)}`);
   }
   return { id: s.id, status: s.status as RuntimeStatus, pid: s.pid };
-}
-
-/**
- * Why CRIU gave up, from its dump.log: the first `Error (file:line): …` that is not a probed
- * helper's "exited, status=N" (here: "vdso: Unexpected rt vDSO area bounds").
- */
-async function criuReason(path: string): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    const m = /Error \([^)]*\):\s*(.*)$/.exec(line);
-    if (m?.[1] && !/^exited, status=/.test(m[1])) return m[1].trim();
-  }
-  return '';
 }

@@ -3,7 +3,7 @@
  * adapter reports the last error-level entry written during that call (containerd's shim does the
  * same), and falls back to the last line of stderr.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 
 /** The current size of the log, so a call can read only what it appended. */
 export async function logSize(path: string): Promise<number> {
@@ -61,4 +61,17 @@ export function oneLine(message: string): string {
     .map((l) => l.trim())
     .filter(Boolean)
     .join('; ');
+}
+
+/**
+ * Why CRIU gave up, from its dump.log: the first `Error (file:line): …` that is not a probed
+ * helper's "exited, status=N" (here: "vdso: Unexpected rt vDSO area bounds").
+ */
+export async function criuReason(path: string): Promise<string> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const m = /Error \([^)]*\):\s*(.*)$/.exec(line);
+    if (m?.[1] && !/^exited, status=/.test(m[1])) return m[1].trim();
+  }
+  return '';
 }

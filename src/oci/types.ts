@@ -83,9 +83,11 @@ export interface ExitRecord {
  */
 export interface LogFiles {
   readonly dir: string;
+  /** The logs are in subdirs of `dir` (exec sessions'): watched and listed recursively. */
+  readonly recursive?: boolean;
   /** The log file of container `id`. */
   path(id: string): string;
-  /** The container a file in `dir` is the log of; null for any other file. */
+  /** The source a file in `dir` (a path relative to it) is the log of; null for any other file. */
   idOf(file: string): string | null;
 }
 
@@ -130,6 +132,52 @@ export interface OciRuntime {
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
   purge(id: string): Promise<void>;
   checkpoint(id: string, opts?: CallOptions): Promise<void>;
+  /**
+   * Starts an exec session in a running container under its own conmon (`conmon --exec`, as
+   * Podman runs it); resolves to the process's pid once runc has started it. A process that cannot
+   * be run rejects with an ExecStartError (126 / 127); an unknown user with EINVAL.
+   */
+  exec(id: string, spec: ExecSpec, opts?: CallOptions): Promise<{ pid: number }>;
+  /** The exec sessions' output files (one log per session); null for a runtime that keeps none. */
+  readonly execLogFiles: LogFiles | null;
+}
+
+/** One exec session, as the runtime needs it. */
+export interface ExecSpec {
+  /** 64 hex digits, made by the client. */
+  session: string;
+  /** argv; args[0] is resolved against PATH inside the container, by runc. */
+  command: string[];
+  /** KEY=VALUE entries, over the container's own. */
+  env: string[];
+  /** The working directory; '' for the container's. */
+  workdir: string;
+  /** USER[:GROUP], by name or number; '' for the container's. */
+  user: string;
+  tty: boolean;
+  /** Keep the process's stdin open for the stdin transport (conmon -i). */
+  stdin: boolean;
+  /** The terminal's size (with tty). */
+  rows?: number;
+  cols?: number;
+}
+
+/** An exit conmon recorded for an exec session. */
+export interface ExecExitRecord {
+  /** The container. */
+  id: string;
+  session: string;
+  /** Exit code; 128+N for signal N; -1 when conmon died without recording one. */
+  code: number;
+  at: string;
+}
+
+/** Emits every exit of an exec session the runtime records, including those recorded while nobody watched. */
+export interface ExecExitMonitor {
+  start(onExit: (exit: ExecExitRecord) => void): Promise<void>;
+  /** The session's exit was delivered: its files may go. */
+  forget?(id: string, session: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Emits every exit the runtime's monitor records, including those recorded while nobody watched. */

@@ -11,13 +11,17 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
+import { COMMAND_TABLE, isCommandName, type CommandArgs, type CommandName } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
+import { SourceStreams } from '../store/streams.js';
 import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { removeDone, restartDone, stopDone } from './completion.js';
+import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type ExecOptions } from './exec-client.js';
+import { StdinWriter } from './stdin-writer.js';
+import { execInspect, type ExecInspect } from './exec-inspect.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
@@ -38,7 +42,7 @@ export interface Enqueued {
   result(): Promise<Inspect>;
 }
 
-export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean };
+export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>>;
 
 export class BerthClient extends BerthReader {
   private readonly queues: NodeQueues;
@@ -253,6 +257,40 @@ export class BerthClient extends BerthReader {
    */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
+  }
+
+  /**
+   * Runs `command` in a running container as a new exec session (`podman exec`): its output
+   * streams from the node through Redis; `exitCode` resolves with the process's code. With
+   * `detach`, resolves once the process runs (its output stays in the session's stream).
+   */
+  exec(name: string, command: string[], opts: ExecOptions = {}): Promise<ExecHandle> {
+    return guard(
+      this.located(name, async (at) => {
+        const session = newSessionId();
+        const data = this.validateArgs('exec', execArgs(session, command, opts) as EnqueueArgs);
+        const start = async (args: Record<string, unknown>) => {
+          const { job } = await this.notQueued(this.submit(at.node, at.id, { command: 'exec', container: at.id, ...args }));
+          await this.queues.finished(at.node, job);
+        };
+        const blocking = () => {
+          const conn = this.duplicateBlocking('berth-client-exec');
+          this.logConnections.add(conn);
+          conn.once('end', () => this.logConnections.delete(conn));
+          return conn;
+        };
+        const stdinWriter = (container: string, s: string) => stdinWritable(new StdinWriter(this.redis, this.keys, { container, session: s }));
+        const deps = { keys: this.keys, store: this.store, streams: new SourceStreams(this.redis, this.keys), blocking, start, events: () => this.eventFeed(), stdinWriter };
+        const h = openExec(deps, at.id, session, data, opts);
+        if (opts.detach) await h.started;
+        return h;
+      }),
+    );
+  }
+
+  /** An exec session (running, or ended lately) by its id: `berth exec inspect`. */
+  execInspect(session: string): Promise<ExecInspect> {
+    return guard(execInspect(this.store, session));
   }
 
   /** Closes every connection this client opened. Idempotent. */

@@ -19,11 +19,17 @@ import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { K8sLogParser, type LogRecordLine } from '../oci/k8s-log.js';
 import type { ExitRecord, LogFiles } from '../oci/types.js';
-import { EMPTY_POSITION, type SourceStreams, type StreamEnd, type StreamPosition } from '../store/streams.js';
+import { EMPTY_POSITION, type AppendArgs, type AppendOutcome, type StreamEnd, type StreamPosition } from '../store/streams.js';
+
+/** Where a shipper appends: a source's position and its appends, by the source's name in the log files. */
+export interface ShipperStreams {
+  position(source: string): Promise<StreamPosition>;
+  append(a: AppendArgs): Promise<AppendOutcome>;
+}
 
 export interface ShipperOptions {
   files: LogFiles | null;
-  streams: SourceStreams;
+  streams: ShipperStreams;
   /** Entries each output stream keeps (MAXLEN ~). */
   maxLines: number;
   log: Logger;
@@ -69,7 +75,7 @@ export class OutputShipper {
     const files = this.o.files;
     if (!files) return;
     await mkdir(files.dir, { recursive: true });
-    this.watcher = watch(files.dir, (_event, name) => {
+    this.watcher = watch(files.dir, { recursive: files.recursive === true }, (_event, name) => {
       const id = name ? files.idOf(name.toString()) : null;
       if (id) this.schedule(id);
     });
@@ -81,7 +87,7 @@ export class OutputShipper {
   async catchUp(): Promise<void> {
     const files = this.o.files;
     if (!files || this.closed) return;
-    for (const name of await readdir(files.dir)) {
+    for (const name of await readdir(files.dir, { recursive: files.recursive === true })) {
       const id = files.idOf(name);
       if (id) this.schedule(id);
     }

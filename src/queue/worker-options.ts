@@ -5,7 +5,7 @@
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
-import type { ExitMonitor, OciRuntime } from '../oci/types.js';
+import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -15,6 +15,8 @@ export interface WorkerOptions {
   concurrency?: number;
   runtime: OciRuntime;
   monitor: ExitMonitor;
+  /** The exec sessions' exit monitor; default: the runc runtime's own (ExecDirMonitor), none for others. */
+  execMonitor?: ExecExitMonitor;
   log: Logger;
   /** Container lease; renewed while held. */
   leaseMs?: number;
@@ -53,7 +55,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   logMaxLines: 10_000,
 });
 
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix'>> & { prefix: string | undefined } {
+export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];

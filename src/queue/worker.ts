@@ -18,6 +18,11 @@ import { WorkerLocks } from '../store/worker-locks.js';
 import { closeRedis, connectRedis, redisDataDir } from '../store/redis.js';
 import { SourceStreams } from '../store/streams.js';
 import { ExitDelivery } from './exits.js';
+import { ExecExitDelivery } from './exec-exits.js';
+import { SessionStreams } from './session-streams.js';
+import { ExecDirMonitor } from '../oci/exec-exit-monitor.js';
+import { StateLayout } from '../oci/layout.js';
+import type { ExecExitMonitor } from '../oci/types.js';
 import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
 import { JobProcessor } from './processor.js';
@@ -86,6 +91,8 @@ export class BerthWorker {
     private readonly waker: Waker,
     private readonly exits: ExitDelivery,
     private readonly shipper: OutputShipper,
+    /** Exec sessions: their output (one log each) and their exits. */
+    private readonly exec: { shipper: OutputShipper; monitor: ExecExitMonitor | null; exits: ExecExitDelivery },
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -105,6 +112,11 @@ export class BerthWorker {
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
+    const streams = new SourceStreams(redis, keys);
+    const layout = (o.runtime as { layout?: unknown }).layout;
+    const execMonitor = o.execMonitor ?? (layout instanceof StateLayout ? new ExecDirMonitor(layout, { onError: (err) => o.log.warn({ err }, 'exec exit monitor') }) : null);
+    const execShipper = new OutputShipper({ files: o.runtime.execLogFiles, streams: new SessionStreams(streams), maxLines: o.logMaxLines, log: o.log });
+    const exec = { shipper: execShipper, monitor: execMonitor, exits: new ExecExitDelivery(store, waker, o.log, (exit) => execShipper.end(exit), execMonitor ?? {}) };
     const dataDir = await redisDataDir(redis);
     const rootfs: RootfsPolicy = {
       roots: o.rootfsRoots,
@@ -112,7 +124,7 @@ export class BerthWorker {
       open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
     };
     const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs });
-    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper);
+    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec);
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
       await checkRootfsRoots(rootfs);
@@ -136,12 +148,17 @@ export class BerthWorker {
       await shipper.start();
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
       await o.monitor.start((exit) => self.exits.deliver(exit));
+      // the same for exec sessions: output first, then exits (those recorded meanwhile first)
+      await exec.shipper.start();
+      await exec.monitor?.start((exit) => exec.exits.deliver(exit));
       self.stdin = await StdinForwarder.open(o.redis, { node: o.node, redis, store, keys, stdio: o.runtime.stdio, log: o.log });
       // Exits that could not be queued while Redis was away are delivered when it is back, and
       // output not shipped meanwhile is. So are the mailbox entries whose job failed or vanished
       // during the outage.
       redis.on('ready', () => {
         self.exits.retry();
+        exec.exits.retry();
+        exec.shipper.catchUp().catch((err: unknown) => o.log.warn({ err }, 'could not catch up the exec output after Redis came back'));
         // output written while appends failed has no change left to wake its shipping
         self.shipper.catchUp().catch((err: unknown) => o.log.warn({ err }, 'could not catch up the output after Redis came back'));
         self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
@@ -248,7 +265,9 @@ export class BerthWorker {
           ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.o.monitor.close(),
+        () => this.exec.monitor?.close() ?? Promise.resolve(),
         () => this.shipper.close(),
+        () => this.exec.shipper.close(),
         () => this.stdin?.close() ?? Promise.resolve(),
         // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs
         () => this.waker.handOff(),

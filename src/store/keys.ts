@@ -49,6 +49,7 @@ export const commandIds = {
   job: (queue: string, jobId: string | undefined): string => `job-${queue}-${jobId ?? ''}`,
   entry: (jobId: string | undefined): string => `entry-${jobId ?? ''}`,
   exit: (id: string, key: string): string => `exit-${id}-${key}`,
+  execExit: (id: string, session: string): string => `exec-exit-${id}-${session}`,
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
 };
 

@@ -77,7 +77,10 @@ export interface StreamPosition {
 }
 
 export interface AppendArgs {
+  /** The container. */
   id: string;
+  /** One of its exec sessions: the batch goes to that session's stream. */
+  session?: string;
   /** The position the batch was read from: the append is refused unless the stream is there. */
   expect: Pick<StreamPosition, 'gen' | 'offset'>;
   /** The position after the batch. */
@@ -170,7 +173,7 @@ export function releaseLeaseCall(keys: Keys, id: string, token: string): ScriptC
 }
 
 export function appendOutputCall(keys: Keys, a: AppendArgs): ScriptCall {
-  const k = keys.container(a.id);
+  const k = { record: keys.container(a.id).record, output: keys.source(a.id, a.session).output };
   const args: ScriptArg[] = [a.expect.gen, a.expect.offset, a.gen, a.to, a.maxLen, a.end?.run ?? '', a.end?.exitCode ?? '', a.end?.at ?? ''];
   for (const l of a.lines) args.push(l.stream, l.time, l.partial ? '1' : '', l.bytes);
   return { name: 'appendOutput', keys: [k.record, k.output], args };

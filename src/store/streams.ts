@@ -49,6 +49,9 @@ export type AppendOutcome =
   | { kind: 'conflict'; position: StreamPosition }
   | { kind: 'gone'; reason: 'removed' | 'missing' };
 
+/** How long an exec session's stream is kept after its last entry (its end, normally). */
+export const SESSION_STREAM_TTL_MS = 3_600_000;
+
 /** Where a stream starts: nothing shipped yet. */
 export const EMPTY_POSITION: StreamPosition = Object.freeze({ gen: '', offset: 0, endedRun: -1 });
 
@@ -65,9 +68,9 @@ export class SourceStreams {
     return this.keys.container(id).output;
   }
 
-  /** Where the container's output was shipped up to (EMPTY_POSITION when nothing was). */
-  async position(id: string): Promise<StreamPosition> {
-    const last = (await this.redis.xrevrangeBuffer(this.outputKey(id), '+', '-', 'COUNT', 1)) as RawEntry[];
+  /** Where the container's (or its exec session's) output was shipped up to (EMPTY_POSITION when nothing was). */
+  async position(id: string, session?: string): Promise<StreamPosition> {
+    const last = (await this.redis.xrevrangeBuffer(this.keys.source(id, session).output, '+', '-', 'COUNT', 1)) as RawEntry[];
     return last[0] ? positionOf(last[0][1]) : EMPTY_POSITION;
   }
 
@@ -76,6 +79,9 @@ export class SourceStreams {
     const call = appendOutputCall(this.keys, a);
     const reply = (await runScript(this.redis, call.name, call.keys, call.args)) as unknown[];
     const code = Number(reply[0]);
+    // an exec session's stream lives on a while after its last entry (a late reader still gets the
+    // exit code), and no longer: a session whose container was removed gets no end, and goes too
+    if (a.session !== undefined && code === AppendCode.Appended) await this.redis.pexpire(this.keys.source(a.id, a.session).output, SESSION_STREAM_TTL_MS);
     switch (code) {
       case AppendCode.Appended:
         return { kind: 'appended', entries: Number(reply[1]), position: positionReply(reply.slice(2)) };

@@ -45,6 +45,7 @@ function evil(): Inspect {
       FinishedAt: ZERO_TIME,
     },
     RestartCount: 0,
+    ExecIDs: [],
     Version: 1,
   };
 }

@@ -46,6 +46,7 @@ function container(status: string, over: Partial<Inspect['State']> = {}, name = 
       ...over,
     },
     RestartCount: 0,
+    ExecIDs: [],
     Version: 3,
   };
 }

@@ -53,11 +53,12 @@ describe('machines/commands: the command table', () => {
   });
 
   it('every user command has a machine event the machine knows; internal ones are Berth\'s only', () => {
-    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'timer']);
+    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer']);
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
     // init, start, restart, cleanup, remove and sync (nothing to re-read) apply in configured; the rest are known events (refused there)
-    const applies = COMMANDS.filter((c) => accepts(configured, event(c, {}) as MachineEventInput));
+    const EXEC = { session: 'f'.repeat(64), argv: ['true'] };
+    const applies = COMMANDS.filter((c) => accepts(configured, event(c, c === 'exec' ? EXEC : {}) as MachineEventInput));
     expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync']);
   });
 
@@ -66,6 +67,8 @@ describe('machines/commands: the command table', () => {
       const internal: Record<string, object> = {
         exited: { code: 1, at: 'T' },
         timer: { timer: 'stopDeadline', v: 1 },
+        exec: { session: 'f'.repeat(64), argv: ['true'] },
+        execExited: { session: 'f'.repeat(64), code: 0, at: 'T' },
       };
       const args = internal[name] ?? {};
       expect(commandSchema.safeParse({ command: name, container: 'web', ...args }).success, name).to.equal(true);
@@ -74,6 +77,7 @@ describe('machines/commands: the command table', () => {
     expect(commandSchema.safeParse({ command: 'kill', container: 'web', signal: 'NOPE' }).success).to.equal(false);
     const verbs = VERBS.map((v) => v.command);
     for (const v of verbs) expect(COMMANDS).to.include(v);
-    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup']);
+    // exec has a CLI command of its own (cli/commands/exec.ts), not a lifecycle verb
+    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec']);
   });
 });
