@@ -15,6 +15,7 @@ export type { NodeStatus } from './store/nodes.js';
 export type { TransitionEvent } from './store/events.js';
 export { LogStream } from './queue/log-reader.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
+export type { Attachment, AttachOptions } from './queue/attach.js';
 export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
 export type { CommandName, Status } from './machines/index.js';
 export { commandSchema, parseJobCommand } from './queue/contract.js';

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
+import { registerAttach } from './commands/attach.js';
 import { registerCreate } from './commands/create.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
@@ -69,6 +70,7 @@ export function buildProgram(inv: Invocation): Command {
   program.commandsGroup('Containers:');
   registerCreate(program, inv);
   registerLifecycle(program, inv);
+  registerAttach(program, inv);
   registerWait(program, inv);
   program.commandsGroup('Information:');
   registerInspect(program, inv);

@@ -17,6 +17,7 @@ import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
 import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
+import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { restartDone, stopDone } from './completion.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
@@ -241,6 +242,16 @@ export class BerthClient extends BerthReader {
    */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
+  }
+
+  /**
+   * Attaches to a created or running container (attach.ts): its output from now on as Node
+   * streams, its stdin when created with `stdin`, and its run's exit code. With `start`, anchors
+   * first and then starts it (`start -a`): no output of the run is lost.
+   */
+  attach(name: string, opts: AttachOptions = {}): Promise<Attachment> {
+    const deps = { ...this.logSources(), start: (id: string) => this.start(id), wait: (id: string) => this.wait(id) };
+    return guard(attach(deps, name, opts));
   }
 
   /** Closes every connection this client opened. Idempotent. */

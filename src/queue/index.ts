@@ -16,6 +16,7 @@ export { Berth, BerthClient } from './client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client.js';
 export { LogStream } from './log-reader.js';
 export type { LogEnd, LogLine, LogsOptions } from './log-reader.js';
+export type { Attachment, AttachOptions } from './attach.js';
 export { parseLogTime } from './log-time.js';
 export { BerthWorker, DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker.js';
 export type { WorkerOptions } from './worker.js';

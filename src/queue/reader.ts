@@ -13,7 +13,7 @@ import type { Keys } from '../store/keys.js';
 import type { NodeRegistry, NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 import { SourceStreams } from '../store/streams.js';
-import { LogStream, type LogsOptions } from './log-reader.js';
+import { LogStream, type LogSources, type LogsOptions } from './log-reader.js';
 import { STOPPED_STATES } from './completion.js';
 
 /** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
@@ -84,6 +84,11 @@ export class BerthReader {
    * a missing container rejects the first read with ENOCTR.
    */
   logs(name: string, opts: LogsOptions = {}): LogStream {
+    return new LogStream(this.logSources(), name, opts);
+  }
+
+  /** What a reader of the output streams needs: the store, the streams, blocking connections closed with the client. */
+  protected logSources(): LogSources & { streams: SourceStreams } {
     const streams = new SourceStreams(this.redis, this.keys);
     const blocking = () => {
       const conn = this.duplicateBlocking('berth-client-logs');
@@ -91,7 +96,7 @@ export class BerthReader {
       conn.once('end', () => this.logConnections.delete(conn));
       return conn;
     };
-    return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking }, name, opts);
+    return { store: this.store, nodes: this.nodes, streams, blocking };
   }
 
   /** Follows' blocking connections still open: a follow closes its own; `close()` the rest. */
