@@ -40,7 +40,7 @@ the command and, for a refused command, its state). \`berth wait\` prints exit c
 
 Examples:
   berth up                                   # private Redis + a worker, in the foreground
-  berth run --name web --rootfs /var/lib/berth/rootfs/busybox httpd -f -p 8080
+  berth run -d --name web --rootfs /var/lib/berth/rootfs/busybox httpd -f -p 8080
   berth ps -a
   berth stop -t 5 web && berth wait web
   berth rm -f web`;
