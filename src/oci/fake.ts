@@ -49,6 +49,7 @@ export interface FakeRuntimeOptions {
 export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
   readonly logFiles: LogFiles | null;
+  readonly stdio = null;
   /** Keeps nothing on the node. */
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
   readonly containers = new Map<string, FakeContainer>();

@@ -4,15 +4,19 @@
  *                  conmon.stderr, runs/<run>/ (conmon --persist-dir of that run: exit, oom)
  *   logs/<id>.log  the container's stdout and stderr (conmon k8s-file)
  *   exits/<id>     the exit code (conmon --exit-dir)
+ *   exec/<id>/<session>/  an exec session's conmon bundle dir (-b): its attach socket and ctl fifo
  *   runc.log       runc's log for calls that concern no one container (list)
  *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
  */
 import { join } from 'node:path';
+import type { StdioPaths } from './types.js';
 
 export class StateLayout {
   readonly bundles: string;
   readonly logs: string;
   readonly exits: string;
+  /** Exec sessions' conmon dirs, per container. */
+  readonly execs: string;
   /** runc's JSON log for calls without a bundle. */
   readonly runtimeLog: string;
   /** The default rootfs root (rootfs-policy.ts). */
@@ -22,6 +26,7 @@ export class StateLayout {
     this.bundles = join(stateDir, 'bundles');
     this.logs = join(stateDir, 'logs');
     this.exits = join(stateDir, 'exits');
+    this.execs = join(stateDir, 'exec');
     this.runtimeLog = join(stateDir, 'runc.log');
     this.rootfs = join(stateDir, 'rootfs');
   }
@@ -73,5 +78,30 @@ export class StateLayout {
   }
   exit(id: string): string {
     return join(this.exits, id);
+  }
+  /** conmon's attach socket (SOCK_SEQPACKET) of a container: `-b <bundle> --full-attach` puts it there. */
+  attachSocket(id: string): string {
+    return join(this.bundle(id), 'attach');
+  }
+  /** conmon's terminal control fifo of a container ("1 <rows> <cols>\n" resizes its terminal). */
+  ctlFifo(id: string): string {
+    return join(this.bundle(id), 'ctl');
+  }
+  /** An exec session's own conmon bundle dir (`conmon --exec -b <dir>`). */
+  execDir(id: string, session: string): string {
+    return join(this.execs, id, session);
+  }
+  execAttachSocket(id: string, session: string): string {
+    return join(this.execDir(id, session), 'attach');
+  }
+  execCtlFifo(id: string, session: string): string {
+    return join(this.execDir(id, session), 'ctl');
+  }
+  /** Where each process's stdin goes: the container's own dirs, or its exec session's. */
+  stdio(): StdioPaths {
+    return {
+      attach: (r) => (r.session === undefined ? this.attachSocket(r.container) : this.execAttachSocket(r.container, r.session)),
+      ctl: (r) => (r.session === undefined ? this.ctlFifo(r.container) : this.execCtlFifo(r.container, r.session)),
+    };
   }
 }

@@ -10,6 +10,7 @@ import type { ExitRecord, OciRuntime, RuntimePaths, RuntimeState } from './types
 export class MissingRuntime implements OciRuntime {
   readonly name: string;
   readonly logFiles = null;
+  readonly stdio = null;
   readonly paths: RuntimePaths = Object.freeze({ private: Object.freeze([]) });
 
   /** `binary` is the path (or name) that was not found; `what` says what it is. */

@@ -21,7 +21,7 @@ import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -46,6 +46,7 @@ export class RuncRuntime implements OciRuntime {
   readonly name: string;
   readonly layout: StateLayout;
   readonly logFiles: LogFiles;
+  readonly stdio: StdioPaths;
   private readonly o: ResolvedRuncOptions;
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
@@ -60,6 +61,7 @@ export class RuncRuntime implements OciRuntime {
     this.layout = new StateLayout(this.o.stateDir);
     const L = this.layout;
     this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
+    this.stdio = L.stdio();
     this.paths = Object.freeze({ private: Object.freeze([this.o.stateDir, this.o.root]), rootfs: L.rootfs });
   }
 

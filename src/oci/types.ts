@@ -93,10 +93,27 @@ export interface LogFiles {
   idOf(file: string): string | null;
 }
 
+/** A process's stdin: a container's own, or an exec session's. */
+export interface StdioRef {
+  container: string;
+  session?: string;
+}
+
+/**
+ * Where a process's monitor takes its stdin and window size (conmon's attach socket and ctl fifo);
+ * queue/stdin-forwarder.ts writes there.
+ */
+export interface StdioPaths {
+  attach(ref: StdioRef): string;
+  ctl(ref: StdioRef): string;
+}
+
 export interface OciRuntime {
   readonly name: string;
   /** The containers' output files; null for a runtime that keeps none (fake, missing). */
   readonly logFiles: LogFiles | null;
+  /** Where processes take their stdin; null for a runtime that has none (fake, missing). */
+  readonly stdio: StdioPaths | null;
   /** What the runtime keeps on the node, out of every container's reach. */
   readonly paths: RuntimePaths;
   /** Writes the bundle and runs `runc create` under a monitor; resolves to the container's pid. */

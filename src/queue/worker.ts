@@ -22,6 +22,7 @@ import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
+import { StdinForwarder } from './stdin-forwarder.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
@@ -42,6 +43,8 @@ export class BerthWorker {
   private router: Worker | undefined;
   /** Queues of other nodes this worker's router adds to, and the entry queue. */
   private readonly extraQueues = new Map<string, Queue>();
+  /** Forwards clients' stdin to this node's processes (one worker of the node at a time). */
+  private stdin: { close(): Promise<void> } | null = null;
   /** Connections this worker opened for BullMQ's blocking reads; closed last. */
   private readonly connections: Redis[] = [];
 
@@ -133,6 +136,7 @@ export class BerthWorker {
       await shipper.start();
       // Exits recorded while no worker watched are reported first, then new ones as they happen.
       await o.monitor.start((exit) => self.exits.deliver(exit));
+      self.stdin = await StdinForwarder.open(o.redis, { node: o.node, redis, store, keys, stdio: o.runtime.stdio, log: o.log });
       // Exits that could not be queued while Redis was away are delivered when it is back, and
       // output not shipped meanwhile is. So are the mailbox entries whose job failed or vanished
       // during the outage.
@@ -245,6 +249,7 @@ export class BerthWorker {
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.o.monitor.close(),
         () => this.shipper.close(),
+        () => this.stdin?.close() ?? Promise.resolve(),
         // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs
         () => this.waker.handOff(),
         () => this.reaper?.unregister() ?? Promise.resolve(),

@@ -17,6 +17,16 @@ export interface ContainerKeys {
   output: string;
 }
 
+/** The streams of one source of bytes: a container's own process, or one of its exec sessions. */
+export interface SourceKeys {
+  /** Its output (stdout, stderr, an end per run): store/streams.ts */
+  output: string;
+  /** What clients send to its stdin (data, resizes, EOF): queue/stdin-writer.ts */
+  stdin: string;
+  /** Ticks of the node's forwarder, each after it took entries off `stdin`: writers wait on it. */
+  stdinAck: string;
+}
+
 /**
  * The id of the job for a container's mailbox entry `seq`, used by every producer of Berth's: adding
  * the job for a seq twice is a no-op, and a worker finds the entry's job by it.
@@ -63,6 +73,18 @@ export class Keys {
       lease: `${base}:lease`,
       output: `${base}:out`,
     };
+  }
+
+  /** A container's own process (no session) or one of its exec sessions, as a source of bytes. */
+  source(id: string, session?: string): SourceKeys {
+    const base = `${this.prefix}:ctr:${id}`;
+    const own = session === undefined ? base : `${base}:exec:${session}`;
+    return { output: session === undefined ? this.container(id).output : `${own}:out`, stdin: `${own}:in`, stdinAck: `${own}:in-ack` };
+  }
+
+  /** The lease of the node's stdin forwarder: one worker of a node forwards at a time. */
+  stdinLease(node: string): string {
+    return `${this.prefix}:node:${node}:stdin-lease`;
   }
 
   /** A producer's id for one command -> its seq: retries of an enqueue are idempotent. */

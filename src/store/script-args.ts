@@ -160,6 +160,11 @@ export function renewLeaseCall(keys: Keys, id: string, token: string, ttlMs: num
   return { name: 'renewLease', keys: [keys.container(id).lease], args: [token, ttlMs] };
 }
 
+/** The node's stdin forwarder's lease (queue/stdin-forwarder.ts): the same script, another key. */
+export function renewStdinLeaseCall(keys: Keys, node: string, token: string, ttlMs: number): ScriptCall {
+  return { name: 'renewLease', keys: [keys.stdinLease(node)], args: [token, ttlMs] };
+}
+
 export function releaseLeaseCall(keys: Keys, id: string, token: string): ScriptCall {
   return { name: 'releaseLease', keys: [keys.container(id).lease], args: [token, keys.leaseReleases, id] };
 }
