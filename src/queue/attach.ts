@@ -26,6 +26,8 @@ export interface StdinSink {
   write(bytes: Buffer): Promise<void>;
   resize(rows: number, cols: number): Promise<void>;
   end(): Promise<void>;
+  /** Frees what it holds (a pending write rejects); what was written stays sent. */
+  close(): void;
 }
 
 export interface Attachment {
@@ -158,6 +160,7 @@ class Session implements Attachment {
       this.stdout.finish();
       this.stderr.finish();
     }
+    this.sink?.close();
     if (this.follower.end) return this.follower.end.exitCode;
     if (this.detached) return null;
     // removed, or ended without an end entry: what the store recorded
@@ -179,5 +182,6 @@ class Session implements Attachment {
     this.follower.close();
     // stdin stays open on the node: nothing more is written, and no EOF is sent
     this.stdin?.destroy();
+    this.sink?.close();
   }
 }

@@ -19,6 +19,7 @@ import { NodeRegistry } from '../store/nodes.js';
 import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { restartDone, stopDone } from './completion.js';
+import { StdinWriter } from './stdin-writer.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
@@ -250,7 +251,12 @@ export class BerthClient extends BerthReader {
    * first and then starts it (`start -a`): no output of the run is lost.
    */
   attach(name: string, opts: AttachOptions = {}): Promise<Attachment> {
-    const deps = { ...this.logSources(), start: (id: string) => this.start(id), wait: (id: string) => this.wait(id) };
+    const deps = {
+      ...this.logSources(),
+      start: (id: string) => this.start(id),
+      wait: (id: string) => this.wait(id),
+      stdinOf: (id: string) => new StdinWriter(this.redis, this.keys, { container: id }),
+    };
     return guard(attach(deps, name, opts));
   }
 
