@@ -15,7 +15,7 @@ describe('cli: run, start -a and attach', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack('cli-attach', { prefix: '{berth}' }); // the CLI's prefix, in a private Redis
+    stack = await startStack('ca', { prefix: '{berth}' }); // the CLI's prefix, in a private Redis; a short name: conmon's attach socket path must fit sun_path
   });
   after(async () => {
     await stack?.close();
@@ -108,6 +108,19 @@ describe('cli: run, start -a and attach', function () {
     const proxy = await berth(['attach', '--sig-proxy=maybe', 'cfg']);
     expect(lines(proxy.stderr)).to.deep.equal(['Error: attach cfg: `--sig-proxy` is true or false (--sig-proxy=false), got "maybe"']);
     expect((await stack.client.inspect('cfg')).State.Status).to.equal('configured');
+  });
+
+  it('run -i: piped stdin reaches the container in order, and its EOF closes the container\'s stdin', async () => {
+    const r = await execa('node', [BIN, ...sh('stdin', 'cat; echo done', '-i')], {
+      cwd: ROOT,
+      env: cliEnv({ BERTH_REDIS_URL: stack.redis.url }),
+      extendEnv: false,
+      reject: false,
+      input: 'x\ny\n',
+      timeout: 20_000,
+    });
+    expect({ code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) }).to.deep.equal({ code: 0, stdout: 'x\ny\ndone', stderr: '' });
+    expect((await stack.client.inspect('stdin')).Config).to.include({ OpenStdin: true, Tty: false });
   });
 
   it("run of a command that is not there exits 127, as Podman's", async () => {

@@ -41,7 +41,7 @@ describe('e2e: attach', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack('attach');
+    stack = await startStack('at'); // a short name: conmon's attach socket path must fit sun_path (108 bytes)
   });
   after(async () => {
     await stack?.close();
@@ -104,6 +104,22 @@ describe('e2e: attach', function () {
     expect((await client.inspect('stay')).State.Status).to.equal('running');
     expect((await stack.runc(a.id))?.status).to.equal('running');
     await client.remove('stay', { force: true });
+  });
+
+  it('-i: attach writes to a running container\'s stdin and end() is its EOF; stdin: false leaves it alone', async () => {
+    const { client } = stack;
+    await client.create({ name: 'reader', rootfs: stack.rootfs, stdin: true, command: ['sh', '-c', 'echo ready; cat; echo eof'] });
+    const a = await client.attach('reader', { start: true });
+    expect(await until(a.stdout, 'ready\n')).to.equal('ready\n');
+    const quiet = await client.attach('reader', { stdin: false });
+    expect(quiet.stdin).to.equal(null);
+    const seen = all(quiet.stdout);
+    a.stdin!.write(Buffer.from('one\n'));
+    a.stdin!.end(Buffer.from('two\n'));
+    expect(await a.exitCode).to.equal(0);
+    expect(await quiet.exitCode).to.equal(0);
+    expect(await seen, 'a second attachment sees the same output').to.equal('one\ntwo\neof\n');
+    expect(await all(a.stdout)).to.equal('one\ntwo\neof\n');
   });
 
   it('refuses a configured or exited container (ECTRSTATE naming the state) and an unknown one (ENOCTR), changing nothing', async () => {
