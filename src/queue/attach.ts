@@ -7,7 +7,9 @@
  * A detach stops reading and leaves the container running and its stdin open.
  */
 import { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
 import { BerthError, noSuchContainer, stateError } from '../errors.js';
+import { describeIssues } from '../spec.js';
 import type { Inspect } from '../actors/inspect.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { SourceStreams } from '../store/streams.js';
@@ -20,6 +22,13 @@ export interface AttachOptions {
   /** Start the container once attached (`start -a`): a configured, created, stopped or exited one. */
   start?: boolean;
 }
+
+const attachOptionsSchema = z
+  .object({
+    stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
+    start: z.boolean({ error: 'start is true or false' }).optional(),
+  })
+  .strict();
 
 /** Bytes to one process's stdin on its node (the stdin transport's StdinWriter has this shape). */
 export interface StdinSink {
@@ -63,7 +72,10 @@ const ATTACHABLE = new Set(['created', 'running']);
 const STARTABLE = new Set(['configured', 'created', 'running', 'stopped', 'exited']);
 const NEWLINE = Buffer.from('\n');
 
-export async function attach(deps: AttachDeps, nameOrId: string, opts: AttachOptions = {}): Promise<Attachment> {
+export async function attach(deps: AttachDeps, nameOrId: string, options: AttachOptions = {}): Promise<Attachment> {
+  const parsed = attachOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new BerthError('EINVAL', `invalid attach options: ${describeIssues(parsed.error)}`, { command: 'attach' });
+  const opts: AttachOptions = parsed.data;
   const command = opts.start ? 'start' : 'attach';
   const id = await deps.store.resolve(nameOrId);
   const record = await deps.store.get(id);

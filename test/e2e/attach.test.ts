@@ -135,6 +135,9 @@ describe('e2e: attach', function () {
     await settled(client, 'idle', 'exited');
     expect(await refusal(client.attach('idle'))).to.include({ code: 'ECTRSTATE', state: 'exited' });
     expect(await refusal(client.attach('nosuch'))).to.include({ code: 'ENOCTR' });
+    const bad = await refusal(client.attach('idle', { stdin: 'yes', follow: true } as never));
+    expect(bad).to.include({ code: 'EINVAL' });
+    expect(bad.message).to.match(/^invalid attach options: /);
     expect(await stack.runc((await client.inspect('idle')).Id)).to.equal(null);
   });
 
