@@ -20,6 +20,7 @@ export type { EventsOptions, EventFilter } from './queue/event-options.js';
 export type { ExecHandle, ExecOptions, ExecStdin } from './queue/exec-client.js';
 export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
+export type { Attachment, AttachOptions } from './queue/attach.js';
 export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';
 export { PODMAN_EVENT_NAMES } from './machines/index.js';

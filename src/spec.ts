@@ -125,6 +125,10 @@ export const containerSpecSchema = z
     seccomp: seccompSchema.optional(),
     /** The container cgroup's pids limit (default 2048); 0 or -1: unlimited. */
     pidsLimit: z.number().int('pidsLimit is a whole number').min(-1, 'pidsLimit is at least -1 (0 or -1: unlimited)').optional(),
+    /** Podman's -i/--interactive: keep the container's stdin open (conmon -i), for attach to write to. */
+    stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
+    /** Podman's -t/--tty: a pseudo-terminal (process.terminal, conmon -t); its output is one stdout stream. */
+    tty: z.boolean({ error: 'tty is true or false' }).optional(),
   })
   .strict();
 
@@ -149,6 +153,10 @@ export interface ContainerSpec {
   seccomp: SeccompSetting;
   /** 0: unlimited. */
   pidsLimit: number;
+  /** stdin kept open for attach (-i). */
+  stdin: boolean;
+  /** A pseudo-terminal (-t). */
+  tty: boolean;
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
@@ -169,6 +177,8 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
     network: s.network ?? 'none',
     seccomp: s.seccomp ?? 'default',
     pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
+    stdin: s.stdin ?? false,
+    tty: s.tty ?? false,
   };
 }
 

@@ -38,7 +38,16 @@ describe('spec: parseSpec', () => {
       network: 'none',
       seccomp: 'default',
       pidsLimit: 2048,
+      stdin: false,
+      tty: false,
     });
+  });
+
+  it("takes Podman's -i and -t as stdin and tty, booleans only", () => {
+    expect(spec({ stdin: true, tty: true })).to.include({ stdin: true, tty: true });
+    expect(spec({ stdin: true })).to.include({ stdin: true, tty: false });
+    expect(refusal({ ...base, tty: 'yes' })).to.equal('invalid container spec: tty: tty is true or false');
+    expect(refusal({ ...base, stdin: 1 })).to.equal('invalid container spec: stdin: stdin is true or false');
   });
 
   it('takes network host, seccomp unconfined or a profile, and a pids limit (0 or -1: unlimited)', () => {
@@ -110,7 +119,7 @@ describe('spec: parseSpec', () => {
   });
 
   it('is idempotent: its output parses again to itself (clients store it, the node parses it again)', () => {
-    const once = spec({ env: { A: '1' }, stopSignal: 'TERM', pidsLimit: -1 });
+    const once = spec({ env: { A: '1' }, stopSignal: 'TERM', pidsLimit: -1, stdin: true, tty: true });
     expect(parseSpec(once, 'other')).to.deep.equal({ ...once });
   });
 });

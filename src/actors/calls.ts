@@ -41,6 +41,8 @@ export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec
     network: record.spec.network,
     seccomp: record.spec.seccomp,
     pidsLimit: record.spec.pidsLimit,
+    stdin: record.spec.stdin,
+    tty: record.spec.tty,
   };
 }
 

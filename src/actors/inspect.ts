@@ -38,6 +38,10 @@ export interface Inspect {
     Hostname: string;
     StopSignal: string;
     StopTimeout: number;
+    /** Podman's: stdin kept open for attach (-i). */
+    OpenStdin: boolean;
+    /** Podman's: a pseudo-terminal (-t). */
+    Tty: boolean;
   };
   State: InspectState;
   RestartCount: number;
@@ -109,6 +113,8 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       Hostname: record.spec.hostname,
       StopSignal: record.spec.stopSignal,
       StopTimeout: record.spec.stopTimeout,
+      OpenStdin: record.spec.stdin,
+      Tty: record.spec.tty,
     },
     State: {
       Status: status,

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
+import { registerAttach } from './commands/attach.js';
 import { registerCreate } from './commands/create.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
@@ -42,7 +43,7 @@ container state improper, as podman rm. \`berth wait\` prints exit codes.
 
 Examples:
   berth up                                   # private Redis + a worker, in the foreground
-  berth run --name web --rootfs /var/lib/berth/rootfs/busybox httpd -f -p 8080
+  berth run -d --name web --rootfs /var/lib/berth/rootfs/busybox httpd -f -p 8080
   berth ps -a
   berth stop -t 5 web && berth wait web
   berth rm -f web`;
@@ -72,6 +73,7 @@ export function buildProgram(inv: Invocation): Command {
   program.commandsGroup('Containers:');
   registerCreate(program, inv);
   registerLifecycle(program, inv);
+  registerAttach(program, inv);
   registerWait(program, inv);
   program.commandsGroup('Information:');
   registerInspect(program, inv);

@@ -118,7 +118,7 @@ export function buildConfig(spec: RuntimeSpec, o: BuildConfigOptions): Record<st
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: spec.tty === true,
       user: { uid: 0, gid: 0 },
       args: [...spec.command],
       env: containerEnv(spec),

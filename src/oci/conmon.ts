@@ -21,6 +21,10 @@ export interface ConmonCreateOptions {
   /** The run being created: conmon's persist dir is that run's own. */
   run: number;
   layout: StateLayout;
+  /** conmon -i: keep the container's stdin open (attach writes to it through the attach socket). */
+  stdin?: boolean;
+  /** conmon -t: a pseudo-terminal (conmon makes the console socket; config.json has terminal true). */
+  tty?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -53,6 +57,9 @@ export function conmonArgs(o: Omit<ConmonCreateOptions, 'conmon' | 'timeoutMs' |
     // the attach socket goes in the bundle; without this conmon dies silently here (§1.2)
     '--full-attach',
     '--conmon-pidfile', layout.conmonPidfile(id),
+    // Podman's -i and -t (window sizes go to the ctl fifo, <bundle>/ctl, once it runs)
+    ...(o.stdin ? ['-i'] : []),
+    ...(o.tty ? ['-t'] : []),
   ];
 }
 

@@ -135,6 +135,8 @@ export class RuncRuntime implements OciRuntime {
       id,
       run: spec.run,
       layout: L,
+      stdin: spec.stdin === true,
+      tty: spec.tty === true,
       timeoutMs: this.o.createTimeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -43,6 +43,10 @@ export interface RuntimeSpec {
   seccomp?: SeccompSetting;
   /** The container cgroup's pids limit; 0 for none. Default DEFAULT_PIDS_LIMIT. */
   pidsLimit?: number;
+  /** Keep stdin open (conmon -i): attach writes to it through conmon's attach socket. */
+  stdin?: boolean;
+  /** A pseudo-terminal (process.terminal; conmon -t makes the console socket). */
+  tty?: boolean;
 }
 
 /**

@@ -1,9 +1,8 @@
 /**
  * The producer side: Berth's TypeScript API. Every command is queued as a BullMQ job on the
- * container's node queue, after its place in the container's mailbox is fixed (seq); results come
- * back through QueueEvents. Reads (inspect, list, history, wait, logs) are the reader's (reader.ts).
- * Stop and restart follow the events stream from a cursor taken before the command until their
- * completion rule holds (completion.ts).
+ * container's node queue, after its place in the container's mailbox is fixed (seq). Reads are the
+ * reader's (reader.ts); stop, restart and rm follow the events stream until their completion rule
+ * holds (completion.ts); exec and attach stream from the node (exec-client.ts, attach.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
@@ -11,38 +10,23 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { COMMAND_TABLE, isCommandName, type CommandArgs, type CommandName } from '../machines/index.js';
+import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
 import { NodeRegistry } from '../store/nodes.js';
-import { SourceStreams } from '../store/streams.js';
 import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/redis.js';
 import { removeDone, restartDone, stopDone } from './completion.js';
 import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type ExecOptions } from './exec-client.js';
 import { StdinWriter } from './stdin-writer.js';
-import { execInspect, type ExecInspect } from './exec-inspect.js';
+import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
+import type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
 
-export interface ConnectOptions {
-  /** redis://, rediss:// or unix:// URL. */
-  redis: string;
-  /** Key prefix, a hash tag (default "{berth}"). */
-  prefix?: string;
-  /** How long to wait for Redis before failing with EUNAVAIL (default 5000 ms). */
-  timeoutMs?: number;
-}
-
-export interface Enqueued {
-  jobId: string;
-  /** Resolves to the container's inspect object once the command is applied. */
-  result(): Promise<Inspect>;
-}
-
-export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>>;
+export type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
 
 export class BerthClient extends BerthReader {
   private readonly queues: NodeQueues;
@@ -273,14 +257,9 @@ export class BerthClient extends BerthReader {
           const { job } = await this.notQueued(this.submit(at.node, at.id, { command: 'exec', container: at.id, ...args }));
           await this.queues.finished(at.node, job);
         };
-        const blocking = () => {
-          const conn = this.duplicateBlocking('berth-client-exec');
-          this.logConnections.add(conn);
-          conn.once('end', () => this.logConnections.delete(conn));
-          return conn;
-        };
+        const { streams, blocking } = this.logSources();
         const stdinWriter = (container: string, s: string) => stdinWritable(new StdinWriter(this.redis, this.keys, { container, session: s }));
-        const deps = { keys: this.keys, store: this.store, streams: new SourceStreams(this.redis, this.keys), blocking, start, events: () => this.eventFeed(), stdinWriter };
+        const deps = { keys: this.keys, store: this.store, streams, blocking, start, events: () => this.eventFeed(), stdinWriter };
         const h = openExec(deps, at.id, session, data, opts);
         if (opts.detach) await h.started;
         return h;
@@ -288,9 +267,19 @@ export class BerthClient extends BerthReader {
     );
   }
 
-  /** An exec session (running, or ended lately) by its id: `berth exec inspect`. */
-  execInspect(session: string): Promise<ExecInspect> {
-    return guard(execInspect(this.store, session));
+  /**
+   * Attaches to a created or running container (attach.ts): its output from now on as Node
+   * streams, its stdin when created with `stdin`, and its run's exit code. With `start`, anchors
+   * first and then starts it (`start -a`): no output of the run is lost.
+   */
+  attach(name: string, opts: AttachOptions = {}): Promise<Attachment> {
+    const deps = {
+      ...this.logSources(),
+      start: (id: string) => this.start(id),
+      wait: (id: string) => this.wait(id),
+      stdinOf: (id: string) => new StdinWriter(this.redis, this.keys, { container: id }),
+    };
+    return guard(attach(deps, name, opts));
   }
 
   /** Closes every connection this client opened. Idempotent. */

@@ -18,6 +18,7 @@ export { Berth, BerthClient } from './client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client.js';
 export { LogStream } from './log-reader.js';
 export type { LogEnd, LogLine, LogsOptions } from './log-reader.js';
+export type { Attachment, AttachOptions } from './attach.js';
 export { parseLogTime } from './log-time.js';
 export { EventStream } from './event-stream.js';
 export type { EventStreamDeps } from './event-stream.js';

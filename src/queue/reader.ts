@@ -13,7 +13,8 @@ import type { Keys } from '../store/keys.js';
 import type { NodeRegistry, NodeStatus } from '../store/nodes.js';
 import type { HistoryEntry } from '../store/records.js';
 import { SourceStreams } from '../store/streams.js';
-import { LogStream, type LogsOptions } from './log-reader.js';
+import { execInspect, type ExecInspect } from './exec-inspect.js';
+import { LogStream, type LogSources, type LogsOptions } from './log-reader.js';
 import { EventStream } from './event-stream.js';
 import type { EventsOptions } from './event-options.js';
 import { STOPPED_STATES } from './completion.js';
@@ -86,9 +87,14 @@ export class BerthReader {
    * a missing container rejects the first read with ENOCTR.
    */
   logs(name: string, opts: LogsOptions = {}): LogStream {
+    return new LogStream(this.logSources(), name, opts);
+  }
+
+  /** What a reader of the output streams needs: the store, the streams, blocking connections closed with the client. */
+  protected logSources(): LogSources & { streams: SourceStreams } {
     const streams = new SourceStreams(this.redis, this.keys);
     const blocking = () => this.trackedBlocking('berth-client-logs');
-    return new LogStream({ store: this.store, nodes: this.nodes, streams, blocking }, name, opts);
+    return { store: this.store, nodes: this.nodes, streams, blocking };
   }
 
   /** Follows' blocking connections still open (logs, events): a follow closes its own; `close()` the rest. */
@@ -104,6 +110,11 @@ export class BerthReader {
   }
 
   /** A blocking connection `close()` disconnects if its user has not. */
+  /** An exec session (running, or ended lately) by its id: `berth exec inspect`. */
+  execInspect(session: string): Promise<ExecInspect> {
+    return guard(execInspect(this.store, session));
+  }
+
   private trackedBlocking(name: string): Redis {
     const conn = this.duplicateBlocking(name);
     this.logConnections.add(conn);

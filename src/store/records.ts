@@ -63,6 +63,9 @@ const specSchema = z.object({
   network: z.enum(['none', 'host']).default('none'),
   seccomp: z.union([z.enum(['default', 'unconfined']), seccompProfileSchema]).default('default'),
   pidsLimit: z.number().default(DEFAULT_PIDS_LIMIT),
+  // -i and -t came later still: a record written before has neither
+  stdin: z.boolean().default(false),
+  tty: z.boolean().default(false),
 });
 
 const int = z.coerce.number().int();

@@ -71,7 +71,7 @@ describe('actors: runtime calls side by side (host)', function () {
   /** A running container of the two-calls machine, and its pause queued: [id, seq]. */
   async function runningWithPause(name: string): Promise<[string, number]> {
     const id = (name + '0'.repeat(64)).replace(/[^0-9a-f]/g, 'a').slice(0, 64);
-    const spec = { name, rootfs: '/', command: ['sleep', '1000'], env: [], workdir: '/', hostname: name, stopSignal: 'SIGTERM', stopTimeout: 10, node: 'n1', network: 'none' as const, seccomp: 'default' as const, pidsLimit: 2048 };
+    const spec = { name, rootfs: '/', command: ['sleep', '1000'], env: [], workdir: '/', hostname: name, stopSignal: 'SIGTERM', stopTimeout: 10, node: 'n1', network: 'none' as const, seccomp: 'default' as const, pidsLimit: 2048, stdin: false, tty: false };
     const createSeq = await store.enqueue(id, JSON.stringify({ command: 'create', container: id }), { create: { name } });
     const { args } = createCommit({ id, node: 'n1', spec, seq: createSeq, jobId: 'j0', at: new Date().toISOString() });
     await store.create({ ...args, snapshot: serializeSnapshot(twoCallsInitial(), twoCallsMachine), status: 'running' });

@@ -29,7 +29,7 @@ function evil(): Inspect {
     Node: 'n1',
     Created: ZERO_TIME,
     Rootfs: '/r',
-    Config: { Cmd: ['sh', '-c', `printf '${ESC_TITLE}'\necho \u009b31m`], Env: ['A=\x1b[5m'], WorkingDir: '/', Hostname: 'web', StopSignal: 'SIGTERM', StopTimeout: 10 },
+    Config: { Cmd: ['sh', '-c', `printf '${ESC_TITLE}'\necho \u009b31m`], Env: ['A=\x1b[5m'], WorkingDir: '/', Hostname: 'web', StopSignal: 'SIGTERM', StopTimeout: 10, OpenStdin: false, Tty: false },
     State: {
       Status: 'running',
       Activity: '',

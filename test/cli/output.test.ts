@@ -29,7 +29,7 @@ function container(status: string, over: Partial<Inspect['State']> = {}, name = 
     Node: 'n1',
     Created: ago(60_000),
     Rootfs: '/r',
-    Config: { Cmd: ['sleep', '1000'], Env: [], WorkingDir: '/', Hostname: name, StopSignal: 'SIGTERM', StopTimeout: 10 },
+    Config: { Cmd: ['sleep', '1000'], Env: [], WorkingDir: '/', Hostname: name, StopSignal: 'SIGTERM', StopTimeout: 10, OpenStdin: false, Tty: false },
     State: {
       Status: status,
       Activity: '',

@@ -64,7 +64,7 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
   it('says where Redis listens and how other terminals find it, never its password', () => {
     expect(upOut[0]).to.equal(`berth is up: node "cli-e2e" (${RUNC}), Redis (embedded) at unix://${dir}/redis.sock, data in ${dir}`);
     expect(upOut[1]).to.equal(`In other terminals: export BERTH_STATE_DIR=${dir}  (the socket and its password file are there)`);
-    expect(upOut).to.include(`  berth run --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`);
+    expect(upOut).to.include(`  berth run -d --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`);
     expect(existsSync(join(dir, 'redis.sock'))).to.equal(true);
     const password = readFileSync(join(dir, 'redis.password'), 'utf8').trim();
     expect(upOut.join('\n')).to.not.contain(password);
@@ -83,7 +83,7 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
   it('a container cannot reach the embedded Redis: no socket anywhere in its filesystem', async () => {
     const socket = join(dir, 'redis.sock');
     const script = `test -e ${socket} && echo visible || echo absent; find / -xdev -type s | wc -l; ls ${dir} 2>&1 | head -1`;
-    await ok(['run', '--name', 'probe', '--rootfs', rootfs, 'sh', '-c', script]);
+    await ok(['run', '-d', '--name', 'probe', '--rootfs', rootfs, 'sh', '-c', script]);
     expect(await ok(['wait', 'probe'])).to.equal('0');
     const out = (await berth(['logs', 'probe'], env)).stdout.split('\n');
     expect(out[0]).to.equal('absent');
@@ -113,7 +113,7 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
   });
 
   it('run prints the Id; wait prints the exit code; logs splits stdout and stderr', async () => {
-    const id = await ok(['run', '--name', 'seven', '--rootfs', rootfs, 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+    const id = await ok(['run', '-d', '--name', 'seven', '--rootfs', rootfs, 'sh', '-c', 'echo out; echo err >&2; exit 7']);
     expect(id).to.match(ID);
     expect(await ok(['wait', 'seven'])).to.equal('7');
     const logs = await berth(['logs', 'seven'], env);
@@ -125,10 +125,10 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
 
   it('run takes --network, --security-opt and --pids-limit; a rootfs outside the roots is refused', async () => {
     const script = "grep ^Seccomp: /proc/self/status; awk 'NR>2 {print $1}' /proc/net/dev | grep -vc '^lo:'";
-    await ok(['run', '--name', 'boxed', '--rootfs', rootfs, 'sh', '-c', script]);
+    await ok(['run', '-d', '--name', 'boxed', '--rootfs', rootfs, 'sh', '-c', script]);
     expect(await ok(['wait', 'boxed'])).to.equal('1'); // grep -c counted no interface but lo
     expect((await berth(['logs', 'boxed'], env)).stdout).to.equal('Seccomp:\t2\n0');
-    await ok(['run', '--name', 'open', '--network', 'host', '--security-opt', 'seccomp=unconfined', '--pids-limit', '-1', '--rootfs', rootfs, 'sh', '-c', script]);
+    await ok(['run', '-d', '--name', 'open', '--network', 'host', '--security-opt', 'seccomp=unconfined', '--pids-limit', '-1', '--rootfs', rootfs, 'sh', '-c', script]);
     expect(await ok(['wait', 'open'])).to.equal('0');
     expect((await berth(['logs', 'open'], env)).stdout).to.match(/^Seccomp:\t0\n[1-9]/);
     const outside = await berth(['create', '--rootfs', '/usr', 'true'], env);
@@ -188,7 +188,7 @@ describe('cli e2e: berth up, then the verbs from another process', function () {
   });
 
   it('rm refuses a running container (exit 2, as Podman); rm -f stops it first; rm takes several', async () => {
-    expect(await ok(['run', '--name', 'forever', '--rootfs', rootfs, 'sleep', '1000'])).to.match(ID);
+    expect(await ok(['run', '-d', '--name', 'forever', '--rootfs', rootfs, 'sleep', '1000'])).to.match(ID);
     const refused = await berth(['rm', 'forever'], env);
     expect(refused.code).to.equal(2);
     expect(refused.stderr).to.equal('Error: cannot remove container forever in state running: container state improper');

@@ -86,6 +86,11 @@ describe('oci/bundle: buildConfig', () => {
     expect(c.process.capabilities['effective']).to.have.length(11);
   });
 
+  it('gives the process a terminal only for a tty spec (-t)', () => {
+    expect(build({ ...spec, tty: true }, 1024, 1024).process.terminal).to.equal(true);
+    expect(build({ ...spec, tty: false, stdin: true }, 1024, 1024).process.terminal).to.equal(false);
+  });
+
   it('uses pid, network, ipc, uts, mount and cgroup namespaces; the host network only when asked', () => {
     const c = build(spec, 1024, 1024);
     expect(c.linux.namespaces.map((n) => n.type)).to.deep.equal(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup']);

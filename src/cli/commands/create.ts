@@ -1,12 +1,18 @@
 /**
  * create and run. `create` makes a container (state configured) on a live node and prints its
- * Id; `run` is create + start. Flags are validated here, before anything is sent; everything
- * after the command is the container's argv (`berth run --rootfs R sh -c 'exit 7'`).
+ * Id. `run` is Podman's: in the foreground it creates, attaches, starts, streams the output and
+ * exits with the container's code (--rm removes it after; attach.ts for -i, --sig-proxy and the
+ * detach keys); with -d it creates, starts and prints the Id. Flags are validated here, before
+ * anything is sent; everything after the command is the container's argv
+ * (`berth run --rootfs R sh -c 'exit 7'`).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { BerthError } from '../../errors.js';
+import type { BerthClient } from '../../queue/client.js';
 import type { ContainerSpecInput } from '../../spec.js';
 import type { Invocation } from '../context.js';
+import { attachAndFollow, sessionOptions, startFailureCode, withAttachFlags, type AttachFlags, type SessionOptions } from './attach.js';
 import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
 
 interface CreateOptions {
@@ -21,7 +27,14 @@ interface CreateOptions {
   network?: string;
   securityOpt?: string[];
   pidsLimit?: string;
+  interactive?: boolean;
+  tty?: boolean;
   rootfs: string;
+}
+
+interface RunOptions extends CreateOptions, AttachFlags {
+  detach?: boolean;
+  rm?: boolean;
 }
 
 /** The flags, checked, as a container spec. Throws EINVAL naming the first bad flag. */
@@ -41,6 +54,8 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.network === undefined ? {} : { network: parseNetworkFlag(opts.network) }),
     ...(seccomp === undefined ? {} : { seccomp }),
     ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
+    ...(opts.interactive ? { stdin: true } : {}),
+    ...(opts.tty ? { tty: true } : {}),
   };
 }
 
@@ -71,6 +86,8 @@ function define(program: Command, name: string, summary: string, description: st
       collect,
     )
     .option('--pids-limit <n>', 'the most processes the container may have at once (default 2048; 0 or -1: unlimited)')
+    .option('-i, --interactive', 'keep its stdin open, for attach (and the foreground run) to write to')
+    .option('-t, --tty', 'give it a pseudo-terminal (its stdout and stderr become one stream)')
     .addHelpText(
       'after',
       [
@@ -100,17 +117,30 @@ export function registerCreate(program: Command, inv: Invocation): void {
     }
   });
 
-  define(
-    program,
-    'run',
-    'Run a command in a new container',
-    'Run a command in a new container: create it and start it, then print its Id (detached, like podman run -d). Follow it with `berth wait` for its exit code and `berth logs` for its output.',
-  ).action(async (command: string, args: string[], opts: CreateOptions, self: Command) => {
-    const spec = checked(inv, self, 'run', () => specFromFlags(command, args, opts));
+  withAttachFlags(
+    define(
+      program,
+      'run',
+      'Run a command in a new container',
+      "Run a command in a new container, as Podman: create it, attach to it, start it, print its output and exit with its exit code (with -i this terminal's input goes to its stdin; the detach keys, ctrl-p,ctrl-q, leave it running). With -d, start it in the background and print its Id.",
+    )
+      .option('-d, --detach', 'run it in the background and print its Id')
+      .option('--rm', 'remove the container once it has exited (foreground only)'),
+  ).action(async (command: string, args: string[], opts: RunOptions, self: Command) => {
+    let session: SessionOptions | undefined;
+    const spec = checked(inv, self, 'run', () => {
+      if (opts.detach && opts.rm) throw new BerthError('EINVAL', '`--rm` needs the foreground run: Berth removes the container from `berth run --rm` without -d');
+      if (!opts.detach) session = sessionOptions(opts);
+      return specFromFlags(command, args, opts);
+    });
     if (!spec) return;
     try {
       await inv.withClient(self, async (client) => {
         const created = await client.create(spec);
+        if (session) {
+          await runAttached(inv, client, created.Id, created.Name, session, opts.rm === true);
+          return;
+        }
         try {
           await client.start(created.Id);
         } catch (err) {
@@ -121,8 +151,36 @@ export function registerCreate(program: Command, inv: Invocation): void {
       });
     } catch (err) {
       inv.fail(err, { command: 'run', ...(spec.name === undefined ? {} : { container: spec.name }) });
+      if (session) inv.exitCode = startFailureCode(err);
     }
   });
+}
+
+/**
+ * The foreground run of a created container: attached before its start, followed to its end; the
+ * CLI exits with its exit code (Podman's 126/127 when it could not start), 0 after a detach.
+ * `rm`: once it has stopped (or failed to start), it is removed; not after a detach.
+ */
+async function runAttached(inv: Invocation, client: BerthClient, id: string, name: string, session: SessionOptions, rm: boolean): Promise<void> {
+  let code: number | null;
+  let started = true;
+  try {
+    code = await attachAndFollow(inv, client, id, { start: true, stdin: true }, session);
+  } catch (err) {
+    inv.fail(err, { command: 'run', container: name });
+    code = startFailureCode(err);
+    started = false;
+  }
+  if (rm && code !== null) {
+    try {
+      // the run's end entry comes just before its exit is committed
+      if (started) await client.wait(id);
+      await client.remove(id, { force: true });
+    } catch (err) {
+      inv.fail(err, { command: 'rm', container: name });
+    }
+  }
+  inv.exitCode = code ?? 0;
 }
 
 /** The flags and global options, checked before anything connects; undefined after a failure. */

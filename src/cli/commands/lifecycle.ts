@@ -13,10 +13,13 @@ import type { CommandName } from '../../machines/index.js';
 import { excerpt } from '../../printable.js';
 import type { BerthClient, EnqueueArgs } from '../../queue/client.js';
 import type { Invocation } from '../context.js';
+import { startAttached, withAttachFlags, type AttachFlags } from './attach.js';
 import { parseSeconds, parseSignalFlag } from '../flags.js';
 
-interface VerbOptions {
+interface VerbOptions extends AttachFlags {
   wait?: boolean;
+  attach?: boolean;
+  interactive?: boolean;
   time?: string;
   signal?: string;
   force?: boolean;
@@ -59,7 +62,13 @@ export const VERBS: readonly Verb[] = [
     command: 'start',
     summary: 'Start one or more containers',
     description:
-      'Start one or more containers. A configured one is initialized first; a stopped or exited one is created again. Starting a running container does nothing.',
+      'Start one or more containers. A configured one is initialized first; a stopped or exited one is created again. Starting a running container does nothing. With -a, attach to one container first (no output is lost), print its output and exit with its exit code.',
+    flags: (cmd) =>
+      withAttachFlags(
+        cmd
+          .option('-a, --attach', "attach to the container's output first, then start it; exit with its exit code")
+          .option('-i, --interactive', "also send this terminal's input to its stdin (it must have been created with -i); implies -a"),
+      ),
     apply: (c, t) => c.start(t),
   },
   {
@@ -138,6 +147,10 @@ export function registerLifecycle(program: Command, inv: Invocation): void {
       .option('--no-wait', 'queue the command and print its job id instead of waiting for it');
     verb.flags?.(cmd);
     cmd.action(async (targets: string[], opts: VerbOptions, self: Command) => {
+      if (opts.attach || opts.interactive) {
+        await startAttached(inv, self, targets, opts);
+        return;
+      }
       const where = { command: verb.name, container: targets.join(' ') };
       let args: EnqueueArgs;
       try {

@@ -43,7 +43,7 @@ export function bannerLines(b: Banner): string[] {
     `berth is up: node "${b.node}" (${b.runtime}), ${where}`,
     others,
     'Try:',
-    `  berth run --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`,
+    `  berth run -d --name hello --rootfs ${rootfs} sh -c 'echo hello; sleep 1000'`,
     '  berth ps',
     '  berth logs hello',
     '  berth stop hello && berth rm hello',

@@ -1,0 +1,20 @@
+/** The client's options and the shapes its enqueue returns (client.ts). */
+import type { Inspect } from '../actors/inspect.js';
+import type { CommandArgs } from '../machines/index.js';
+
+export interface ConnectOptions {
+  /** redis://, rediss:// or unix:// URL. */
+  redis: string;
+  /** Key prefix, a hash tag (default "{berth}"). */
+  prefix?: string;
+  /** How long to wait for Redis before failing with EUNAVAIL (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+export interface Enqueued {
+  jobId: string;
+  /** Resolves to the container's inspect object once the command is applied. */
+  result(): Promise<Inspect>;
+}
+
+export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>>;
