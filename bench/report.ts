@@ -10,6 +10,7 @@ import { SYSTEM_LABELS, SYSTEMS, type System, type ThroughputResult } from './th
 import type { PoolResult } from './pool.js';
 import { floorConsole, floorMarkdown, type AtEight, type FloorResult } from './floor.js';
 import { logsConsole, logsMarkdown, type LogsResult } from './logs.js';
+import { execConsole, execMarkdown, type ExecResult } from './exec.js';
 
 export interface Environment {
   at: string;
@@ -44,6 +45,7 @@ export interface Results {
   pool?: PoolResult;
   floor?: FloorResult;
   logs?: LogsResult;
+  exec?: ExecResult;
   targets?: Target[];
   errors: Record<string, string>;
 }
@@ -121,6 +123,13 @@ export function evaluateTargets(r: Results): Target[] {
   if (lg) {
     t.push({ name: 'logs -f latency p99', goal: '< 100 ms from a line written to a following client', measured: `${f1(lg.berth.p99)} ms (p50 ${f1(lg.berth.p50)} ms)`, met: lg.berth.p99 < 100 });
   }
+  const xe = r.exec;
+  if (xe) {
+    const ahead = xe.podman === null ? null : xe.berth.p50 < xe.podman.p50;
+    t.push({ name: 'exec p50', goal: "< runc exec's p50 + 5 ms, ahead of podman exec", measured: `${f1(xe.berth.p50)} ms (runc exec ${f1(xe.runc.p50)}, podman exec ${f1(xe.podman?.p50)})`, met: xe.berth.p50 < xe.runc.p50 + 5 && ahead !== false });
+    const podOut = xe.throughput.podman;
+    t.push({ name: 'exec output', goal: '≥ 100 MB/s, ahead of podman exec', measured: `${f1(xe.throughput.berth)} MB/s (podman exec ${f1(podOut)})`, met: xe.throughput.berth >= 100 && (podOut === null || xe.throughput.berth > podOut) });
+  }
   return t;
 }
 
@@ -176,6 +185,7 @@ export function consoleReport(r: Results): string {
   }
   if (r.floor) out.push(floorConsole(r.floor));
   if (r.logs) out.push(logsConsole(r.logs));
+  if (r.exec) out.push(execConsole(r.exec));
   if (r.targets?.length) {
     const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
     for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
@@ -245,6 +255,7 @@ export function markdownReport(r: Results, command: string): string {
     md.push('', floorMarkdown(r.floor, at8));
   }
   if (r.logs) md.push('', logsMarkdown(r.logs));
+  if (r.exec) md.push('', execMarkdown(r.exec));
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');
     for (const x of r.targets) md.push(`| ${x.name} | ${x.goal} | ${x.measured} | ${x.met === null ? 'n/a' : x.met ? 'met' : '**missed**'} |`);
