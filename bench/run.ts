@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,chaos
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -37,13 +37,14 @@ import { SYSTEMS, runThroughput, type System } from './throughput.js';
 import { runPool } from './pool.js';
 import { runFloor } from './floor.js';
 import { runLogs } from './logs.js';
+import { runExec } from './exec.js';
 import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
 type AllResults = Results & { chaos?: ChaosResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,chaos').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -55,6 +56,7 @@ const CONFIG = QUICK
       scale: { levels: [10, 500, 2000], rounds: 3, running: 3 },
       exit: { samples: 8, warmup: 2 },
       logs: { samples: 100, warmup: 10 },
+      exec: { samples: 20, warmup: 3, bytes: 20e6 },
       chaos: { containers: 16, seconds: 20 },
     }
   : {
@@ -63,6 +65,7 @@ const CONFIG = QUICK
       scale: { levels: [10, 1000, 10_000], rounds: 15, running: 3 },
       exit: { samples: 40, warmup: 3 },
       logs: { samples: 500, warmup: 20 },
+      exec: { samples: 100, warmup: 5, bytes: 100e6 },
       chaos: { containers: 40, seconds: 60 },
     };
 
@@ -160,6 +163,7 @@ async function main(): Promise<number> {
     );
     results.floor = await part('floor', () => runFloor(QUICK ? { samples: 50, warmup: 10 } : { samples: 200, warmup: 30 }, log));
     results.logs = await part('logs', () => runLogs({ ...CONFIG.logs, rootfs, podman: usePodman }, log));
+    results.exec = await part('exec', () => runExec({ ...CONFIG.exec, rootfs, podman: usePodman }, log));
     const chaos = {
       containers: Number(process.env['BERTH_BENCH_CHAOS_CONTAINERS'] ?? CONFIG.chaos.containers),
       seconds: Number(process.env['BERTH_BENCH_CHAOS_SECONDS'] ?? CONFIG.chaos.seconds),
