@@ -52,7 +52,7 @@ export async function runExec(o: ExecOptions, log: (line: string) => void): Prom
     scope.defer('berth exec target', () => c.remove(Id, { force: true }));
 
     const berth = await timed(o.samples, o.warmup, async () => {
-      const code = await c.exec(Id, ['true']).exitCode;
+      const code = await (await c.exec(Id, ['true'])).exitCode;
       if (code !== 0) throw new Error(`berth exec true exited ${code}`);
     });
     log(`  berth exec: ${berth.length} round trips`);
@@ -62,7 +62,7 @@ export async function runExec(o: ExecOptions, log: (line: string) => void): Prom
     log(`  runc exec: ${runc.length} round trips`);
 
     const t0 = nowMs();
-    const session = c.exec(Id, ['head', '-c', String(o.bytes), '/dev/zero']);
+    const session = await c.exec(Id, ['head', '-c', String(o.bytes), '/dev/zero']);
     let got = 0;
     for await (const chunk of session.stdout) got += (chunk as Buffer).length;
     if ((await session.exitCode) !== 0 || got < o.bytes) throw new Error(`berth exec output: ${got} of ${o.bytes} bytes`);
