@@ -20,6 +20,7 @@ import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { describeBinaries, type RuntimeDescription } from './versions.js';
 import { parseSignal } from '../signals.js';
 import type { CallOptions, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
@@ -73,6 +74,11 @@ export class RuncRuntime implements OciRuntime {
       this.seccomp = loading;
     }
     return this.seccomp;
+  }
+
+  /** The runtime's and conmon's paths and versions, for the node registry (versions.ts). */
+  describe(): Promise<RuntimeDescription> {
+    return describeBinaries(this.name, this.o);
   }
 
   /** `<stateDir>/exits`, the dir conmon writes exit files to. */

@@ -4,6 +4,7 @@
  * said. Every method takes `{ signal }` for cancellation.
  */
 import type { NetworkMode, SeccompSetting } from '../spec.js';
+import type { RuntimeDescription } from './versions.js';
 
 /** The spec's isolation vocabulary, for the runtime's callers (defined with the spec). */
 export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from '../spec.js';
@@ -113,6 +114,8 @@ export interface OciRuntime {
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
   purge(id: string): Promise<void>;
   checkpoint(id: string, opts?: CallOptions): Promise<void>;
+  /** Paths and versions of the runtime (and its monitor), for `berth version` and `berth info`. */
+  describe?(): Promise<RuntimeDescription>;
 }
 
 /** Emits every exit the runtime's monitor records, including those recorded while nobody watched. */

@@ -20,6 +20,7 @@ import { SourceStreams } from '../store/streams.js';
 import { ExitDelivery } from './exits.js';
 import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
+import { describeHost } from './node-host.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
 import { Reaper } from './reaper.js';
@@ -124,6 +125,7 @@ export class BerthWorker {
         version: o.version,
         concurrency: o.concurrency,
         startedAt: new Date().toISOString(),
+        host: await describeHost(o.runtime, o.log),
       });
       await nodes.heartbeat(o.node, o.lostAfterMs);
       self.heartbeat = setInterval(() => {
