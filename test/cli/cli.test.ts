@@ -26,7 +26,7 @@ describe('cli: the berth command', function () {
     const r = await berth(['--help'], env);
     expect(r.code).to.equal(0);
     const verbs = ['create', 'run', 'init', 'start', 'stop', 'kill', 'pause', 'unpause', 'restart', 'rm', 'sync', 'wait'];
-    verbs.push('inspect', 'ps', 'logs', 'history', 'graph', 'node', 'worker', 'up');
+    verbs.push('inspect', 'ps', 'logs', 'history', 'graph', 'node', 'worker', 'up', 'version', 'info');
     for (const verb of verbs) expect(r.stdout, verb).to.match(new RegExp(`^  ${verb} .*\\S`, 'm'));
     for (const flag of ['--redis <url>', '--log-level <level>', '--state-dir <dir>', 'BERTH_REDIS_URL']) expect(r.stdout).to.contain(flag);
     const stop = await berth(['stop', '--help'], env);
