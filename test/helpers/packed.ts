@@ -14,12 +14,16 @@ export const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 /** npm's quiet flags; --prefer-offline reuses npm's cache when it has a package. */
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'];
 
-/** npm's environment: the caller's, without Berth's variables or a parent npm's lifecycle state. */
+/**
+ * npm's environment: the caller's (its registry, cache and proxy settings included), without
+ * Berth's variables or what a parent npm (`npm test`) sets for its scripts: its lifecycle, its
+ * package and its prefixes, which would point the child npm at the checkout.
+ */
+const PARENT_NPM = /^(BERTH_|npm_lifecycle_|npm_package_|npm_command$|npm_config_(local_prefix|global_prefix|prefix)$)/;
+
 export function npmEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('BERTH_') && !k.startsWith('npm_lifecycle') && !k.startsWith('npm_package')) env[k] = v;
-  }
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PARENT_NPM.test(k)) env[k] = v;
   return env;
 }
 
