@@ -1,17 +1,19 @@
 /**
  * Berth's TypeScript API. `Berth.connect({ redis })` gives a client whose methods queue commands
  * as BullMQ jobs and resolve to Podman-shaped inspect objects; errors are BerthError with a code.
+ * Only the API, its types and the job contract's are exported: README.md's "API surface" lists
+ * them, and test/docs/api-surface.test.ts fails when this list and that one differ.
  */
 export { Berth, BerthClient } from './queue/client.js';
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './queue/client.js';
-export { BerthWorker, DEFAULT_WORKER_OPTIONS } from './queue/worker.js';
-export type { WorkerOptions } from './queue/worker.js';
-export { BerthError, EXIT_CODES, HTTP_STATUSES, ERROR_CODES, isBerthError } from './errors.js';
+export { BerthError, ERROR_CODES, isBerthError } from './errors.js';
 export type { ErrorCode, SerializedError } from './errors.js';
 export type { Inspect, InspectState } from './actors/inspect.js';
 export type { ContainerSpecInput, ContainerSpec } from './spec.js';
 export type { HistoryEntry } from './store/records.js';
-export type { NodeStatus } from './store/nodes.js';
+export type { NodeHost, NodeStatus } from './store/nodes.js';
+export type { BinaryVersion, RuntimeDescription } from './oci/versions.js';
+export type { ContainerCounts, RedisInfo, SystemInfo } from './queue/system-info.js';
 export type { TransitionEvent } from './store/events.js';
 export { LogStream } from './queue/log-reader.js';
 export { EventStream } from './queue/event-stream.js';
@@ -21,8 +23,7 @@ export type { ExecHandle, ExecOptions, ExecStdin } from './queue/exec-client.js'
 export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
 export type { Attachment, AttachOptions } from './queue/attach.js';
-export { containerMachine, MACHINE_VERSION, COMMANDS } from './machines/index.js';
+export { COMMANDS, PODMAN_EVENT_NAMES } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';
-export { PODMAN_EVENT_NAMES } from './machines/index.js';
 export { commandSchema, parseJobCommand } from './queue/contract.js';
 export type { JobCommand } from './queue/contract.js';

@@ -19,6 +19,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
 import { registerPs } from './commands/ps.js';
+import { registerSystem } from './commands/system.js';
 import { registerUp } from './commands/up.js';
 import { registerWait } from './commands/wait.js';
 import { berthVersion, registerWorker } from './commands/worker.js';
@@ -84,6 +85,7 @@ export function buildProgram(inv: Invocation): Command {
   registerHistory(program, inv);
   registerGraph(program, inv);
   registerInspector(program, inv);
+  registerSystem(program, inv);
   program.helpCommand('help [command]', 'show help for a command');
   program.commandsGroup('Nodes:');
   registerNode(program, inv);

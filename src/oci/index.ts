@@ -42,3 +42,5 @@ export { MissingRuntime } from './missing.js';
 export { FakeRuntime } from './fake.js';
 export type { FakeCall, FakeContainer, FakeHold, FakeRuntimeOptions } from './fake.js';
 export { ensureBusyboxRootfs, BUSYBOX } from './rootfs.js';
+export { binaryVersion, describeBinaries, firstLine } from './versions.js';
+export type { BinaryVersion, RuntimeDescription } from './versions.js';

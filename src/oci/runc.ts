@@ -22,6 +22,7 @@ import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { criuReason, lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { describeBinaries, type RuntimeDescription } from './versions.js';
 import { parseSignal } from '../signals.js';
 import type { CallOptions, ExecSpec, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
@@ -80,6 +81,9 @@ export class RuncRuntime implements OciRuntime {
     }
     return this.seccomp;
   }
+
+  /** The runtime's and conmon's paths and versions, for the node registry (versions.ts). */
+  describe = (): Promise<RuntimeDescription> => describeBinaries(this.name, this.o);
 
   /** `<stateDir>/exits`, the dir conmon writes exit files to. */
   get exitDir(): string {

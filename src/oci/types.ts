@@ -4,6 +4,7 @@
  * said. Every method takes `{ signal }` for cancellation.
  */
 import type { NetworkMode, SeccompSetting } from '../spec.js';
+import type { RuntimeDescription } from './versions.js';
 
 /** The spec's isolation vocabulary, for the runtime's callers (defined with the spec). */
 export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from '../spec.js';
@@ -144,6 +145,8 @@ export interface OciRuntime {
   exec(id: string, spec: ExecSpec, opts?: CallOptions): Promise<{ pid: number }>;
   /** The exec sessions' output files (one log per session); null for a runtime that keeps none. */
   readonly execLogFiles: LogFiles | null;
+  /** Paths and versions of the runtime (and its monitor), for `berth version` and `berth info`. */
+  describe?(): Promise<RuntimeDescription>;
 }
 
 /** One exec session, as the runtime needs it. */

@@ -18,6 +18,7 @@ import { LogStream, type LogSources, type LogsOptions } from './log-reader.js';
 import { EventStream } from './event-stream.js';
 import type { EventsOptions } from './event-options.js';
 import { STOPPED_STATES } from './completion.js';
+import { countContainers, redisInfoFrom, type SystemInfo } from './system-info.js';
 
 /** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
 export function guard<T>(p: Promise<T>): Promise<T> {
@@ -79,6 +80,12 @@ export class BerthReader {
 
   nodeList(): Promise<NodeStatus[]> {
     return guard(this.nodes.list());
+  }
+
+  /** Redis, the registered nodes (versions of Berth, runtime and conmon; state dirs) and container counts. */
+  async info(): Promise<SystemInfo> {
+    const [text, nodes, all] = await guard(Promise.all([this.redis.info(), this.nodes.list(), this.list({ all: true })]));
+    return { redis: redisInfoFrom(text), nodes, store: { prefix: this.keys.prefix, containers: countContainers(all) } };
   }
 
   /**

@@ -6,6 +6,7 @@ import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
+import { berthVersion } from './berth-version.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -25,6 +26,7 @@ export interface WorkerOptions {
   lostAfterMs?: number;
   /** BullMQ job lock: a crashed worker's job is re-run after about this long. */
   lockDurationMs?: number;
+  /** Berth's version, registered with the node (default: this package's). */
   version?: string;
   /** How long close() lets in-flight commands finish before it stops waiting for them. */
   shutdownMs?: number;
@@ -56,7 +58,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: '0', beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {

@@ -25,6 +25,7 @@ import { StateLayout } from '../oci/layout.js';
 import type { ExecExitMonitor } from '../oci/types.js';
 import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
+import { describeHost } from './node-host.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
 import { StdinForwarder } from './stdin-forwarder.js';
@@ -139,6 +140,7 @@ export class BerthWorker {
         version: o.version,
         concurrency: o.concurrency,
         startedAt: new Date().toISOString(),
+        host: await describeHost(o.runtime, o.log),
       });
       await nodes.heartbeat(o.node, o.lostAfterMs);
       self.heartbeat = setInterval(() => {

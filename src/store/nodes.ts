@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BerthError } from '../errors.js';
+import type { RuntimeDescription } from '../oci/versions.js';
 import type { Keys } from './keys.js';
 
 export interface NodeInfo {
@@ -14,6 +15,22 @@ export interface NodeInfo {
   version: string;
   concurrency: number;
   startedAt: string;
+  /** Where the worker that registered last runs (absent in a record from before `berth info`). */
+  host?: NodeHost;
+}
+
+/** The registering worker's host and runtime, for `berth version` and `berth info`. */
+export interface NodeHost {
+  hostname: string;
+  /** process.platform, process.arch (`linux`, `x64`) and the kernel's release. */
+  os: string;
+  arch: string;
+  kernel: string;
+  /** Node.js's version (`v20.20.2`). */
+  nodeVersion: string;
+  pid: number;
+  /** The runtime's and conmon's paths and versions and the node's state dirs; null when the runtime cannot say (fake). */
+  runtime: RuntimeDescription | null;
 }
 
 export interface NodeStatus extends NodeInfo {
@@ -22,6 +39,19 @@ export interface NodeStatus extends NodeInfo {
   containers: number;
 }
 
+const binarySchema = z.object({ path: z.string(), version: z.string() });
+const hostSchema = z.object({
+  hostname: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  kernel: z.string(),
+  nodeVersion: z.string(),
+  pid: z.number(),
+  runtime: z
+    .object({ name: z.string(), runtime: binarySchema, conmon: binarySchema.nullable(), runtimeRoot: z.string(), stateDir: z.string() })
+    .nullable(),
+});
+
 const nodeSchema = z.object({
   name: z.string(),
   labels: z.record(z.string(), z.string()).default({}),
@@ -29,6 +59,8 @@ const nodeSchema = z.object({
   version: z.string(),
   concurrency: z.number(),
   startedAt: z.string(),
+  // an odd host record hides the host, not the node
+  host: hostSchema.optional().catch(undefined),
 });
 
 export class NodeRegistry {

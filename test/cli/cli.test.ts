@@ -25,8 +25,8 @@ describe('cli: the berth command', function () {
   it('--help explains every verb', async () => {
     const r = await berth(['--help'], env);
     expect(r.code).to.equal(0);
-    const verbs = ['create', 'run', 'attach', 'init', 'start', 'stop', 'kill', 'pause', 'unpause', 'restart', 'rm', 'sync', 'wait'];
-    verbs.push('inspect', 'ps', 'logs', 'events', 'history', 'graph', 'node', 'worker', 'up');
+    const verbs = ['create', 'run', 'attach', 'exec', 'init', 'start', 'stop', 'kill', 'pause', 'unpause', 'restart', 'rm', 'sync', 'wait'];
+    verbs.push('inspect', 'ps', 'logs', 'events', 'history', 'graph', 'node', 'worker', 'up', 'version', 'info');
     for (const verb of verbs) expect(r.stdout, verb).to.match(new RegExp(`^  ${verb} .*\\S`, 'm'));
     for (const flag of ['--redis <url>', '--log-level <level>', '--state-dir <dir>', 'BERTH_REDIS_URL']) expect(r.stdout).to.contain(flag);
     const stop = await berth(['stop', '--help'], env);

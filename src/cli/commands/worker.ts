@@ -3,12 +3,12 @@
  * dir monitor for exits, the node's BullMQ queue for commands. SIGINT/SIGTERM close it (in-flight
  * commands finish; containers keep running) and exit 0.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
 import { ExitDirMonitor, RuncRuntime, validateRootfsRoots } from '../../oci/index.js';
+import { berthVersion } from '../../queue/berth-version.js';
 import { BerthWorker, DEFAULT_WORKER_OPTIONS } from '../../queue/worker.js';
 import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
 import { collect, parseLabels, parseNameFlag, parsePositiveInt } from '../flags.js';
@@ -38,15 +38,8 @@ export interface NodeWorker {
   runtimeRoot: string;
 }
 
-/** Berth's version, for the node registry. */
-export function berthVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+/** Berth's version, for the node registry and `--version`. */
+export { berthVersion } from '../../queue/berth-version.js';
 
 /** Builds the runtime and exit monitor from the flags and starts the node's worker. */
 export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker> {
