@@ -115,7 +115,7 @@ describe('package: packed, installed and used as a user would', function () {
   it('npx berth --version and npx berth ps run the compiled CLI from the project', async () => {
     const v = await run('npx', ['berth', '--version'], project, userEnv());
     expect(v).to.deep.include({ code: 0, stdout: VERSION });
-    const started = await run('npx', ['berth', 'run', '--name', 'pkg-ps', '--rootfs', TEST_ROOTFS, 'sleep', '1000'], project, env);
+    const started = await run('npx', ['berth', 'run', '-d', '--name', 'pkg-ps', '--rootfs', TEST_ROOTFS, 'sleep', '1000'], project, env);
     expect(started.code, started.stderr).to.equal(0);
     expect(started.stdout, 'run prints the Id').to.match(/^[0-9a-f]{64}$/);
     const ps = await run('npx', ['berth', 'ps', '--format', 'json'], project, env);
