@@ -125,7 +125,7 @@ describe('package: packed, installed and used as a user would', function () {
     expect(await runcStatus(runcRoot, started.stdout), 'what runc says').to.equal('running');
     const table = await run('npx', ['berth', 'ps'], project, env);
     expect(table.stdout.split('\n')[1]).to.contain('pkg-ps');
-    const rm = await run('npx', ['berth', 'rm', '-f', 'pkg-ps'], project, env);
+    const rm = await run('npx', ['berth', 'rm', '-f', '-t', '0', 'pkg-ps'], project, env);
     expect(rm, rm.stderr).to.deep.include({ code: 0, stdout: 'pkg-ps' });
     expect(await runcStatus(runcRoot, started.stdout), 'runc no longer has it').to.equal(null);
   });
