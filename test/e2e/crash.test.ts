@@ -3,16 +3,16 @@
  * while it was down, and exits after it is back, are recorded with the right codes (conmon
  * outlives the worker; the exit dir is read again at start).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { spawnWorker } from '../helpers/processes.js';
-import { Berth, type BerthClient } from '../../src/queue/client.js';
+import { startWorkerNode, stopWorkerNode } from '../helpers/worker-node.js';
+import { type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, TEST_ROOTFS, settled, deleteRuncContainers } from '../helpers/stack.js';
+import { type TestRedis } from '../helpers/redis.js';
+import { RUNC, settled } from '../helpers/stack.js';
 
 describe('e2e: worker killed with SIGKILL and restarted', function () {
   this.timeout(60_000);
@@ -23,27 +23,11 @@ describe('e2e: worker killed with SIGKILL and restarted', function () {
   let worker: ResultPromise | undefined;
 
   before(async () => {
-    redis = await startRedis();
-    dir = mkdtempSync(join(tmpdir(), 'berth-crash-'));
-    const prefix = testPrefix('crash');
-    env = {
-      BERTH_REDIS_URL: redis.url,
-      BERTH_PREFIX: prefix,
-      BERTH_NODE: 'crashy',
-      BERTH_RUNC_ROOT: join(dir, 'runc'),
-      BERTH_STATE_DIR: join(dir, 'state'),
-      BERTH_ROOTFS_ROOT: TEST_ROOTFS,
-    };
-    worker = (await spawnWorker(env)).proc;
-    client = await Berth.connect({ redis: redis.url, prefix });
+    ({ redis, dir, env, client, worker } = await startWorkerNode('crash', 'crashy'));
   });
 
   after(async () => {
-    await client?.close();
-    worker?.kill('SIGKILL');
-    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopWorkerNode({ redis, dir, env, client, worker });
   });
 
   it('records exits from while it was down and after it came back', async () => {

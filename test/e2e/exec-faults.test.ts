@@ -6,17 +6,15 @@
  * sessions (each with its code; the cleanup waits for them), a non-forced rm refused while a
  * session runs, and nothing left running after.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { ResultPromise } from 'execa';
 import type { Readable } from 'node:stream';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import type { BerthError } from '../../src/errors.js';
 import { spawnWorker } from '../helpers/processes.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, TEST_ROOTFS, deleteRuncContainers, settled } from '../helpers/stack.js';
+import { startWorkerNode, stopWorkerNode } from '../helpers/worker-node.js';
+import { type TestRedis } from '../helpers/redis.js';
+import { RUNC, TEST_ROOTFS } from '../helpers/stack.js';
 import { execa } from 'execa';
 
 async function all(r: Readable): Promise<string> {
@@ -35,21 +33,12 @@ describe('e2e: exec sessions under faults', function () {
   let prefix: string;
 
   before(async () => {
-    redis = await startRedis();
-    dir = mkdtempSync(join(tmpdir(), 'berth-xf-'));
-    prefix = testPrefix('exec-faults');
-    env = { BERTH_REDIS_URL: redis.url, BERTH_PREFIX: prefix, BERTH_NODE: 'xf', BERTH_RUNC_ROOT: join(dir, 'runc'), BERTH_STATE_DIR: join(dir, 'state'), BERTH_ROOTFS_ROOT: TEST_ROOTFS, BERTH_LOG_MAX_LINES: '200' };
-    worker = (await spawnWorker(env)).proc;
-    client = await Berth.connect({ redis: redis.url, prefix });
+    ({ redis, dir, env, client, worker, prefix } = await startWorkerNode('exec-faults', 'xf', { BERTH_LOG_MAX_LINES: '200' }));
     await client.create({ name: 'box', rootfs: TEST_ROOTFS, command: ['sleep', '1000'] });
     await client.start('box');
   });
   after(async () => {
-    await client?.close();
-    worker?.kill('SIGKILL');
-    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopWorkerNode({ redis, dir, env, client, worker });
   });
 
   it('a worker killed during an exec: the exit code and the rest of the output still reach the client', async () => {

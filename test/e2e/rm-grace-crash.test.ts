@@ -4,16 +4,14 @@
  * next worker of the node delivers the durable deadline: the container is then removed and runc
  * has nothing left. Real runc, worker processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { ResultPromise } from 'execa';
 import { spawnWorker } from '../helpers/processes.js';
-import { Berth, type BerthClient } from '../../src/queue/client.js';
+import { startWorkerNode, stopWorkerNode } from '../helpers/worker-node.js';
+import { type BerthClient } from '../../src/queue/client.js';
 import { ensureBusyboxRootfs } from '../../src/oci/index.js';
-import { startRedis, testPrefix, type TestRedis } from '../helpers/redis.js';
-import { RUNC, TEST_ROOTFS, deleteRuncContainers } from '../helpers/stack.js';
+import { type TestRedis } from '../helpers/redis.js';
+import { RUNC, TEST_ROOTFS } from '../helpers/stack.js';
 import { execa } from 'execa';
 
 describe('e2e: rm -f with a worker killed during its grace period', function () {
@@ -25,27 +23,11 @@ describe('e2e: rm -f with a worker killed during its grace period', function () 
   let worker: ResultPromise | undefined;
 
   before(async () => {
-    redis = await startRedis();
-    dir = mkdtempSync(join(tmpdir(), 'berth-rmcrash-'));
-    const prefix = testPrefix('rmcrash');
-    env = {
-      BERTH_REDIS_URL: redis.url,
-      BERTH_PREFIX: prefix,
-      BERTH_NODE: 'rmcrash',
-      BERTH_RUNC_ROOT: join(dir, 'runc'),
-      BERTH_STATE_DIR: join(dir, 'state'),
-      BERTH_ROOTFS_ROOT: TEST_ROOTFS,
-    };
-    worker = (await spawnWorker(env)).proc;
-    client = await Berth.connect({ redis: redis.url, prefix });
+    ({ redis, dir, env, client, worker } = await startWorkerNode('rmcrash', 'rmcrash'));
   });
 
   after(async () => {
-    await client?.close();
-    worker?.kill('SIGKILL');
-    await deleteRuncContainers(env['BERTH_RUNC_ROOT']!);
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopWorkerNode({ redis, dir, env, client, worker });
   });
 
   const runcStatus = async (id: string) => {
