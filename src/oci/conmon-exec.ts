@@ -7,12 +7,10 @@
  * `<execDir>/exit/<container>` and writes two sync messages: the pid (or -1 and runc's error) and,
  * later, the exit code. The sync fd is a regular file, as for create (conmon.ts).
  */
-import { open, readFile } from 'node:fs/promises';
-import { execa } from 'execa';
 import { BerthError, execFailureCode } from '../errors.js';
-import { firstLine } from './conmon.js';
+import { firstLine, spawnConmon } from './conmon.js';
 import type { StateLayout } from './layout.js';
-import { lastStderrLine, oneLine } from './runtime-log.js';
+import { oneLine } from './runtime-log.js';
 
 export interface ConmonExecOptions {
   conmon: string;
@@ -64,29 +62,20 @@ export function execStartMessage(name: string, message: string): string {
   return `${name}: ${words}: ${what}`;
 }
 
-const passFd = (fd: number) => fd as 3;
-
 /** Spawns conmon for the session (its dir and process spec written) and resolves with the pid. */
 export async function conmonExec(o: ConmonExecOptions): Promise<number> {
   const { id, session, layout: L } = o;
-  const syncPath = L.execSync(id, session);
-  const [syncFile, errFile] = await Promise.all([open(syncPath, 'w'), open(L.execConmonStderr(id, session), 'w')]);
-  const waiter = firstLine(syncPath, o.timeoutMs, o.signal);
-  const details = { container: id, command: 'exec' };
-  const spawned = await execa(o.conmon, conmonExecArgs(o), {
-    stdio: ['ignore', 'ignore', passFd(errFile.fd), passFd(syncFile.fd)],
-    env: { _OCI_SYNCPIPE: '3' },
-    reject: false,
-    cleanup: false,
-    timeout: o.timeoutMs,
-    ...(o.signal ? { cancelSignal: o.signal } : {}),
-  }).finally(() => Promise.all([syncFile.close(), errFile.close()]));
-  if (spawned.failed) {
-    waiter.cancel();
-    if (spawned.isCanceled) throw new BerthError('EINTERNAL', `exec in container ${id} was cancelled`, { ...details, cause: spawned });
-    const stderr = await readFile(L.execConmonStderr(id, session), 'utf8').catch(() => '');
-    throw new BerthError('EOCI', `conmon failed for an exec in container ${id}: ${lastStderrLine(stderr) || spawned.shortMessage}`, { ...details, cause: spawned });
-  }
+  const waiter = await spawnConmon({
+    conmon: o.conmon,
+    args: conmonExecArgs(o),
+    syncPath: L.execSync(id, session),
+    stderrPath: L.execConmonStderr(id, session),
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    cancelled: `exec in container ${id} was cancelled`,
+    failed: `conmon failed for an exec in container ${id}`,
+    details: { container: id, command: 'exec' },
+  });
   return syncPid(o, await waiter.line);
 }
 

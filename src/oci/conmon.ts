@@ -63,21 +63,36 @@ export function conmonArgs(o: Omit<ConmonCreateOptions, 'conmon' | 'timeoutMs' |
   ];
 }
 
-/** Spawns conmon and resolves with its first sync message. The bundle must already be written. */
-export async function conmonCreate(o: ConmonCreateOptions): Promise<SyncMessage> {
-  const { id, layout } = o;
-  const syncPath = layout.sync(id);
-  const [syncFile, errFile] = await Promise.all([open(syncPath, 'w'), open(layout.conmonStderr(id), 'w')]);
-  const waiter = firstLine(syncPath, o.timeoutMs, o.signal);
+/** One conmon to start: its arguments, the files its sync fd and stderr go to, and the words of its errors. */
+export interface ConmonSpawn {
+  conmon: string;
+  args: string[];
+  syncPath: string;
+  stderrPath: string;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** The messages of a cancelled spawn and of conmon's own failure (its last stderr line follows). */
+  cancelled: string;
+  failed: string;
+  details: { container: string; command: string };
+}
+
+/**
+ * Spawns conmon with its stderr and sync fd on regular files (so it outlives the worker) and
+ * resolves once its first process has exited, with the wait for the sync file's first line.
+ */
+export async function spawnConmon(s: ConmonSpawn): Promise<{ line: Promise<string> }> {
+  const [syncFile, errFile] = await Promise.all([open(s.syncPath, 'w'), open(s.stderrPath, 'w')]);
+  const waiter = firstLine(s.syncPath, s.timeoutMs, s.signal);
   // conmon's first process exits as soon as it has forked the monitor (6–27 ms, notes §1.3)
-  const spawned = await execa(o.conmon, conmonArgs(o), {
+  const spawned = await execa(s.conmon, s.args, {
     stdio: ['ignore', 'ignore', passFd(errFile.fd), passFd(syncFile.fd)],
     env: { _OCI_SYNCPIPE: '3' },
     reject: false,
     // conmon's first process forks the monitor and exits at once; it is never killed halfway
     cleanup: false,
-    timeout: o.timeoutMs,
-    ...(o.signal ? { cancelSignal: o.signal } : {}),
+    timeout: s.timeoutMs,
+    ...(s.signal ? { cancelSignal: s.signal } : {}),
   })
     .finally(() => Promise.all([syncFile.close(), errFile.close()]))
     .catch((err: unknown) => {
@@ -86,11 +101,27 @@ export async function conmonCreate(o: ConmonCreateOptions): Promise<SyncMessage>
     });
   if (spawned.failed) {
     waiter.cancel();
-    if (spawned.isCanceled) throw new BerthError('EINTERNAL', `create of container ${id} was cancelled`, { container: id, command: 'create', cause: spawned });
-    const stderr = await readFile(layout.conmonStderr(id), 'utf8').catch(() => '');
-    const reason = lastStderrLine(stderr) || spawned.shortMessage;
-    throw new BerthError('EOCI', `conmon failed for container ${id}: ${reason}`, { container: id, command: 'create', cause: spawned });
+    if (spawned.isCanceled) throw new BerthError('EINTERNAL', s.cancelled, { ...s.details, cause: spawned });
+    const stderr = await readFile(s.stderrPath, 'utf8').catch(() => '');
+    throw new BerthError('EOCI', `${s.failed}: ${lastStderrLine(stderr) || spawned.shortMessage}`, { ...s.details, cause: spawned });
   }
+  return { line: waiter.line };
+}
+
+/** Spawns conmon and resolves with its first sync message. The bundle must already be written. */
+export async function conmonCreate(o: ConmonCreateOptions): Promise<SyncMessage> {
+  const { id, layout } = o;
+  const waiter = await spawnConmon({
+    conmon: o.conmon,
+    args: conmonArgs(o),
+    syncPath: layout.sync(id),
+    stderrPath: layout.conmonStderr(id),
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    cancelled: `create of container ${id} was cancelled`,
+    failed: `conmon failed for container ${id}`,
+    details: { container: id, command: 'create' },
+  });
   const line = await waiter.line.catch((err: unknown) => {
     if (err instanceof BerthError) throw new BerthError(err.code, `container ${id}: ${err.message}`, { container: id, command: 'create', cause: err });
     throw err;
