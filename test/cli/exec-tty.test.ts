@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { BIN, ROOT } from './run-cli.js';
+import { BIN, FROM_SOURCE, ROOT } from './run-cli.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 describe('cli: berth exec -it under tmux', function () {
@@ -34,7 +34,7 @@ describe('cli: berth exec -it under tmux', function () {
   it('a terminal of the pane\'s size, keys in, output on screen, its exit code, the terminal restored', async () => {
     const rc = join(dir, 'rc');
     const mode = join(dir, 'mode');
-    const berth = `BERTH_FROM_SOURCE=1 BERTH_LOG_LEVEL=silent node ${BIN} exec --redis ${stack.redis.url} -it box sh -c 'stty size; read line; echo got:$line; exit 3'`;
+    const berth = `BERTH_FROM_SOURCE=${FROM_SOURCE} BERTH_LOG_LEVEL=silent node ${BIN} exec --redis ${stack.redis.url} -it box sh -c 'stty size; read line; echo got:$line; exit 3'`;
     // the pane's shell: berth, then its exit code and the terminal's mode, then the signal
     const script = `cd ${ROOT}; ${berth}; echo $? > ${rc}; stty -a > ${mode}; tmux -L ${server} wait-for -S done; sleep 100`;
     await tmux('new-session', '-d', '-x', '100', '-y', '30', 'sh', '-c', script);

@@ -1,7 +1,9 @@
 /**
  * Separate "hosts" on one machine, for tests that need Berth nodes which do not share a network:
  * a network namespace per host (`ip netns add`), joined to the root namespace by a veth pair with
- * a /30 of its own (10.77.<n>.1 on the root side, 10.77.<n>.2 inside). A host reaches the root
+ * a /30 of its own (10.77.<m>.1 on the root side, 10.77.<m>.2 inside; m = 26 × the lab's slot + n,
+ * the slot a lab holds while it exists, so that labs of test files running side by side never
+ * share an address). A host reaches the root
  * namespace (and a Redis bound to its veth address) and nothing else: no default route, and no
  * route to the other hosts. Everything runs through execa argument arrays, never a shell.
  *
@@ -11,7 +13,7 @@
  * it finds no cgroup mounts at all). nsenter enters the network namespace only; runc, conmon and
  * the filesystem stay the host's, as they would be on a real host.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,10 +41,49 @@ async function ip(args: string[]): Promise<void> {
   if (r.exitCode !== 0) throw new Error(`ip ${args.join(' ')} failed (${String(r.exitCode)}): ${String(r.stderr).trim()}`);
 }
 
+/** Where labs claim their address slots: a dir per slot, holding the claiming process's pid. */
+const SLOTS = '/run/berth-test-netns';
+const MAX_SLOTS = 9; // 9 × 26 hosts stay within the third octet
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims a free slot (mkdir is atomic); a slot whose claimer died is taken over. */
+function claimSlot(): number {
+  mkdirSync(SLOTS, { recursive: true });
+  for (let k = 0; k < MAX_SLOTS; k++) {
+    const dir = join(SLOTS, String(k));
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      } catch {
+        continue; // being claimed right now
+      }
+      if (owner === process.pid || alive(owner)) continue;
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return k;
+    }
+    writeFileSync(join(dir, 'pid'), String(process.pid));
+    return k;
+  }
+  throw new Error(`all ${MAX_SLOTS} netns address slots in ${SLOTS} are held by live processes`);
+}
+
 /** The namespaces and veths of one test run, all named after its pid; `remove()` undoes them all. */
 export class NetnsLab {
   readonly hosts: NetnsHost[] = [];
   private readonly made = new Set<string>();
+  private slot: number | null = null;
 
   constructor(readonly tag: string = String(process.pid)) {}
 
@@ -62,14 +103,16 @@ export class NetnsLab {
     throw new Error(`ip netns add ${ns} failed (${String(r.exitCode)}): ${err}`);
   }
 
-  /** Host `n` (1-based): namespace berth-<tag>-<letter>, veth 10.77.<n>.1/30 <-> 10.77.<n>.2/30. */
+  /** Host `n` (1-based): namespace berth-<tag>-<letter>, veth 10.77.<m>.1/30 <-> 10.77.<m>.2/30. */
   async add(n: number): Promise<NetnsHost> {
     if (!Number.isInteger(n) || n < 1 || n > 26) throw new Error(`host number must be 1..26, got ${n}`);
+    this.slot ??= claimSlot();
+    const m = this.slot * 26 + n;
     const letter = String.fromCharCode(96 + n);
     const ns = `berth-${this.tag}-${letter}`;
     const hostIf = `bv${this.tag}${letter}`.slice(-15); // IFNAMSIZ: 15 characters
     const peer = 'eth0';
-    const host: NetnsHost = { ns, path: `/run/netns/${ns}`, hostIf, hostAddr: `10.77.${n}.1`, nsAddr: `10.77.${n}.2` };
+    const host: NetnsHost = { ns, path: `/run/netns/${ns}`, hostIf, hostAddr: `10.77.${m}.1`, nsAddr: `10.77.${m}.2` };
     await ip(['netns', 'add', ns]);
     this.made.add(ns);
     this.hosts.push(host);
@@ -112,6 +155,8 @@ export class NetnsLab {
       if (r.exitCode !== 0) failures.push(`ip netns delete ${ns}: ${String(r.stderr).trim()}`);
     }
     this.made.clear();
+    if (this.slot !== null) rmSync(join(SLOTS, String(this.slot)), { recursive: true, force: true });
+    this.slot = null;
     return failures;
   }
 }

@@ -4,7 +4,7 @@
  * registry for the production dependencies), and `berth` run from there with no tsx and no
  * BERTH_FROM_SOURCE: the compiled CLI only.
  */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +33,23 @@ async function npm(args: readonly string[], cwd: string): Promise<string> {
   return String(r.stdout);
 }
 
-/** Packs the checkout into `dir` (running its prepack: a clean build) and returns the tarball's path. */
+/**
+ * Packs the checkout into `dir` (running its prepack: a clean build) and returns the tarball's
+ * path. It packs a copy (node_modules linked): prepack empties dist/, which the rest of the suite,
+ * running beside this test, starts the CLI from.
+ */
 export async function packCheckout(dir: string): Promise<string> {
-  await npm(['pack', '--pack-destination', dir, ...NPM_FLAGS], CHECKOUT);
+  const copy = mkdtempSync(join(tmpdir(), 'berth-checkout-'));
+  try {
+    for (const entry of readdirSync(CHECKOUT)) {
+      if (entry === 'node_modules' || entry === 'dist' || entry === '.git') continue;
+      cpSync(join(CHECKOUT, entry), join(copy, entry), { recursive: true });
+    }
+    symlinkSync(join(CHECKOUT, 'node_modules'), join(copy, 'node_modules'));
+    await npm(['pack', '--pack-destination', dir, ...NPM_FLAGS], copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
   const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
   if (tarballs.length !== 1) throw new Error(`npm pack left ${tarballs.length} tarballs in ${dir}`);
   return join(dir, tarballs[0]!);
