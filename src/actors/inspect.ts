@@ -23,12 +23,12 @@ export interface InspectState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
-  /** Podman's: the last checkpoint (berth checkpoint), until a restore or a reboot. */
-  Checkpointed: boolean;
-  CheckpointedAt: string;
+  /** Podman's: the last checkpoint (berth checkpoint), until a restore or a reboot (always set by inspectFrom). */
+  Checkpointed?: boolean;
+  CheckpointedAt?: string;
   /** Podman's: running from a checkpoint (berth restore). */
-  Restored: boolean;
-  RestoredAt: string;
+  Restored?: boolean;
+  RestoredAt?: string;
 }
 
 export interface Inspect {
