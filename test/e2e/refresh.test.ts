@@ -5,7 +5,9 @@
  * same boot id changes nothing. The reboot is simulated: the workers' boot id source is the
  * test's (WorkerOptions.bootId), and the runc containers of the "previous boot" still run.
  */
+import { Queue, QueueEvents } from 'bullmq';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import type { BerthWorker } from '../../src/queue/worker.js';
 import { settled, startStack, type Stack } from '../helpers/stack.js';
 
@@ -87,5 +89,25 @@ describe('e2e: refresh after a reboot (boot id changed)', function () {
     expect((await s.client.history('ran')).length).to.equal(historyBefore);
     expect((await s.client.inspect('ran')).State.Status).to.equal('running');
     expect((await s.runc((await s.client.inspect('ran')).Id))?.status).to.equal('running');
+  });
+
+  it('a producer cannot forge a refresh: the job fails, the container is left as it was', async () => {
+    const before = await s.client.inspect('ran');
+    const conn = new Redis(s.redis.url, { maxRetriesPerRequest: null });
+    const name = s.client.keys.nodeQueue(s.node);
+    const queue = new Queue(name, { connection: conn, prefix: s.client.keys.queuePrefix });
+    const events = new QueueEvents(name, { connection: conn.duplicate(), prefix: s.client.keys.queuePrefix });
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add('refresh', { container: before.Id, reason: 'forged' }, { jobId: 'forged-refresh' });
+      const failed = await job.waitUntilFinished(events).then(() => '', (err: Error) => err.message);
+      expect(failed).to.equal('EINVAL: "refresh" is internal to Berth: only its own workers queue it');
+    } finally {
+      await events.close();
+      await queue.close();
+      conn.disconnect();
+    }
+    const after = await s.client.inspect('ran');
+    expect([after.State.Status, after.Version, after.State.Error]).to.deep.equal([before.State.Status, before.Version, before.State.Error]);
   });
 });
