@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { accepts, positionOf, step } from '../../src/actors/step.js';
 import { hydrateSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
 import { events } from '../../src/machines/index.js';
+import { podmanEventOf } from '../../src/machines/podman-events.js';
 import { AT, reach, settle, type Ev } from './support.js';
 
 const ckpt = (o: Partial<{ keep: boolean; leaveRunning: boolean; tcpEstablished: boolean; export: string }> = {}) =>
@@ -88,5 +89,16 @@ describe('machines/container: checkpoint, restore and refresh', () => {
     const s = hydrateSnapshot(JSON.stringify({ ...v6, version: '5' }), 'c1');
     expect(s.context).to.include({ checkpointed: false, checkpointedAt: null, restored: false, restoredAt: null });
     expect(path(step(s, ckpt()).snapshot)).to.equal('running.checkpointing');
+  });
+
+  it("shows as Podman's checkpoint and restore events, once each; a refresh has no Podman event", () => {
+    const ev = (command: string, from: string, to: string) => podmanEventOf({ command, from, to });
+    expect(ev('checkpoint', 'running.idle', 'running.checkpointing')).to.equal(null);
+    expect(ev('checkpoint', 'running.checkpointing', 'stopped.cleaning')).to.equal('checkpoint');
+    expect(ev('checkpoint', 'running.checkpointing', 'running.idle')).to.equal('checkpoint');
+    expect(ev('checkpoint', 'stopped.cleaning', 'exited.idle')).to.equal('cleanup');
+    expect(ev('restore', 'exited.idle', 'exited.restoring')).to.equal(null);
+    expect(ev('restore', 'exited.restoring', 'running.idle')).to.equal('restore');
+    expect(ev('refresh', 'running.idle', 'exited.refreshing')).to.equal(null);
   });
 });
