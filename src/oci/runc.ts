@@ -149,9 +149,9 @@ export class RuncRuntime implements OciRuntime {
     });
     if (sync.data > 0) return { pid: sync.data };
     const reason = sync.message || (await lastLogError(L.runcLog(id))) || `conmon reported ${sync.data}`;
-    const prefix = `${this.name} create failed: `;
+    const [verb, prefix] = restore.restore ? ['restore', `${this.name} restore failed: `] : ['create', `${this.name} create failed: `];
     const message = reason.startsWith(prefix) ? reason : prefix + reason;
-    throw new BerthError('EOCI', message, { container: id, command: 'create' });
+    throw new BerthError('EOCI', message, { container: id, command: verb });
   }
 
   async exec(id: string, spec: ExecSpec, opts: CallOptions = {}): Promise<{ pid: number }> {

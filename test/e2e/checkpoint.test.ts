@@ -145,6 +145,28 @@ describe('e2e: checkpoint and restore', function () {
     expect(await footprint('b-done')).to.deep.equal(before);
   });
 
+  it('restore --import runs runc restore under conmon (--restore) from the archive; its failure is runc\'s words, the container stays exited', async () => {
+    await s.client.create({ name: 'b-bogus', rootfs: s.rootfs, command: ['sleep', '1000'], node: B });
+    await s.client.start('b-bogus');
+    await s.client.stop('b-bogus', { timeout: 0 });
+    const before = await s.client.inspect('b-bogus');
+    const historyBefore = (await s.client.history('b-bogus')).map((h) => h.to);
+    // a tar that passes the client's check but holds no real CRIU images
+    const src = join(dir, 'bogus');
+    await execa('mkdir', ['-p', join(src, 'checkpoint')]);
+    writeFileSync(join(src, 'checkpoint', 'inventory.img'), 'not an image');
+    const archive = join(dir, 'bogus.tar');
+    await execa('tar', ['-c', '-f', archive, '-C', src, 'checkpoint']);
+    const e = await rejection(s.client.restore('b-bogus', { import: archive }));
+    // runc restore read the imported dir (CRIU's descriptors.json, which a real checkpoint has)
+    expect(e.message).to.match(/^runc restore failed: .*checkpoint\/descriptors\.json: no such file or directory$/);
+    const after = await s.client.inspect('b-bogus');
+    expect([after.State.Status, after.State.Activity, after.State.Restored, after.State.Pid]).to.deep.equal(['exited', '', false, 0]);
+    expect(after.State.Error).to.equal(e.message);
+    expect(after.State.ExitCode).to.equal(before.State.ExitCode);
+    expect((await s.client.history('b-bogus')).map((h) => h.to), 'no change of status recorded').to.deep.equal(historyBefore);
+  });
+
   it('checkpoint, export, restore and import on real CRIU', async function () {
     if (criu !== null) {
       this.test!.title += ` — skipped: criu check fails on this host: ${criu}`;
