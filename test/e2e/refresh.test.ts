@@ -32,7 +32,7 @@ describe('e2e: refresh after a reboot (boot id changed)', function () {
 
   const versions = async (names: string[]) => Promise.all(names.map(async (n) => (await s.client.inspect(n)).Version));
 
-  it('the first start records the boot id and resets nothing', async () => {
+  it('the first start records the boot id', async () => {
     expect(await s.client.nodes.bootId(s.node)).to.equal('boot-before');
   });
 
