@@ -20,6 +20,7 @@ export { EventStream } from './queue/event-stream.js';
 export type { BerthEvent } from './queue/berth-event.js';
 export type { EventsOptions, EventFilter } from './queue/event-options.js';
 export type { ExecHandle, ExecOptions, ExecStdin } from './queue/exec-client.js';
+export type { CheckpointApiOptions, RestoreApiOptions } from './queue/checkpoint-client.js';
 export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
 export type { Attachment, AttachOptions } from './queue/attach.js';

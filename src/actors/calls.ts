@@ -144,6 +144,38 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     // twice: it reads the pid from that conmon's sync file); never spawned, it is spawned now
     settle: () => rerun,
   },
+  ociCheckpoint: {
+    // the host's CRIU was asked before the command was applied (checkpoint-precheck.ts)
+    run: async ({ runtime, record, input, signal }) => {
+      const leaveRunning = input['leaveRunning'] === true;
+      const exportTo = typeof input['export'] === 'string' && input['export'] !== '' ? { export: input['export'] } : {};
+      await runtime.checkpoint(record.id, { keep: input['keep'] === true, leaveRunning, tcpEstablished: input['tcpEstablished'] === true, ...exportTo, signal });
+      return { at: new Date().toISOString(), leftRunning: leaveRunning };
+    },
+    // still running: the dump did not end it, make it again; gone: it did (then cleanup, as after one)
+    settle: (o) => (statusOf(o) === 'running' ? rerun : done()),
+  },
+  ociRestore: {
+    run: async ({ runtime, record, input, signal }) => {
+      const importFrom = typeof input['import'] === 'string' && input['import'] !== '' ? { import: input['import'] } : {};
+      const spec = runtimeSpecOf(record, Number(input['run'] ?? 1));
+      const { pid } = await runtime.restore(spec, { keep: input['keep'] === true, tcpEstablished: input['tcpEstablished'] === true, ...importFrom, signal });
+      return { pid, at: new Date().toISOString() };
+    },
+    settle: (o) => (statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
+  },
+  ociRefresh: {
+    // after a reboot: whatever runc and conmon still hold of the container goes (runc delete
+    // --force ends a process a simulated reboot left running; its conmon's exit file is dropped)
+    run: async ({ runtime, record, signal }) => {
+      await runtime.delete(record.id, { force: true, signal });
+      await runtime.readExit(record.id, { waitMs: SYNC_EXIT_WAIT_MS, signal });
+      await runtime.clearExit(record.id);
+      return {};
+    },
+    // idempotent: running it again is always right
+    settle: () => rerun,
+  },
   ociSync: {
     run: observe,
     // it only reads the runtime: running it again is always right

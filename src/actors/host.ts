@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { isRuntimeCall, settleCall, type Settled } from './calls.js';
 import { refusalCommit, stepCommit, type CommandResult, type Holder } from './commit-step.js';
 import { CallsInFlight } from './calls-in-flight.js';
+import { criuRefusal } from './checkpoint-precheck.js';
 import { parseEntry, toMachineEvent, type MailboxEntry } from './entry.js';
 import { HeldLease, takeLease } from './lease.js';
 import { processIdentity } from './liveness.js';
@@ -182,6 +183,9 @@ export class ContainerHost {
     } catch (err) {
       return this.refuse(w, seq, toBerthError(err, 'EINVAL'));
     }
+    // checkpoint and restore where CRIU cannot run: refused before the container is touched
+    const noCriu = await criuRefusal(this.o.runtime, entry.command, w.record.name);
+    if (noCriu) return this.refuse(w, seq, noCriu);
     const { status } = positionOf(w.snapshot);
     if (event === null || !accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');

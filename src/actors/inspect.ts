@@ -23,6 +23,12 @@ export interface InspectState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Podman's: the last checkpoint (berth checkpoint), until a restore or a reboot (always set by inspectFrom). */
+  Checkpointed?: boolean;
+  CheckpointedAt?: string;
+  /** Podman's: running from a checkpoint (berth restore). */
+  Restored?: boolean;
+  RestoredAt?: string;
 }
 
 export interface Inspect {
@@ -129,6 +135,10 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       Error: ctx.error,
       StartedAt: ctx.startedAt ?? ZERO_TIME,
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
+      Checkpointed: ctx.checkpointed === true,
+      CheckpointedAt: ctx.checkpointedAt ?? ZERO_TIME,
+      Restored: ctx.restored === true,
+      RestoredAt: ctx.restoredAt ?? ZERO_TIME,
     },
     RestartCount: ctx.restartCount,
     // a removed container's sessions went with it (rm -f kills them)

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
 import { registerAttach } from './commands/attach.js';
+import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerCreate } from './commands/create.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
@@ -76,6 +77,7 @@ export function buildProgram(inv: Invocation): Command {
   registerLifecycle(program, inv);
   registerAttach(program, inv);
   registerWait(program, inv);
+  registerCheckpoint(program, inv);
   program.commandsGroup('Information:');
   registerInspect(program, inv);
   registerPs(program, inv);

@@ -129,6 +129,23 @@ const USER_TABLE = {
     podmanEvent: 'exec',
     help: 'run `argv` in the running container as exec session `session` (64 hex digits, the client\'s); its output goes to the session\'s stream, its end to `execExited`',
   }),
+  // --- checkpoint / restore (issue 12, point 5) ---
+  checkpoint: user({
+    args: z.object({
+      keep: z.boolean().optional(),
+      leaveRunning: z.boolean().optional(),
+      tcpEstablished: z.boolean().optional(),
+      export: absolutePath('export').optional(),
+    }),
+    event: (a) => events.checkpoint({ keep: a.keep === true, leaveRunning: a.leaveRunning === true, tcpEstablished: a.tcpEstablished === true, export: a.export ?? '' }),
+    help: 'checkpoint the running container with CRIU (runc checkpoint): it ends exited unless `leaveRunning`; `export`: a tar of the checkpoint written there on its node; `keep`: CRIU\'s logs kept',
+  }),
+  restore: user({
+    args: z.object({ keep: z.boolean().optional(), tcpEstablished: z.boolean().optional(), import: absolutePath('import').optional() }),
+    event: (a) => events.restore({ keep: a.keep === true, tcpEstablished: a.tcpEstablished === true, import: a.import ?? '' }),
+    help: 'restore a configured or exited container from its checkpoint (runc restore under conmon), or from `import`, a tar made by `export`; `keep`: the checkpoint kept',
+  }),
+  // --- end checkpoint / restore ---
 };
 
 const BERTH_TABLE = {
@@ -158,6 +175,11 @@ const BERTH_TABLE = {
       return t?.v === a.v && t.event.type.startsWith('timer.') ? (t.event as TimerEvent) : null;
     },
     help: 'a durable timer fired',
+  }),
+  refresh: berthOnly({
+    args: z.object({ reason: z.string().min(1).max(500) }),
+    event: (a) => events.refresh(a.reason),
+    help: "the node rebooted: reset as Podman does after a reboot (the worker's first pass)",
   }),
 };
 

@@ -22,35 +22,25 @@ export const STOP_DEADLINE = 'stopDeadline';
  * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
  * 5: exec sessions: `running.execing` (the ociExec call) and the context's `execs` and
  * `execStarting`; older snapshots gain an empty `execs` when read (migrateContext).
+ * 6 (checkpoint): configured and exited gained `restoring` (ociRestore) and `refreshing`
+ * (ociRefresh, the post-reboot reset), running gained `checkpointing` (ociCheckpoint); the context
+ * gained `checkpointed`, `checkpointedAt`, `restored` and `restoredAt`, which older snapshots gain
+ * as false / null when read (migrateContext).
  */
-export const MACHINE_VERSION = '5';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5'];
+export const MACHINE_VERSION = '6';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
 
-/** Ended exec sessions kept for `exec inspect` (the oldest go first). */
-export const ENDED_EXECS_KEPT = 16;
+import { ended, type ExecSession } from './exec-sessions.js';
 
-/** An exec session as the container's state keeps it (`berth exec inspect`). */
-export interface ExecSession {
-  id: string;
-  command: string[];
-  user: string;
-  workdir: string;
-  tty: boolean;
-  stdin: boolean;
-  /** 0 until runc has started it. */
-  pid: number;
-  running: boolean;
-  /** null while it runs. */
-  exitCode: number | null;
-  /** Why it could not be run, or how it ended without an exit recorded. */
-  error: string;
-  finishedAt: string | null;
-}
+export { ENDED_EXECS_KEPT, type ExecSession } from './exec-sessions.js';
 
 /** A context persisted by an older version, with what this version added (pure). */
 export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
-  if (Number(version) >= 5) return context;
-  return { ...context, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
+  if (Number(version) >= 6) return context;
+  // 6 (checkpoint): never checkpointed nor restored
+  const v6 = { checkpointed: false, checkpointedAt: null, restored: false, restoredAt: null, ...context };
+  if (Number(version) >= 5) return v6;
+  return { ...v6, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
 }
 
 export interface ContainerInput {
@@ -85,6 +75,12 @@ export interface ContainerContext {
   execs: Record<string, ExecSession>;
   /** The request of the session being started (ociExec in flight); its env is dropped once started. */
   execStarting: ExecRequest | null;
+  /** Podman's State.Checkpointed / CheckpointedAt: the last checkpoint, until a restore or a reboot. */
+  checkpointed: boolean;
+  checkpointedAt: string | null;
+  /** Podman's State.Restored / RestoredAt: running from a checkpoint. */
+  restored: boolean;
+  restoredAt: string | null;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -107,6 +103,10 @@ export function initialContext(input: ContainerInput): ContainerContext {
     restarting: false,
     execs: {},
     execStarting: null,
+    checkpointed: false,
+    checkpointedAt: null,
+    restored: false,
+    restoredAt: null,
   };
 }
 
@@ -116,7 +116,7 @@ type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
  * (actors/calls.ts: how it runs and how an interrupted one is settled), checked against this list.
  */
-export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync', 'ociExec'] as const;
+export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync', 'ociExec', 'ociCheckpoint', 'ociRestore', 'ociRefresh'] as const;
 export type RuntimeCall = (typeof RUNTIME_CALLS)[number];
 
 const notProvided = (name: string) =>
@@ -143,15 +143,28 @@ function exitOf(event: MachineEvent): { code: number; at: string | undefined; oo
   return o.exit ?? { code: -1, at: output(event).at, oomKilled: false };
 }
 
-/** `execs` with session `id` ended, and only the last ENDED_EXECS_KEPT ended sessions kept. */
-function ended(execs: Record<string, ExecSession>, id: string, exitCode: number, error: string, at: string | null): Record<string, ExecSession> {
-  const s = execs[id];
-  if (!s) return execs;
-  const rest = Object.fromEntries(Object.entries(execs).filter(([k]) => k !== id));
-  const next = { ...rest, [id]: { ...s, running: false, exitCode, error, finishedAt: at } };
-  const endedIds = Object.values(next).filter((e) => !e.running).map((e) => e.id);
-  for (const old of endedIds.slice(0, Math.max(0, endedIds.length - ENDED_EXECS_KEPT))) delete next[old];
-  return next;
+/**
+ * libpod's resetContainerState: no process, no exec sessions, no checkpoint mark, restart count
+ * 0; the refresh's `reason` kept as the error. `ran`: it had run this boot (it ends exited).
+ */
+function resetAfterReboot(context: ContainerContext, event: MachineEvent, ran: boolean): Partial<ContainerContext> {
+  const reason = event.type === 'cmd.refresh' ? event.reason : 'refreshed after a reboot';
+  let execs = context.execs;
+  for (const s of Object.values(execs)) if (s.running) execs = ended(execs, s.id, -1, reason, null);
+  return {
+    pid: 0,
+    exited: ran || context.exited,
+    error: reason,
+    execs,
+    execStarting: null,
+    then: null,
+    restarting: false,
+    restartCount: 0,
+    checkpointed: false,
+    checkpointedAt: null,
+    restored: false,
+    restoredAt: null,
+  };
 }
 
 export const containerSetup = setup({
@@ -234,6 +247,18 @@ export const containerSetup = setup({
         : {},
     ),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
+    /** A checkpoint was written; without --leave-running the process is gone (ended, as Podman's). */
+    checkpointed: assign(({ context, event }) => {
+      const at = output(event).at ?? null;
+      const mark = { checkpointed: true, checkpointedAt: at, restored: false, restoredAt: null };
+      return output(event).leftRunning ? mark : { ...mark, pid: 0, exited: true, exitCode: 0, finishedAt: at ?? context.finishedAt };
+    }),
+    /** Running from a checkpoint (after `created` and `started`). */
+    restored: assign(({ event }) => ({ restored: true, restoredAt: output(event).at ?? null, checkpointed: false, checkpointedAt: null })),
+    /** The post-reboot reset of a container that had run this boot (resetAfterReboot). */
+    refreshedRan: assign(({ context, event }) => resetAfterReboot(context, event, true)),
+    /** The post-reboot reset of a created (or unknown) one. */
+    refreshedNew: assign(({ context, event }) => resetAfterReboot(context, event, false)),
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
@@ -258,6 +283,8 @@ export const containerSetup = setup({
     observedRunning: ({ event }) => observed(event, 'running'),
     observedPaused: ({ event }) => observed(event, 'paused'),
     observedCreated: ({ event }) => observed(event, 'created'),
+    /** The checkpoint was taken with --leave-running. */
+    leftRunning: ({ event }) => output(event).leftRunning === true,
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,

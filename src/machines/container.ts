@@ -14,6 +14,7 @@ import { containerSetup, MACHINE_ID, MACHINE_VERSION, STOP_DEADLINE, initialCont
 import { removing } from './container-remove.js';
 import { syncing } from './container-sync.js';
 import { execEnded, execEndedWhenStopped, execing, startExec } from './container-exec.js';
+import { checkpointing, onRefresh, refreshing, restoring } from './container-checkpoint.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
 export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
@@ -45,9 +46,12 @@ const outOfRuntime = containerSetup.createStateConfig({
         'cmd.remove': '#container.removing',
         // not in the runtime: nothing to re-read (Podman's Sync skips configured and exited too)
         'cmd.sync': { actions: 'nothingToSync' },
+        'cmd.restore': 'restoring',
       },
     },
     initializing,
+    restoring,
+    refreshing,
   },
 });
 
@@ -71,6 +75,7 @@ export const containerMachine = containerSetup.createMachine({
     'cmd.remove': { guard: and(['isForced', not(stateIn('removed'))]), target: '.removing' },
     'runtime.lost': { target: '.unknown', actions: 'recordLoss' },
     'cmd.execExited': execEnded,
+    'cmd.refresh': onRefresh,
   },
   states: {
     /** In Berth's store only; not in the runtime. */
@@ -128,10 +133,12 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.restart': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.sync': 'syncing',
             'cmd.exec': startExec,
+            'cmd.checkpoint': 'checkpointing',
           },
         },
         syncing: syncing('running'),
         execing,
+        checkpointing,
         pausing: {
           invoke: {
             id: 'pause',

@@ -24,7 +24,15 @@ export type CommandEvent =
   /** `timeout`: with `force`, seconds between a running container's stop signal and SIGKILL (0: SIGKILL at once). */
   | { type: 'cmd.remove'; force: boolean; timeout: number }
   | { type: 'cmd.sync' }
-  | ExecEvent;
+  | ExecEvent
+  | CheckpointEvent;
+
+/** checkpoint / restore (CRIU) and the post-reboot refresh (Berth-only), issue 12 points 4 and 5. */
+export type CheckpointEvent =
+  | { type: 'cmd.checkpoint'; keep: boolean; leaveRunning: boolean; tcpEstablished: boolean; export: string }
+  | { type: 'cmd.restore'; keep: boolean; tcpEstablished: boolean; import: string }
+  /** The node rebooted (its boot id changed): reset as Podman does after a reboot; `reason` is recorded. */
+  | { type: 'cmd.refresh'; reason: string };
 
 /** An exec session's request (the job's arguments, validated by the command table). */
 export interface ExecRequest {
@@ -82,6 +90,8 @@ export interface EffectOutput {
   at?: string;
   /** A sync's reading of the runtime. */
   observed?: Observed;
+  /** A checkpoint left the container running (--leave-running). */
+  leftRunning?: boolean;
 }
 
 /** Event factories: one per event, so callers never spell a type string. */
@@ -96,6 +106,9 @@ export const events = {
   cleanup: (): CommandEvent => ({ type: 'cmd.cleanup' }),
   remove: (force: boolean, timeout = 0): CommandEvent => ({ type: 'cmd.remove', force, timeout }),
   sync: (): CommandEvent => ({ type: 'cmd.sync' }),
+  checkpoint: (o: { keep: boolean; leaveRunning: boolean; tcpEstablished: boolean; export: string }): CommandEvent => ({ type: 'cmd.checkpoint', ...o }),
+  restore: (o: { keep: boolean; tcpEstablished: boolean; import: string }): CommandEvent => ({ type: 'cmd.restore', ...o }),
+  refresh: (reason: string): CommandEvent => ({ type: 'cmd.refresh', reason }),
   exec: (r: ExecRequest): CommandEvent => ({ type: 'cmd.exec', ...r }),
   execExited: (session: string, code: number, at: string): CommandEvent => ({ type: 'cmd.execExited', session, code, at }),
   exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({

@@ -18,6 +18,7 @@ export type {
   EffectOutput,
   EffectResultEvent,
   ExecEvent,
+  CheckpointEvent,
   ExecRequest,
   Observed,
   ObservedStatus,

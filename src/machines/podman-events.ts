@@ -27,14 +27,15 @@ function statusChangeEvent(command: string, from: string, to: string): PodmanEve
     case 'created':
       return 'init';
     case 'running':
-      return from === 'paused' ? 'unpause' : 'start';
+      return command === 'restore' ? 'restore' : from === 'paused' ? 'unpause' : 'start';
     case 'paused':
       return 'pause';
     // Podman's restart of a running container stops it without a stop event
     case 'stopping':
       return command === 'restart' ? 'restart' : 'stop';
+    // a checkpoint ends the process: Podman's one event for it is checkpoint
     case 'stopped':
-      return 'died';
+      return command === 'checkpoint' ? 'checkpoint' : 'died';
     case 'exited':
       return from === 'stopped' ? 'cleanup' : null;
     case 'removed':
@@ -54,6 +55,8 @@ export function podmanEventOf(t: TransitionShape): PodmanEventName | null {
   const from = statusOfPath(t.from);
   const to = statusOfPath(t.to);
   if (from !== to) return statusChangeEvent(command, from, to);
+  // checkpoint --leave-running: once the dump is written, the container running on
+  if (command === 'checkpoint' && t.from === 'running.checkpointing') return 'checkpoint';
   // a command's own step starts at rest, or changes only the context (an exec's end, say, which
   // may come while another command is under way)
   if ((!atRest(t.from) && t.from !== t.to) || !isTableCommand(command)) return null;

@@ -27,6 +27,10 @@ export interface ConmonCreateOptions {
   tty?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** conmon --restore: `runc restore` from this checkpoint dir instead of `runc create` (Podman's restore). */
+  restore?: string;
+  /** conmon --runtime-opt: options after the runtime's verb (restore's --tcp-established). */
+  runtimeOpts?: string[];
 }
 
 /** What conmon writes on the sync fd with `--api-version 1`: a pid, or -1 and runc's stderr. */
@@ -60,6 +64,8 @@ export function conmonArgs(o: Omit<ConmonCreateOptions, 'conmon' | 'timeoutMs' |
     // Podman's -i and -t (window sizes go to the ctl fifo, <bundle>/ctl, once it runs)
     ...(o.stdin ? ['-i'] : []),
     ...(o.tty ? ['-t'] : []),
+    ...(o.restore ? ['--restore', o.restore] : []),
+    ...(o.runtimeOpts ?? []).flatMap((opt) => ['--runtime-opt', opt]),
   ];
 }
 

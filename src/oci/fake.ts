@@ -235,10 +235,16 @@ export class FakeRuntime implements OciRuntime {
     this.exits.delete(id);
   }
 
+  /** The fake has no CRIU: checkpoint and restore are refused before they reach it. */
+  checkpointSupport = async (): Promise<string | null> => 'the fake runtime has no CRIU';
   async checkpoint(id: string, _opts?: CallOptions): Promise<void> {
     this.record('checkpoint', id, []);
     this.get('checkpoint', id);
     throw new BerthError('EUNSUPPORTED', `cannot checkpoint container ${id}: the fake runtime has no CRIU`, { container: id, command: 'checkpoint' });
+  }
+  async restore(spec: RuntimeSpec): Promise<{ pid: number }> {
+    this.record('restore', spec.id, []);
+    throw new BerthError('EUNSUPPORTED', `cannot restore container ${spec.id}: the fake runtime has no CRIU`, { container: spec.id, command: 'restore' });
   }
 
   async exec(id: string, spec: ExecSpec, opts?: CallOptions): Promise<{ pid: number }> {

@@ -65,4 +65,10 @@ export class MissingRuntime implements OciRuntime {
   async checkpoint(): Promise<void> {
     return this.missing('checkpoint');
   }
+  async restore(): Promise<{ pid: number }> {
+    return this.missing('restore');
+  }
+  async checkpointSupport(): Promise<string | null> {
+    return this.missing('checkpoint');
+  }
 }

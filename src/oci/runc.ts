@@ -21,10 +21,11 @@ import { readExitFile } from './exit-file.js';
 import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
-import { criuReason, lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
+import { afterCheckpoint, afterRestore, beforeRestore, checkpointArgs, checkpointDir, criuSupport } from './criu.js';
 import { describeBinaries, type RuntimeDescription } from './versions.js';
 import { parseSignal } from '../signals.js';
-import type { CallOptions, ExecSpec, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import type { CallOptions, CheckpointOptions, RestoreOptions, ExecSpec, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -55,6 +56,7 @@ export class RuncRuntime implements OciRuntime {
   private binaries: Promise<Binaries> | undefined;
   private limits: Promise<HardLimits> | undefined;
   private seccomp: Promise<SeccompProfile> | undefined;
+  private criu: Promise<string | null> | undefined;
   readonly paths: RuntimePaths;
   /** The worker's environment, copied once: execa would copy process.env (slow) on every call. */
   private readonly env = { ...process.env };
@@ -110,7 +112,7 @@ export class RuncRuntime implements OciRuntime {
     return this.binaries;
   }
 
-  async create(spec: RuntimeSpec, opts: CallOptions = {}): Promise<{ pid: number }> {
+  async create(spec: RuntimeSpec, opts: CallOptions = {}, restore: { restore?: string; runtimeOpts?: string[] } = {}): Promise<{ pid: number }> {
     const { id } = spec;
     checkId(id);
     const bin = await this.resolveBinaries();
@@ -143,12 +145,13 @@ export class RuncRuntime implements OciRuntime {
       tty: spec.tty === true,
       timeoutMs: this.o.createTimeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...restore,
     });
     if (sync.data > 0) return { pid: sync.data };
     const reason = sync.message || (await lastLogError(L.runcLog(id))) || `conmon reported ${sync.data}`;
-    const prefix = `${this.name} create failed: `;
+    const [verb, prefix] = restore.restore ? ['restore', `${this.name} restore failed: `] : ['create', `${this.name} create failed: `];
     const message = reason.startsWith(prefix) ? reason : prefix + reason;
-    throw new BerthError('EOCI', message, { container: id, command: 'create' });
+    throw new BerthError('EOCI', message, { container: id, command: verb });
   }
 
   async exec(id: string, spec: ExecSpec, opts: CallOptions = {}): Promise<{ pid: number }> {
@@ -229,23 +232,20 @@ export class RuncRuntime implements OciRuntime {
     ]);
   }
 
-  /** `runc checkpoint` needs CRIU; any failure is EUNSUPPORTED with runc's and CRIU's own words. */
-  async checkpoint(id: string, opts?: CallOptions): Promise<void> {
-    const image = join(this.layout.bundle(id), 'checkpoint');
-    try {
-      await this.run('checkpoint', id, ['--image-path', image, id], opts);
-    } catch (err) {
-      if (!(err instanceof BerthError) || err.code !== 'EOCI' || NOT_FOUND.test(err.message)) throw err;
-      const dumpLog = join(image, 'dump.log');
-      const criu = await criuReason(dumpLog);
-      const detail = err.message.replace(`${this.name} checkpoint failed: `, '') + (criu ? ` (${criu}; see ${dumpLog})` : '');
-      throw new BerthError('EUNSUPPORTED', `cannot checkpoint container ${id}: CRIU is missing or cannot run on this host: ${detail}`, {
-        container: id,
-        command: 'checkpoint',
-        cause: err.cause,
-      });
-    }
+  /** `runc checkpoint` (CRIU), then its archive (criu.ts); the host's support is asked first (checkpointSupport). */
+  async checkpoint(id: string, opts: CallOptions & CheckpointOptions = {}): Promise<void> {
+    await this.run('checkpoint', id, checkpointArgs(this.layout.bundle(id), id, opts), opts).then(() => afterCheckpoint(this.layout.bundle(id), this.layout.config(id), opts));
   }
+
+  /** `runc restore` under conmon (its --restore), so the exit monitor sees the restored process end. */
+  async restore(spec: RuntimeSpec, opts: CallOptions & RestoreOptions = {}): Promise<{ pid: number }> {
+    const bundle = this.layout.bundle(spec.id);
+    await beforeRestore(bundle, opts);
+    return this.create(spec, opts, { restore: checkpointDir(bundle), runtimeOpts: opts.tcpEstablished ? ['--tcp-established'] : [] }).then(async (r) => (await afterRestore(bundle, opts), r));
+  }
+
+  /** `criu check`, once per runtime (the host's answer). */
+  checkpointSupport = (): Promise<string | null> => (this.criu ??= criuSupport());
 
   /**
    * Runs one runtime verb. With `missingOk`, a container the runtime does not know gives null

@@ -62,16 +62,3 @@ export function oneLine(message: string): string {
     .filter(Boolean)
     .join('; ');
 }
-
-/**
- * Why CRIU gave up, from its dump.log: the first `Error (file:line): …` that is not a probed
- * helper's "exited, status=N" (here: "vdso: Unexpected rt vDSO area bounds").
- */
-export async function criuReason(path: string): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    const m = /Error \([^)]*\):\s*(.*)$/.exec(line);
-    if (m?.[1] && !/^exited, status=/.test(m[1])) return m[1].trim();
-  }
-  return '';
-}

@@ -111,6 +111,25 @@ export interface StdioPaths {
   ctl(ref: StdioRef): string;
 }
 
+/** `berth checkpoint`'s options, as the runtime takes them. */
+export interface CheckpointOptions {
+  /** Keep CRIU's logs (dump.log, stats-dump). */
+  keep?: boolean;
+  leaveRunning?: boolean;
+  tcpEstablished?: boolean;
+  /** A tar of the checkpoint to write (an absolute path on the node). */
+  export?: string;
+}
+
+/** `berth restore`'s options, as the runtime takes them. */
+export interface RestoreOptions {
+  /** Keep the checkpoint and CRIU's log after the restore. */
+  keep?: boolean;
+  tcpEstablished?: boolean;
+  /** A tar made by --export to restore from (an absolute path on the node). */
+  import?: string;
+}
+
 export interface OciRuntime {
   readonly name: string;
   /** The containers' output files; null for a runtime that keeps none (fake, missing). */
@@ -136,7 +155,12 @@ export interface OciRuntime {
   clearExit(id: string): Promise<void>;
   /** Removes every file Berth keeps for the container (bundle, logs, exit file). */
   purge(id: string): Promise<void>;
-  checkpoint(id: string, opts?: CallOptions): Promise<void>;
+  /** `runc checkpoint` (CRIU) into the bundle's checkpoint dir (criu.ts). */
+  checkpoint(id: string, opts?: CallOptions & CheckpointOptions): Promise<void>;
+  /** `runc restore` under conmon (`conmon --restore`, as Podman), from the checkpoint or an archive; the pid. */
+  restore(spec: RuntimeSpec, opts?: CallOptions & RestoreOptions): Promise<{ pid: number }>;
+  /** null when this host can checkpoint; else why not (criu check's first error line). Asked once. */
+  checkpointSupport(): Promise<string | null>;
   /**
    * Starts an exec session in a running container under its own conmon (`conmon --exec`, as
    * Podman runs it); resolves to the process's pid once runc has started it. A process that cannot

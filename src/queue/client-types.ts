@@ -17,4 +17,4 @@ export interface Enqueued {
   result(): Promise<Inspect>;
 }
 
-export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>>;
+export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>> & Partial<CommandArgs<'checkpoint'>> & Partial<CommandArgs<'restore'>>;

@@ -19,6 +19,7 @@ import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/r
 import { removeDone, restartDone, stopDone } from './completion.js';
 import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type ExecOptions } from './exec-client.js';
 import { StdinWriter } from './stdin-writer.js';
+import { checkpointCommand, restoreCommand, type CheckpointApiOptions, type RestoreApiOptions } from './checkpoint-client.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
@@ -235,13 +236,12 @@ export class BerthClient extends BerthReader {
     return done.state as unknown as Inspect;
   }
 
-  /**
-   * Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file);
-   * resolves to what Berth shows after it (a container found gone: stopped, with its exit code).
-   */
+  /** Re-reads runc's state (and conmon's exit file) on its node; a container found gone: stopped, with its exit code. */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
   }
+  checkpoint = (name: string, o: CheckpointApiOptions = {}): Promise<Inspect> => guard(checkpointCommand(o).then((a) => this.run(name, 'checkpoint', a)));
+  restore = (name: string, o: RestoreApiOptions = {}): Promise<Inspect> => guard(restoreCommand(o).then((a) => this.run(name, 'restore', a)));
 
   /**
    * Runs `command` in a running container as a new exec session (`podman exec`): its output

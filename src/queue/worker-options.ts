@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 import { berthVersion } from './berth-version.js';
+import { readBootId } from '../actors/refresh-node.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -41,6 +42,8 @@ export interface WorkerOptions {
    * (`<state dir>/rootfs` for runc), none for a runtime without one.
    */
   rootfsRoots?: readonly string[];
+  /** The host's boot id (default: /proc/sys/kernel/random/boot_id); injectable for tests of the post-reboot refresh. */
+  bootId?: () => Promise<string>;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -58,7 +61,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
 });
 
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, bootId: readBootId, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {

@@ -9,6 +9,8 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ContainerHost } from '../actors/host.js';
 import { reconcileNode } from '../actors/reconcile-node.js';
+import { refreshNode } from '../actors/refresh-node.js';
+import { afterNodeRefresh } from '../actors/after-refresh.js';
 import { checkRootfsRoots, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
@@ -129,6 +131,9 @@ export class BerthWorker {
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
       await checkRootfsRoots(rootfs);
+      // after a reboot (the boot id changed): every stale container reset, through the machine
+      const refresh = await refreshNode({ node: o.node, store, nodes, drain: (id, seq) => host.drain(id, seq), bootId: o.bootId, log: o.log });
+      await afterNodeRefresh(refresh.refreshed, { node: o.node, log: o.log });
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
       const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
       if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');

@@ -51,6 +51,8 @@ export const commandIds = {
   exit: (id: string, key: string): string => `exit-${id}-${key}`,
   execExit: (id: string, session: string): string => `exec-exit-${id}-${session}`,
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
+  /** The post-reboot refresh of a container, once per boot of its node. */
+  refresh: (id: string, boot: string): string => `refresh-${id}-${boot}`,
 };
 
 export class Keys {
@@ -116,6 +118,10 @@ export class Keys {
   /** hash: node name -> time of its last heartbeat (kept after the heartbeat key expires) */
   get nodeBeats(): string {
     return `${this.prefix}:node-beats`;
+  }
+  /** hash: node name -> the boot id (/proc/sys/kernel/random/boot_id) its containers were last refreshed for */
+  get nodeBoots(): string {
+    return `${this.prefix}:node-boots`;
   }
   nodeHeartbeat(node: string): string {
     return `${this.prefix}:node:${node}:hb`;

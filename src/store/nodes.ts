@@ -73,6 +73,15 @@ export class NodeRegistry {
     await this.redis.hset(this.keys.nodes, info.name, JSON.stringify(info));
   }
 
+  /** The boot id the node's containers were last refreshed for (actors/refresh-node.ts); null if none was recorded. */
+  async bootId(node: string): Promise<string | null> {
+    return this.redis.hget(this.keys.nodeBoots, node);
+  }
+
+  async recordBootId(node: string, bootId: string): Promise<void> {
+    await this.redis.hset(this.keys.nodeBoots, node, bootId);
+  }
+
   /** Marks the node live for `ttlMs`; the value is the time of the beat. */
   async heartbeat(node: string, ttlMs: number): Promise<void> {
     const now = new Date().toISOString();

@@ -45,6 +45,8 @@ export interface StackOptions {
   monitor?: (exitDir: string) => ExitMonitor;
   /** Lines each output stream keeps (WorkerOptions.logMaxLines). */
   logMaxLines?: number;
+  /** The host's boot id as the workers read it (WorkerOptions.bootId; the post-reboot refresh). */
+  bootId?: () => Promise<string>;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -67,6 +69,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
+      ...(opts.bootId ? { bootId: opts.bootId } : {}),
       runtime,
       monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,

@@ -22,7 +22,7 @@ describe('inspector: chart projection', () => {
     expect(chart.machine).to.equal('container');
     expect(chart.initial).to.equal('configured');
     const running = chart.nodes.filter((n) => n.parent === 'running').map((n) => n.key);
-    expect(running).to.deep.equal(['idle', 'syncing', 'execing', 'pausing', 'killing']);
+    expect(running).to.deep.equal(['idle', 'syncing', 'execing', 'checkpointing', 'pausing', 'killing']);
     expect(chart.nodes.find((n) => n.id === 'running')).to.include({ kind: 'compound', initial: 'idle' });
     expect(chart.nodes.find((n) => n.id === 'removed')).to.include({ kind: 'final' });
     expect(chart.nodes.find((n) => n.id === 'running.pausing')).to.include({ invoke: 'ociPause', transient: true });
@@ -49,8 +49,8 @@ describe('inspector: chart projection', () => {
   });
 
   it('says which commands each resting place accepts, asking the machine', () => {
-    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync']);
-    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync']);
+    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore']);
+    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint']);
     expect(valid('paused')).to.deep.equal(['kill', 'unpause', 'sync']);
     expect(valid('running', 'pausing')).to.deep.equal([]);
     expect(valid('stopping', 'waiting')).to.deep.equal(['stop', 'kill', 'sync']);

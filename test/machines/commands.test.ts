@@ -53,13 +53,13 @@ describe('machines/commands: the command table', () => {
   });
 
   it('every user command has a machine event the machine knows; internal ones are Berth\'s only', () => {
-    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer']);
+    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer', 'refresh']);
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
-    // init, start, restart, cleanup, remove and sync (nothing to re-read) apply in configured; the rest are known events (refused there)
+    // init, start, restart, cleanup, remove, sync (nothing to re-read) and restore apply in configured; the rest are known events (refused there)
     const EXEC = { session: 'f'.repeat(64), argv: ['true'] };
     const applies = COMMANDS.filter((c) => accepts(configured, event(c, c === 'exec' ? EXEC : {}) as MachineEventInput));
-    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync']);
+    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore']);
   });
 
   it('is what the job contract validates, and the CLI verbs send', () => {
@@ -69,6 +69,7 @@ describe('machines/commands: the command table', () => {
         timer: { timer: 'stopDeadline', v: 1 },
         exec: { session: 'f'.repeat(64), argv: ['true'] },
         execExited: { session: 'f'.repeat(64), code: 0, at: 'T' },
+        refresh: { reason: 'rebooted' },
       };
       const args = internal[name] ?? {};
       expect(commandSchema.safeParse({ command: name, container: 'web', ...args }).success, name).to.equal(true);
@@ -77,7 +78,7 @@ describe('machines/commands: the command table', () => {
     expect(commandSchema.safeParse({ command: 'kill', container: 'web', signal: 'NOPE' }).success).to.equal(false);
     const verbs = VERBS.map((v) => v.command);
     for (const v of verbs) expect(COMMANDS).to.include(v);
-    // exec has a CLI command of its own (cli/commands/exec.ts), not a lifecycle verb
-    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec']);
+    // exec, checkpoint and restore have CLI commands of their own (cli/commands/exec.ts, checkpoint.ts), not lifecycle verbs
+    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'checkpoint', 'restore']);
   });
 });
