@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { createContainer } from '../actors/create.js';
+import { createContainer, type NodeStorage } from '../actors/create.js';
 import type { CommandResult } from '../actors/commit-step.js';
 import type { ContainerHost } from '../actors/host.js';
 import type { Inspect } from '../actors/inspect.js';
@@ -29,6 +29,8 @@ export interface ProcessorOptions {
   log: Logger;
   /** Where a new container's rootfs may be on this node. */
   rootfs: RootfsPolicy;
+  /** The node's images and container storage, for creates from an image. */
+  storage?: NodeStorage;
 }
 
 export class JobProcessor {
@@ -51,7 +53,7 @@ export class JobProcessor {
       if (!ID_PATTERN.test(id) || job.id !== seqJobId(id, cmd.seq)) {
         throw new BerthError('EINVAL', 'a job with a seq only wakes a command Berth placed, under the id Berth gives it (<container Id>-<seq>)');
       }
-      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id, this.o.rootfs) : this.o.host.drain(id, cmd.seq);
+      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id, this.o.rootfs, this.o.storage) : this.o.host.drain(id, cmd.seq);
     }
     if (INTERNAL_COMMANDS.has(cmd.command)) throw new BerthError('EINVAL', `"${cmd.command}" is internal to Berth: only its own workers queue it`);
     const commandId = commandIds.job(this.o.queue, job.id);
@@ -61,7 +63,7 @@ export class JobProcessor {
       if (cmd.container === undefined) await job.updateData({ ...data, container: id });
       const entry = { command: 'create', container: id, spec: cmd.spec, jobId: job.id };
       const seq = await this.o.store.enqueue(id, JSON.stringify(entry), { create: { name: cmd.spec.name ?? '' }, commandId });
-      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '', this.o.rootfs);
+      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '', this.o.rootfs, this.o.storage);
     }
     const id = await this.o.store.resolve(cmd.container);
     const seq = await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId });

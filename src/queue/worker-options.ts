@@ -5,6 +5,7 @@
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
+import type { ImageResolver } from '../images/types.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 import { berthVersion } from './berth-version.js';
 
@@ -41,6 +42,11 @@ export interface WorkerOptions {
    * (`<state dir>/rootfs` for runc), none for a runtime without one.
    */
   rootfsRoots?: readonly string[];
+  /**
+   * The node's images, for containers created from one (`create IMAGE`); default none: such a
+   * create fails with "images are not available on this node" (the image store implements it).
+   */
+  images?: ImageResolver;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -57,7 +63,7 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   logMaxLines: 10_000,
 });
 
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
+export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor; images?: ImageResolver } {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];
