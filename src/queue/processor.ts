@@ -19,6 +19,8 @@ import { commandIds } from '../store/keys.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
 import { isTransient, retryLater, seqJobId } from './jobs.js';
 import { fireTimer } from './timer-job.js';
+import { DEFAULT_ARTIFACT_MAX_BYTES, STORAGE_JOB, type StorageResult } from '../storage/ops.js';
+import { runStorageOp } from './storage-jobs.js';
 
 export interface ProcessorOptions {
   node: string;
@@ -31,6 +33,8 @@ export interface ProcessorOptions {
   rootfs: RootfsPolicy;
   /** The node's images and container storage, for creates from an image. */
   storage?: NodeStorage;
+  /** The bound on one artifact (storage jobs). */
+  artifactMaxBytes?: number;
 }
 
 export class JobProcessor {
@@ -70,9 +74,11 @@ export class JobProcessor {
     return this.o.host.drain(id, seq);
   }
 
-  async process(job: Job, token?: string): Promise<Inspect> {
+  async process(job: Job, token?: string): Promise<Inspect | StorageResult> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
+      // storage jobs (mount, unmount, size, artifacts) leave the machine as it is: answered here
+      if (job.name === STORAGE_JOB) return await runStorageOp({ store: this.o.store, node: this.o.node, dir: this.o.storage?.dir, artifactMaxBytes: this.o.artifactMaxBytes ?? DEFAULT_ARTIFACT_MAX_BYTES }, job.data);
       // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
       const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
       const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);

@@ -19,6 +19,8 @@ export interface StoragePaths {
   merged: string;
   /** The mount count file (`berth mount` holds one, as the seed's storage mount count). */
   count: string;
+  /** The container's artifacts, a file per key (the seed's <StaticDir>/artifacts). */
+  artifacts: string;
 }
 
 /** The octal escapes of /proc/self/mountinfo (space, tab, newline, backslash). */
