@@ -8,7 +8,7 @@
  *   unmounts when none is left and the runtime does not hold the root (created, stopped: the
  *   cleanup releases it); with no counted mount while the runtime holds it, "still in use";
  * - size: SizeRw is the upper dir's bytes, SizeRootFs the whole root's (the merged dir when
- *   mounted, else the layers and the upper dir);
+ *   mounted, else a read-only overlay of the layers and the upper dir, mounted for the count);
  * - artifacts: files in the container's storage dir, mode 0740 as the seed's, each at most
  *   `artifactMaxBytes`; gone with the container (rm purges the storage dir). A removed container
  *   is "container <id> has been removed".
@@ -21,7 +21,7 @@ import { storagePaths } from '../oci/layout.js';
 import { describeIssues } from '../spec.js';
 import { treeBytes } from '../storage/disk-usage.js';
 import { storageOpSchema, type StorageOp, type StorageResult } from '../storage/ops.js';
-import { isMounted, mountCount, mountOverlay, setMountCount, unmountOverlay } from '../storage/overlay.js';
+import { isMounted, mountCount, mountOverlay, setMountCount, unmountOverlay, withView } from '../storage/overlay.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { ContainerRecord } from '../store/records.js';
 
@@ -87,9 +87,8 @@ export async function runStorageOp(o: StorageJobOptions, data: unknown): Promise
       const sizeRw = layers ? await treeBytes(p.upper) : 0;
       if (!layers) return { sizeRw, sizeRootFs: await treeBytes(rootfs) };
       if (await isMounted(p.merged)) return { sizeRw, sizeRootFs: await treeBytes(p.merged) };
-      let lower = 0;
-      for (const l of layers) lower += await treeBytes(l);
-      return { sizeRw, sizeRootFs: lower + sizeRw };
+      await mkdir(p.upper, { recursive: true });
+      return { sizeRw, sizeRootFs: await withView(p.dir, [...layers, p.upper], treeBytes) };
     }
     case 'artifactAdd': {
       const bytes = Buffer.from(op.data, 'base64');

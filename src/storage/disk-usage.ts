@@ -10,9 +10,13 @@ export async function treeBytes(root: string, seen = new Set<string>()): Promise
   const st = await lstat(root).catch(() => null);
   if (!st) return 0;
   if (!st.isDirectory()) {
-    const inode = `${st.dev}:${st.ino}`;
-    if (seen.has(inode) || !(st.isFile() || st.isSymbolicLink())) return 0;
-    seen.add(inode);
+    if (!(st.isFile() || st.isSymbolicLink())) return 0;
+    // only a hard-linked file can be met twice (an overlay's inode numbers repeat across layers)
+    if (st.nlink > 1 && st.isFile()) {
+      const inode = `${st.dev}:${st.ino}`;
+      if (seen.has(inode)) return 0;
+      seen.add(inode);
+    }
     return st.size;
   }
   let total = 0;

@@ -6,7 +6,8 @@
  * a runtime call interrupted midway is settled by running it again. `mount`/`umount` run through
  * execa with argument arrays.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { BerthError } from '../errors.js';
 
@@ -52,6 +53,27 @@ export async function mountOverlay(p: StoragePaths, layers: readonly string[]): 
   const r = await execa('mount', ['-t', 'overlay', 'overlay', '-o', options, p.merged], { reject: false });
   if (r.exitCode !== 0) throw new BerthError('EOCI', `mounting the storage at ${p.merged} failed: ${String(r.stderr).trim() || `mount exited ${String(r.exitCode)}`}`);
   return p.merged;
+}
+
+/**
+ * `fn` run on a read-only overlay of `layers` (lowest first) mounted for the call at a dir of its
+ * own under `dir`, never the container's merged dir (an init may mount that meanwhile).
+ */
+export async function withView<T>(dir: string, layers: readonly string[], fn: (root: string) => Promise<T>): Promise<T> {
+  layers.forEach(checkLayer);
+  await mkdir(dir, { recursive: true });
+  const view = await mkdtemp(join(dir, 'view-'));
+  try {
+    const r = await execa('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${[...layers].reverse().join(':')}`, view], { reject: false });
+    if (r.exitCode !== 0) throw new BerthError('EOCI', `mounting a view of the storage at ${view} failed: ${String(r.stderr).trim()}`);
+    try {
+      return await fn(view);
+    } finally {
+      await execa('umount', [view], { reject: false });
+    }
+  } finally {
+    await rm(view, { recursive: true, force: true });
+  }
 }
 
 /** Unmounts the overlay when mounted. */
