@@ -47,9 +47,9 @@ export class BerthClient extends BerthReader {
     super(redis, keys, store, nodes);
     this.resolver = new Resolver(store);
     this.queues = new NodeQueues(redis, keys, (name) => this.duplicateBlocking(name));
-    this.storage = new StorageClient(store, this.queues, (n) => this.resolver.locate(n));
+    this.storage = new StorageClient(store, this.queues, (n) => this.resolver.locate(n), (name) => this.duplicateBlocking(name));
   }
-  /** Mount, unmount, size and artifacts of a container, answered by its node (storage-client.ts). */
+  /** Mount, unmount, size, export and artifacts of a container, answered by its node (storage-client.ts). */
   readonly storage: StorageClient;
 
   static async connect(options: ConnectOptions): Promise<BerthClient> {

@@ -78,7 +78,7 @@ export class JobProcessor {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
       // storage jobs (mount, unmount, size, artifacts) leave the machine as it is: answered here
-      if (job.name === STORAGE_JOB) return await runStorageOp({ store: this.o.store, node: this.o.node, dir: this.o.storage?.dir, artifactMaxBytes: this.o.artifactMaxBytes ?? DEFAULT_ARTIFACT_MAX_BYTES }, job.data);
+      if (job.name === STORAGE_JOB) return await runStorageOp({ store: this.o.store, keys: this.o.store.keys, node: this.o.node, dir: this.o.storage?.dir, artifactMaxBytes: this.o.artifactMaxBytes ?? DEFAULT_ARTIFACT_MAX_BYTES }, job.data);
       // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
       const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
       const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);

@@ -9,6 +9,8 @@
  *   cleanup releases it); with no counted mount while the runtime holds it, "still in use";
  * - size: SizeRw is the upper dir's bytes, SizeRootFs the whole root's (the merged dir when
  *   mounted, else a read-only overlay of the layers and the upper dir, mounted for the count);
+ * - export: a tar of the root (the merged dir, a read-only view of it when it is not mounted, or
+ *   the rootfs dir) through an export stream to the client (export-stream.ts);
  * - artifacts: files in the container's storage dir, mode 0740 as the seed's, each at most
  *   `artifactMaxBytes`; gone with the container (rm purges the storage dir). A removed container
  *   is "container <id> has been removed".
@@ -23,10 +25,13 @@ import { treeBytes } from '../storage/disk-usage.js';
 import { storageOpSchema, type StorageOp, type StorageResult } from '../storage/ops.js';
 import { isMounted, mountCount, mountOverlay, setMountCount, unmountOverlay, withView } from '../storage/overlay.js';
 import type { ContainerStore } from '../store/containers.js';
+import type { Keys } from '../store/keys.js';
 import type { ContainerRecord } from '../store/records.js';
+import { shipExport } from './export-stream.js';
 
 export interface StorageJobOptions {
   store: ContainerStore;
+  keys: Keys;
   node: string;
   /** `<stateDir>/storage` (RuntimePaths.storage); none: this node keeps no storage. */
   dir: string | undefined;
@@ -89,6 +94,15 @@ export async function runStorageOp(o: StorageJobOptions, data: unknown): Promise
       if (await isMounted(p.merged)) return { sizeRw, sizeRootFs: await treeBytes(p.merged) };
       await mkdir(p.upper, { recursive: true });
       return { sizeRw, sizeRootFs: await withView(p.dir, [...layers, p.upper], treeBytes) };
+    }
+    case 'export': {
+      // Podman 4 refuses a container being removed; it mounts one that is not (here: a read-only view)
+      if (record.status === 'removing') throw new BerthError('ECTRSTATE', `cannot mount container ${name} as it is being removed`, { container: name, command: 'export', state: record.status });
+      const ship = (root: string) => shipExport(o.store.redis, o.keys, record.id, op.session, root);
+      if (!layers) return { exitCode: await ship(rootfs) };
+      if (await isMounted(p.merged)) return { exitCode: await ship(p.merged) };
+      await mkdir(p.upper, { recursive: true });
+      return { exitCode: await withView(p.dir, [...layers, p.upper], ship) };
     }
     case 'artifactAdd': {
       const bytes = Buffer.from(op.data, 'base64');

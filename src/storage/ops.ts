@@ -25,6 +25,8 @@ export const storageOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('artifactGet'), container, key }),
   z.object({ op: z.literal('artifactRemove'), container, key }),
   z.object({ op: z.literal('artifactList'), container }),
+  /** A tar of the root into the export stream `session` (64 hex digits, the client's: it reads from the first chunk). */
+  z.object({ op: z.literal('export'), container, session: z.string().regex(/^[0-9a-f]{64}$/, 'session must be 64 lowercase hex digits') }),
 ]);
 
 export type StorageOp = z.infer<typeof storageOpSchema>;
@@ -40,6 +42,8 @@ export interface StorageResult {
   data?: string;
   /** artifactList: the keys with their sizes. */
   artifacts?: { key: string; size: number }[];
+  /** export: tar's exit code (the bytes went through the stream). */
+  exitCode?: number;
 }
 
 /** The job name of a storage operation on a node's queue. */

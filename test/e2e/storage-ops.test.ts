@@ -3,7 +3,9 @@
  * the seed's rules, inspect --size, artifacts (add, get, ls, rm; gone with the container), and
  * their bad input.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BerthError } from '../../src/errors.js';
@@ -96,5 +98,34 @@ describe('e2e: mount, unmount, size and artifacts through the queue', function (
     expect(existsSync(join(s.stateDir, 'storage', c.Id)), 'the artifacts went with it').to.equal(false);
     expect(await failure(s.client.storage.getArtifact(c.Id, 'notes.txt'))).to.equal(`ENOCTR: container ${c.Id} has been removed`);
     expect(await failure(s.client.storage.addArtifact(c.Id, 'k', 'v'))).to.equal(`ENOCTR: container ${c.Id} has been removed`);
+  });
+
+  it("export: a tar of the merged root that tar -t lists and podman import runs; a --rootfs container's too", async function () {
+    this.timeout(120_000);
+    const c = await s.client.create({ name: 'ex', image: TEST_IMAGE, user: 'root', command: ['sh', '-c', 'echo written > /written.txt'] });
+    const waiting = s.client.wait('ex');
+    await s.client.start('ex');
+    expect(await waiting).to.equal(0);
+    const file = join(s.stateDir, 'ex.tar');
+    await pipeline(await s.client.storage.export('ex'), createWriteStream(file));
+    const listed = (await execa('tar', ['-tf', file])).stdout.split('\n');
+    expect(listed).to.include.members(['./hello.txt', './written.txt', './bin/busybox', './etc/motd']);
+    expect(listed).to.not.include('./srv/gone.txt');
+    const image = `localhost/berth-export-test-${c.Id.slice(0, 12)}:latest`;
+    try {
+      await execa('podman', ['import', file, image]);
+      // the rlimits as bench/podman.ts sets them: root here cannot raise its hard limits
+      const ran = await execa('podman', ['--runtime', 'runc', 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, '/bin/sh', '-c', 'cat /written.txt /hello.txt']);
+      expect(ran.stdout).to.equal('written\nfrom the second layer');
+    } finally {
+      await execa('podman', ['rmi', '-f', image], { reject: false });
+    }
+    const r = await s.client.create({ name: 'ex-rootfs', rootfs: s.rootfs, command: ['true'] });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await s.client.storage.export(r.Id)) chunks.push(chunk as Buffer);
+    const tarList = await execa('tar', ['-t'], { input: Buffer.concat(chunks) });
+    expect(tarList.stdout.split('\n')).to.include('./bin/busybox');
+    await s.client.remove(r.Id);
+    expect(await failure(s.client.storage.export(r.Id))).to.equal(`ENOCTR: container ${r.Id} has been removed`);
   });
 });

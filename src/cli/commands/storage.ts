@@ -2,10 +2,12 @@
  * The storage verbs (issue 11), each answered by the container's node through the queue:
  * `mount NAME...` prints each root's path (an image container's overlay is mounted when needed and
  * the mount counted), `unmount|umount NAME...` drops one (refused while running or paused or with
- * exec sessions, as the seed), and `artifact add|get|rm|ls NAME [KEY] [FILE]`: small files kept
+ * exec sessions, as the seed), `export NAME [-o FILE]` (a tar of its root), and `artifact add|get|rm|ls NAME [KEY] [FILE]`: small files kept
  * with the container (`get` writes the bytes to stdout, or FILE; `add` reads FILE, or stdin).
  */
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import type { BerthClient } from '../../queue/client.js';
@@ -52,6 +54,25 @@ export function registerStorage(program: Command, inv: Invocation): void {
         inv.print(t);
       })(targets, opts, self),
     );
+
+  program
+    .command('export')
+    .summary("Export a container's root filesystem as a tar archive")
+    .description("Write a tar of the container's root filesystem, made on its node and streamed here, to stdout (not a terminal) or to -o FILE.")
+    .argument('<container>', 'container name or Id')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (target: string, opts: { output?: string }, self: Command) => {
+      try {
+        if (opts.output === undefined && process.stdout.isTTY) throw new BerthError('EINVAL', 'refusing to export to terminal. Use -o flag or redirect');
+        await inv.withClient(self, async (client) => {
+          const tar = await client.storage.export(target);
+          if (opts.output !== undefined) await pipeline(tar, createWriteStream(opts.output));
+          else for await (const chunk of tar) await inv.io.write('out', chunk as Buffer);
+        });
+      } catch (err) {
+        inv.fail(err, { command: 'export', container: target });
+      }
+    });
 
   const artifact = program.command('artifact').summary('Small files kept with a container').description('Add, get, list and remove small files kept with a container (1 MiB each by default, the node\'s `--artifact-max-bytes`); they go when it is removed.');
   artifact
