@@ -56,6 +56,8 @@ function imageStopSignal(image: Pick<ImageRecord, 'config'>): string | undefined
 
 export function specFromImage(data: ContainerSpecData, ref: string, image: ImageRecord, fallbackName: string, merged: string): ContainerSpec {
   const command = imageCommand(data, image);
+  const wd = image.config.WorkingDir;
+  if (wd && !wd.startsWith('/')) throw new BerthError('EINVAL', `the image's WorkingDir "${wd}" is not an absolute path`);
   const stopSignal = data.stopSignal ?? imageStopSignal(image);
   const user = data.user ?? image.config.User ?? '';
   const labels = { ...image.config.Labels, ...data.labels };
