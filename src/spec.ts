@@ -106,11 +106,14 @@ const seccompSchema = z.union([
 export const containerSpecSchema = z
   .object({
     name: z.string().regex(NAME_PATTERN, `names must match ${NAME_PATTERN.source}`).max(253).optional(),
-    rootfs: absolutePath('rootfs'),
+    /** A directory on the node (within its rootfs roots); exactly one of `rootfs` and `image`. */
+    rootfs: absolutePath('rootfs').optional(),
+    /** Without `image`, required; with one, it replaces the image's Cmd. */
     command: z
       .array(execString)
       .min(1, 'a command is required')
-      .refine((c) => c[0] !== '', 'the command (its first word) must not be empty'),
+      .refine((c) => c[0] !== '', 'the command (its first word) must not be empty')
+      .optional(),
     env: envSchema.optional(),
     workdir: absolutePath('workdir').optional(),
     hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'invalid hostname').max(253).optional(),
@@ -129,8 +132,32 @@ export const containerSpecSchema = z
     stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
     /** Podman's -t/--tty: a pseudo-terminal (process.terminal, conmon -t); its output is one stdout stream. */
     tty: z.boolean({ error: 'tty is true or false' }).optional(),
+    // ---- storage (issue 11): containers from images; resolved on the node (storage/image-spec.ts) ----
+    /** An image on the node (name[:tag], or its full or short Id); the node pulls one it lacks. */
+    image: z
+      .string()
+      .min(1, 'image must not be empty')
+      .max(512, 'image is longer than 512 characters')
+      .regex(/^[^\s\0]+$/, 'image must be a reference (name[:tag][@digest] or an Id) without spaces')
+      .optional(),
+    /** Podman's --entrypoint: replaces the image's Entrypoint (and drops its Cmd unless `command` is given); `[""]` for none. */
+    entrypoint: z.array(execString).max(4096).optional(),
+    /** The process's USER[:GROUP] (names or numbers), resolved in the container's /etc/passwd and /etc/group. */
+    user: z.string().max(256).regex(/^[^:\s/\0]+(:[^:\s/\0]+)?$/, 'user must be USER[:GROUP] (names or numbers)').optional(),
+    /** Labels, merged over the image's. */
+    labels: z.record(z.string().min(1, 'label keys must not be empty').max(256).refine(noNul, 'label keys contain a NUL byte'), z.string().max(4096).refine(noNul, 'label values contain a NUL byte')).optional(),
+    /** Podman's --read-only: a read-only root with a tmpfs /tmp (image containers are writable by default). */
+    readOnly: z.boolean({ error: 'readOnly is true or false' }).optional(),
+    // ---- end storage ----
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // ---- storage (issue 11): a root filesystem comes from exactly one place ----
+    if (s.rootfs === undefined && s.image === undefined) ctx.addIssue({ code: 'custom', message: 'rootfs or image is required' });
+    if (s.rootfs !== undefined && s.image !== undefined) ctx.addIssue({ code: 'custom', message: 'rootfs and image exclude each other' });
+    if (s.rootfs !== undefined && s.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a command is required' });
+    if (s.rootfs !== undefined && s.entrypoint !== undefined) ctx.addIssue({ code: 'custom', path: ['entrypoint'], message: 'entrypoint needs an image (with rootfs, give the whole command)' });
+  });
 
 /** What callers may pass; `env` may be either form (the schema's own input type says unknown). */
 export type ContainerSpecInput = Omit<z.input<typeof containerSpecSchema>, 'env' | 'seccomp'> & {
@@ -157,17 +184,40 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  // ---- storage (issue 11) ----
+  /** The image it was made from (the image store's `image rm` reads it); absent for a --rootfs container. */
+  image?: { id: string; name: string };
+  /** The image's layer dirs on the node, lowest first: the overlay's lower dirs (rootfs is its merged dir). */
+  layers?: string[];
+  /** USER[:GROUP] of the process ('' or absent: root). */
+  user?: string;
+  labels?: Record<string, string>;
+  /** A read-only root with a tmpfs /tmp; absent: read-only for a --rootfs container (shared trees), writable for an image's. */
+  readOnly?: boolean;
+  // ---- end storage ----
+}
+
+/** The create spec once validated, before defaults (what an image's config is merged under). */
+export type ContainerSpecData = z.output<typeof containerSpecSchema>;
+
+/** Validates a create spec; throws EINVAL naming the first bad field. */
+export function validateSpec(input: unknown): ContainerSpecData {
+  const result = containerSpecSchema.safeParse(input);
+  if (!result.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(result.error)}`);
+  return result.data;
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
 export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
-  const result = containerSpecSchema.safeParse(input);
-  if (!result.success) throw new BerthError('EINVAL', `invalid container spec: ${describeIssues(result.error)}`);
-  const s = result.data;
+  return normaliseSpec(validateSpec(input), fallbackName);
+}
+
+/** Podman's defaults filled in (an image's config goes in first: storage/image-spec.ts). */
+export function normaliseSpec(s: ContainerSpecData, fallbackName: string): ContainerSpec {
   return {
     name: s.name ?? fallbackName,
-    rootfs: s.rootfs,
-    command: s.command,
+    rootfs: s.rootfs ?? '',
+    command: s.command ?? [],
     env: s.env ?? [],
     workdir: s.workdir ?? '/',
     hostname: s.hostname ?? (s.name ?? fallbackName).slice(0, 63).replace(/[^a-zA-Z0-9.-]/g, '-'),
@@ -179,6 +229,9 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
     pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
     stdin: s.stdin ?? false,
     tty: s.tty ?? false,
+    ...(s.user ? { user: s.user } : {}),
+    ...(s.labels ? { labels: s.labels } : {}),
+    ...(s.readOnly !== undefined ? { readOnly: s.readOnly } : {}),
   };
 }
 

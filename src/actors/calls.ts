@@ -43,6 +43,10 @@ export function runtimeSpecOf(record: ContainerRecord, run: number): RuntimeSpec
     pidsLimit: record.spec.pidsLimit,
     stdin: record.spec.stdin,
     tty: record.spec.tty,
+    // storage (issue 11): an image container's overlay, mounted by the runtime at create (init)
+    ...(record.spec.layers ? { layers: record.spec.layers } : {}),
+    ...(record.spec.user ? { user: record.spec.user } : {}),
+    ...(record.spec.readOnly !== undefined ? { readOnly: record.spec.readOnly } : record.spec.layers ? { readOnly: false } : {}),
   };
 }
 

@@ -7,7 +7,10 @@
 import { BerthError, isRedisUnavailable, toBerthError } from '../errors.js';
 import { confineRootfs, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import { checkRootfs, resolveCommand } from '../oci/validate.js';
-import { parseSpec } from '../spec.js';
+import type { ImageResolver } from '../images/types.js';
+import { storagePaths } from '../oci/layout.js';
+import { normaliseSpec, validateSpec, type ContainerSpec, type ContainerSpecData } from '../spec.js';
+import { specFromImage } from '../storage/image-spec.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
@@ -20,6 +23,7 @@ export async function createContainer(
   seq: number,
   jobId: string,
   rootfsPolicy: RootfsPolicy,
+  storage: NodeStorage = {},
 ): Promise<CommandResult> {
   const stored = await store.result(id, seq);
   if (stored) return JSON.parse(stored) as CommandResult;
@@ -32,10 +36,8 @@ export async function createContainer(
   }
   try {
     const entry = JSON.parse(raw) as { spec?: unknown; name?: string };
-    const parsed = parseSpec(entry.spec, defaultName(id));
-    await checkRootfs(parsed.rootfs);
-    const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
-    await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
+    const data = validateSpec(entry.spec);
+    const spec = data.image === undefined ? await fromRootfs(data, id, node, rootfsPolicy) : await fromImage(data, data.image, id, storage);
     const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
     await store.create(args);
     return result;
@@ -45,6 +47,32 @@ export async function createContainer(
     if (!isRedisUnavailable(e)) await store.abandonCreate(id);
     throw e;
   }
+}
+
+/** What a node has for containers made from images (worker options `images`; the runtime's storage dir). */
+export interface NodeStorage {
+  images?: ImageResolver;
+  /** `<stateDir>/storage` (RuntimePaths.storage). */
+  dir?: string;
+}
+
+async function fromRootfs(data: ContainerSpecData, id: string, node: string, rootfsPolicy: RootfsPolicy): Promise<ContainerSpec> {
+  const parsed = normaliseSpec(data, defaultName(id));
+  await checkRootfs(parsed.rootfs);
+  const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
+  await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
+  return spec;
+}
+
+/**
+ * The image resolved on this node (pulled first when it lacks it), its config under the create's
+ * flags; the rootfs is the container's own merged dir, mounted at init (the runtime's create).
+ */
+async function fromImage(data: ContainerSpecData, ref: string, id: string, storage: NodeStorage): Promise<ContainerSpec> {
+  if (!storage.images) throw new BerthError('EUNSUPPORTED', 'images are not available on this node');
+  if (!storage.dir) throw new BerthError('EUNSUPPORTED', "images are not available on this node: its runtime keeps no container storage");
+  const image = await storage.images.ensure(ref);
+  return specFromImage(data, ref, image, defaultName(id), storagePaths(storage.dir, id).merged);
 }
 
 /** Podman generates adjective_noun names; Berth uses a short, recognisable form of the Id. */

@@ -36,7 +36,13 @@ export interface Inspect {
   Name: string;
   Node: string;
   Created: string;
+  /** The --rootfs dir ('' for a container from an image, as Podman's). */
   Rootfs: string;
+  /** The image's Id and name ('' for a --rootfs container). */
+  Image?: string;
+  ImageName?: string;
+  /** Podman's: the overlay of an image container (absent for a --rootfs one). */
+  GraphDriver?: { Name: 'overlay'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
   Config: {
     Cmd: string[];
     Env: string[];
@@ -48,6 +54,10 @@ export interface Inspect {
     OpenStdin: boolean;
     /** Podman's: a pseudo-terminal (-t). */
     Tty: boolean;
+    /** USER[:GROUP] of the process ('' for root). */
+    User?: string;
+    /** The image's labels under the create's (null when none, as Podman). */
+    Labels?: Record<string, string> | null;
   };
   State: InspectState;
   RestartCount: number;
@@ -101,6 +111,14 @@ function seenFrom(inspect: Inspect, record: ContainerRecord, node: NodeView): In
   };
 }
 
+/** The storage dirs beside the merged dir (oci/layout.ts storagePaths); top lower dir first, as Podman's. */
+function graphDriver(record: ContainerRecord): Pick<Inspect, 'GraphDriver'> {
+  const { layers, rootfs } = record.spec;
+  if (!layers) return {};
+  const dir = rootfs.replace(/\/merged$/, '');
+  return { GraphDriver: { Name: 'overlay', Data: { LowerDir: [...layers].reverse().join(':'), UpperDir: `${dir}/upper`, WorkDir: `${dir}/work`, MergedDir: rootfs } } };
+}
+
 function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
   const position = positionOf(snap);
   const status = position.status;
@@ -111,7 +129,10 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
     Name: record.name,
     Node: record.node,
     Created: record.created,
-    Rootfs: record.spec.rootfs,
+    Rootfs: record.spec.image ? '' : record.spec.rootfs,
+    Image: record.spec.image?.id ?? '',
+    ImageName: record.spec.image?.name ?? '',
+    ...graphDriver(record),
     Config: {
       Cmd: record.spec.command,
       Env: record.spec.env,
@@ -121,6 +142,8 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       StopTimeout: record.spec.stopTimeout,
       OpenStdin: record.spec.stdin,
       Tty: record.spec.tty,
+      User: record.spec.user ?? '',
+      Labels: record.spec.labels ?? null,
     },
     State: {
       Status: status,

@@ -20,6 +20,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
 import { registerPs } from './commands/ps.js';
+import { registerStorage } from './commands/storage.js';
 import { registerSystem } from './commands/system.js';
 import { registerUp } from './commands/up.js';
 import { registerWait } from './commands/wait.js';
@@ -88,6 +89,7 @@ export function buildProgram(inv: Invocation): Command {
   registerGraph(program, inv);
   registerInspector(program, inv);
   registerSystem(program, inv);
+  registerStorage(program, inv); // issue 11: mount, unmount, artifact
   program.helpCommand('help [command]', 'show help for a command');
   program.commandsGroup('Nodes:');
   registerNode(program, inv);

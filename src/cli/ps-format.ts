@@ -5,8 +5,8 @@
  * …) plus Node and Restarts; `--format '{{.Field}}'` over Podman's psReporter fields (ID the
  * short Id, Names joined, Command the command line cut at 17 characters, CreatedHuman, …).
  *
- * Berth has no images: IMAGE is the container's root filesystem (what it runs from), ImageID
- * empty. State keeps Berth's state names (configured, created, running, paused, stopping,
+ * IMAGE is the container's image name (its root filesystem for a --rootfs container), ImageID the
+ * image's Id ('' without one). State keeps Berth's state names (configured, created, running, paused, stopping,
  * stopped, exited, removing, unknown); the README maps them to Podman's words.
  */
 import { ZERO_TIME, type Inspect } from '../actors/inspect.js';
@@ -90,10 +90,10 @@ export function psEntry(c: Inspect, now = Date.now()): PsEntry {
     ExitedAt: exited ? unixSeconds(c.State.FinishedAt) : GO_ZERO_UNIX,
     ExitCode: c.State.ExitCode,
     Id: c.Id,
-    Image: c.Rootfs,
-    ImageID: '',
+    Image: c.ImageName || c.Rootfs,
+    ImageID: c.Image ?? '',
     IsInfra: false,
-    Labels: null,
+    Labels: c.Config.Labels ?? null,
     Mounts: [],
     Names: [c.Name],
     Namespaces: {},

@@ -2,6 +2,7 @@
  * The OCI bundle's config.json, built from the container spec (pure; `readHardLimits` is the one
  * read of the host). What it chooses, and why (shared/notes/oci-monitoring.md §6):
  * - a read-only rootfs, so several containers can share one busybox tree, with a tmpfs on /tmp;
+ *   an image container's root is its own overlay: writable (no tmpfs /tmp) unless --read-only;
  * - Podman's default capability set, noNewPrivileges, uid 0;
  * - rlimits at Podman's defaults but capped at the worker's hard limits: root here lacks
  *   CAP_SYS_RESOURCE, so asking for more fails `runc create` ("error setting rlimit type 7");
@@ -32,6 +33,8 @@ export interface BuildConfigOptions {
   seccompProfile: SeccompProfile | undefined;
   /** libseccomp's name of the node's architecture (`nativeArch()`). */
   arch: string;
+  /** The process's user, resolved in the rootfs (exec-user.ts); default root. */
+  user?: { uid: number; gid: number; additionalGids: number[] };
 }
 
 /** Where a container's cgroup is, in every hierarchy (runc's cgroupfs driver). */
@@ -115,11 +118,12 @@ export function buildConfig(spec: RuntimeSpec, o: BuildConfigOptions): Record<st
   const caps = [...DEFAULT_CAPABILITIES];
   const seccomp = seccompOf(spec, o, caps);
   const pidsLimit = spec.pidsLimit ?? DEFAULT_PIDS_LIMIT;
+  const readOnly = spec.readOnly ?? true;
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: spec.tty === true,
-      user: { uid: 0, gid: 0 },
+      user: o.user ? { uid: o.user.uid, gid: o.user.gid, ...(o.user.additionalGids.length ? { additionalGids: o.user.additionalGids } : {}) } : { uid: 0, gid: 0 },
       args: [...spec.command],
       env: containerEnv(spec),
       cwd: spec.workdir,
@@ -130,9 +134,10 @@ export function buildConfig(spec: RuntimeSpec, o: BuildConfigOptions): Record<st
       ],
       noNewPrivileges: true,
     },
-    root: { path: spec.rootfs, readonly: true },
+    root: { path: spec.rootfs, readonly: readOnly },
     hostname: spec.hostname,
-    mounts: structuredClone(MOUNTS),
+    // a writable root (an image container's) keeps its own /tmp, as Podman's
+    mounts: structuredClone(readOnly ? MOUNTS : MOUNTS.filter((m) => m.destination !== '/tmp')),
     linux: {
       cgroupsPath: cgroupPath(spec.id),
       resources: {

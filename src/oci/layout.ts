@@ -10,9 +10,19 @@
  *                  attach socket and ctl fifo (the stdin transport)
  *   runc.log       runc's log for calls that concern no one container (list)
  *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
+ *   storage/<id>/  a container made from an image: upper/ and work/ (its overlay's own dirs),
+ *                  merged/ (the overlay mount: its root), mounts (the `berth mount` count),
+ *                  artifacts/<key> (`berth artifact`; any container, gone with it)
  */
 import { join } from 'node:path';
+import type { StoragePaths } from '../storage/overlay.js';
 import type { StdioPaths } from './types.js';
+
+/** A container's storage dirs under a node's storage dir (`<stateDir>/storage`). */
+export function storagePaths(storageDir: string, id: string): StoragePaths {
+  const dir = join(storageDir, id);
+  return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), count: join(dir, 'mounts'), artifacts: join(dir, 'artifacts') };
+}
 
 export class StateLayout {
   readonly bundles: string;
@@ -24,6 +34,8 @@ export class StateLayout {
   readonly runtimeLog: string;
   /** The default rootfs root (rootfs-policy.ts). */
   readonly rootfs: string;
+  /** Containers' storage (overlay upper, work and merged dirs), one subdir per container. */
+  readonly storage: string;
 
   constructor(readonly stateDir: string) {
     this.bundles = join(stateDir, 'bundles');
@@ -32,6 +44,11 @@ export class StateLayout {
     this.execs = join(stateDir, 'exec');
     this.runtimeLog = join(stateDir, 'runc.log');
     this.rootfs = join(stateDir, 'rootfs');
+    this.storage = join(stateDir, 'storage');
+  }
+
+  storageOf(id: string): StoragePaths {
+    return storagePaths(this.storage, id);
   }
 
   /** The layout whose exit dir is `exitDir` (it is always `<stateDir>/exits`). */

@@ -11,6 +11,8 @@ import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
 import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
 import { checkNotPrivate } from './rootfs-policy.js';
+import { mountOverlay, releaseOverlay, removeStorage } from '../storage/overlay.js';
+import { resolveExecUser } from './exec-user.js';
 import { loadSeccompProfile, nativeArch } from './seccomp.js';
 import type { SeccompProfile } from '../seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
@@ -20,6 +22,7 @@ import { execLogFiles } from './exec-exit-monitor.js';
 import { readExitFile } from './exit-file.js';
 import { awaitExitFile } from './exit-wait.js';
 import { StateLayout } from './layout.js';
+import { onlyRun } from './run-dirs.js';
 import { resolveBinary, validateRuncOptions, type ResolvedRuncOptions, type RuncOptions } from './runc-options.js';
 import { lastLogError, lastStderrLine, logSize, oneLine } from './runtime-log.js';
 import { afterCheckpoint, afterRestore, beforeRestore, checkpointArgs, checkpointDir, criuSupport } from './criu.js';
@@ -69,7 +72,7 @@ export class RuncRuntime implements OciRuntime {
     this.logFiles = { dir: L.logs, path: (id) => L.log(id), idOf: (file) => L.logId(file) };
     this.execLogFiles = execLogFiles(L);
     this.stdio = L.stdio();
-    this.paths = Object.freeze({ private: Object.freeze([this.o.stateDir, this.o.root]), rootfs: L.rootfs });
+    this.paths = Object.freeze({ private: Object.freeze([this.o.stateDir, this.o.root]), rootfs: L.rootfs, storage: L.storage });
   }
 
   /** The node's default seccomp profile, read once (again after a failure). */
@@ -118,8 +121,11 @@ export class RuncRuntime implements OciRuntime {
     const bin = await this.resolveBinaries();
     this.limits ??= readHardLimits(); // fixed for the life of the process
     const hardLimits = await this.limits;
+    // an image container's root: its overlay, mounted now (at init) unless it is (storage/overlay.ts)
+    if (spec.layers) await mountOverlay(this.layout.storageOf(id), spec.layers);
     // checked at create against the node's roots; again here, in case the tree changed since
-    await checkNotPrivate(spec.rootfs, { private: this.paths.private, open: this.paths.rootfs ? [this.paths.rootfs] : [] });
+    await checkNotPrivate(spec.rootfs, { private: this.paths.private, open: [this.layout.rootfs, ...(spec.layers ? [this.layout.storageOf(id).merged] : [])] });
+    const user = spec.user ? await resolveExecUser(spec.rootfs, spec.user) : undefined;
     const seccompProfile = (spec.seccomp ?? 'default') === 'default' ? await this.defaultSeccomp() : undefined;
     const L = this.layout;
     // never rewrite the bundle of a container the runtime still has (runc and crun keep <root>/<id>)
@@ -129,10 +135,10 @@ export class RuncRuntime implements OciRuntime {
     await Promise.all([mkdir(L.bundle(id), { recursive: true }), mkdir(L.exits, { recursive: true }), mkdir(L.logs, { recursive: true })]);
     await Promise.all([
       this.clearExit(id),
-      this.onlyRun(id, spec.run),
+      onlyRun(this.layout, id, spec.run),
       ...[L.pidfile(id), L.conmonPidfile(id)].map((p) => rm(p, { force: true })),
       writeFile(L.runcLog(id), ''),
-      writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits, seccompProfile, arch: nativeArch() }), null, 2)}\n`),
+      writeFile(L.config(id), `${JSON.stringify(buildConfig(spec, { hardLimits, seccompProfile, arch: nativeArch(), ...(user ? { user } : {}) }), null, 2)}\n`),
     ]);
     const sync = await conmonCreate({
       conmon: bin.conmon,
@@ -160,21 +166,6 @@ export class RuncRuntime implements OciRuntime {
     return startExec({ ...bin, name: this.name, root: this.o.root, layout: this.layout, timeoutMs: this.o.createTimeoutMs }, id, spec, opts.signal);
   }
 
-  /**
-   * Leaves the run's own persist dir, empty, as the only one: made first and the others removed
-   * after, so that at no moment does an exit file look like one of a container from before runs
-   * had dirs; a process of an earlier run that exits late then finds its dir gone.
-   */
-  private async onlyRun(id: string, run: number): Promise<void> {
-    const L = this.layout;
-    await rm(L.persist(id, run), { recursive: true, force: true });
-    await mkdir(L.persist(id, run), { recursive: true });
-    for (const name of await readdir(L.runs(id))) {
-      if (name !== String(run)) await rm(join(L.runs(id), name), { recursive: true, force: true });
-    }
-    await rm(L.legacyPersist(id), { recursive: true, force: true });
-  }
-
   async start(id: string, opts?: CallOptions): Promise<void> {
     await this.run('start', id, [id], opts);
   }
@@ -196,8 +187,9 @@ export class RuncRuntime implements OciRuntime {
   async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
     checkId(id);
     // runc keeps each container's state in <root>/<id>: without it there is nothing to delete
-    if (!(await stat(join(this.o.root, id)).then(() => true, () => false))) return;
-    await this.run('delete', id, [...(opts.force ? ['--force'] : []), id], opts, true);
+    if (await stat(join(this.o.root, id)).then(() => true, () => false)) await this.run('delete', id, [...(opts.force ? ['--force'] : []), id], opts, true);
+    // cleanup releases an image container's overlay, unless a `berth mount` holds it
+    await releaseOverlay(this.layout.storageOf(id));
   }
 
   async state(id: string, opts?: CallOptions): Promise<RuntimeState | null> {
@@ -229,6 +221,7 @@ export class RuncRuntime implements OciRuntime {
       rm(this.layout.log(id), { force: true }),
       rm(this.layout.execsOf(id), { recursive: true, force: true }),
       this.clearExit(id),
+      removeStorage(this.layout.storageOf(id)),
     ]);
   }
 

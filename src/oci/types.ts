@@ -48,6 +48,13 @@ export interface RuntimeSpec {
   stdin?: boolean;
   /** A pseudo-terminal (process.terminal; conmon -t makes the console socket). */
   tty?: boolean;
+  // ---- storage (issue 11) ----
+  /** An image's layer dirs, lowest first: the runtime mounts an overlay of them on `rootfs` (its storage's merged dir). */
+  layers?: string[];
+  /** USER[:GROUP], resolved in the rootfs's /etc/passwd and /etc/group; absent: root. */
+  user?: string;
+  /** A read-only root with a tmpfs /tmp. Default true (a --rootfs tree is shared); image containers say false unless --read-only. */
+  readOnly?: boolean;
 }
 
 /**
@@ -58,6 +65,8 @@ export interface RuntimePaths {
   private: readonly string[];
   /** `<stateDir>/rootfs`: where root filesystems go by default, the one part of the state dir containers may use. */
   rootfs?: string;
+  /** `<stateDir>/storage`: containers' overlay dirs (storagePaths), each one's merged dir its root. */
+  storage?: string;
 }
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';

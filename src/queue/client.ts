@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
+import { isCommandName, type CommandName } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
@@ -22,6 +22,8 @@ import { StdinWriter } from './stdin-writer.js';
 import { checkpointCommand, restoreCommand, type CheckpointApiOptions, type RestoreApiOptions } from './checkpoint-client.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { seqJobId } from './jobs.js';
+import { validateCommandArgs } from './command-args.js';
+import { StorageClient } from './storage-client.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
@@ -46,7 +48,10 @@ export class BerthClient extends BerthReader {
     super(redis, keys, store, nodes);
     this.resolver = new Resolver(store);
     this.queues = new NodeQueues(redis, keys, (name) => this.duplicateBlocking(name));
+    this.storage = new StorageClient(store, this.queues, (n) => this.resolver.locate(n), (name) => this.duplicateBlocking(name));
   }
+  /** Mount, unmount, size, export and artifacts of a container, answered by its node (storage-client.ts). */
+  readonly storage: StorageClient;
 
   static async connect(options: ConnectOptions): Promise<BerthClient> {
     const opts = { prefix: '{berth}', timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, ...options };
@@ -79,7 +84,7 @@ export class BerthClient extends BerthReader {
   /** Queues a command without waiting for it. */
   async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
-    const data = this.validateArgs(command, args);
+    const data = validateCommandArgs(command, args);
     return guard(this.notQueued(
       this.located(nameOrId, async (at) => {
         const { job, jobId } = await this.notQueued(this.submit(at.node, at.id, { command, container: at.id, ...data }));
@@ -140,13 +145,6 @@ export class BerthClient extends BerthReader {
         await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
       }
     }
-  }
-
-  /** The command's arguments, checked by the command table (machines/commands.ts); others are dropped. */
-  private validateArgs(command: CommandName, args: EnqueueArgs): EnqueueArgs {
-    const parsed = COMMAND_TABLE[command].args.safeParse(args);
-    if (!parsed.success) throw new BerthError('EINVAL', `invalid arguments for ${command}: ${describeIssues(parsed.error)}`);
-    return parsed.data as EnqueueArgs;
   }
 
   private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
@@ -252,7 +250,7 @@ export class BerthClient extends BerthReader {
     return guard(
       this.located(name, async (at) => {
         const session = newSessionId();
-        const data = this.validateArgs('exec', execArgs(session, command, opts) as EnqueueArgs);
+        const data = validateCommandArgs('exec', execArgs(session, command, opts) as EnqueueArgs);
         const start = async (args: Record<string, unknown>) => {
           const { job } = await this.notQueued(this.submit(at.node, at.id, { command: 'exec', container: at.id, ...args }));
           await this.queues.finished(at.node, job);

@@ -79,6 +79,6 @@ export function contractTable(): string {
     .filter((name) => !COMMAND_TABLE[name].internal)
     .map((name) => `| \`${name}\` | ${argumentList(COMMAND_TABLE[name].args) || 'none'} | ${COMMAND_TABLE[name].help} |`);
   const fields = Object.entries(containerSpecSchema.shape).map(([key, field]) => `${key}${(field as z.ZodType).safeParse(undefined).success ? '?' : ''}`);
-  const create = `| \`create\` | \`spec\`, \`container?\` | a container in state configured on its node; \`spec\`: \`{ ${fields.join(', ')} }\` (see [Isolation](#isolation) for \`rootfs\`, \`network\`, \`seccomp\` and \`pidsLimit\`); \`container\`: the new Id, 64 hex digits |`;
+  const create = `| \`create\` | \`spec\`, \`container?\` | a container in state configured on its node; \`spec\`: \`{ ${fields.join(', ')} }\` (see [Isolation](#isolation) for \`rootfs\`, \`network\`, \`seccomp\` and \`pidsLimit\`, [Images and container storage](#images-and-container-storage) for \`image\`, \`entrypoint\`, \`user\`, \`labels\` and \`readOnly\`; exactly one of \`rootfs\` and \`image\`); \`container\`: the new Id, 64 hex digits |`;
   return ['| command | arguments | what it does |', '|---|---|---|', ...rows, create].join('\n');
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { createContainer } from '../actors/create.js';
+import { createContainer, type NodeStorage } from '../actors/create.js';
 import type { CommandResult } from '../actors/commit-step.js';
 import type { ContainerHost } from '../actors/host.js';
 import type { Inspect } from '../actors/inspect.js';
@@ -19,6 +19,8 @@ import { commandIds } from '../store/keys.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
 import { isTransient, retryLater, seqJobId } from './jobs.js';
 import { fireTimer } from './timer-job.js';
+import { DEFAULT_ARTIFACT_MAX_BYTES, STORAGE_JOB, type StorageResult } from '../storage/ops.js';
+import { runStorageOp } from './storage-jobs.js';
 
 export interface ProcessorOptions {
   node: string;
@@ -29,6 +31,10 @@ export interface ProcessorOptions {
   log: Logger;
   /** Where a new container's rootfs may be on this node. */
   rootfs: RootfsPolicy;
+  /** The node's images and container storage, for creates from an image. */
+  storage?: NodeStorage;
+  /** The bound on one artifact (storage jobs). */
+  artifactMaxBytes?: number;
 }
 
 export class JobProcessor {
@@ -51,7 +57,7 @@ export class JobProcessor {
       if (!ID_PATTERN.test(id) || job.id !== seqJobId(id, cmd.seq)) {
         throw new BerthError('EINVAL', 'a job with a seq only wakes a command Berth placed, under the id Berth gives it (<container Id>-<seq>)');
       }
-      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id, this.o.rootfs) : this.o.host.drain(id, cmd.seq);
+      return cmd.command === 'create' ? createContainer(this.o.store, this.o.node, id, cmd.seq, job.id, this.o.rootfs, this.o.storage) : this.o.host.drain(id, cmd.seq);
     }
     if (INTERNAL_COMMANDS.has(cmd.command)) throw new BerthError('EINVAL', `"${cmd.command}" is internal to Berth: only its own workers queue it`);
     const commandId = commandIds.job(this.o.queue, job.id);
@@ -61,16 +67,18 @@ export class JobProcessor {
       if (cmd.container === undefined) await job.updateData({ ...data, container: id });
       const entry = { command: 'create', container: id, spec: cmd.spec, jobId: job.id };
       const seq = await this.o.store.enqueue(id, JSON.stringify(entry), { create: { name: cmd.spec.name ?? '' }, commandId });
-      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '', this.o.rootfs);
+      return createContainer(this.o.store, this.o.node, id, seq, job.id ?? '', this.o.rootfs, this.o.storage);
     }
     const id = await this.o.store.resolve(cmd.container);
     const seq = await this.o.store.enqueue(id, JSON.stringify({ ...cmd, container: id, jobId: job.id }), { commandId });
     return this.o.host.drain(id, seq);
   }
 
-  async process(job: Job, token?: string): Promise<Inspect> {
+  async process(job: Job, token?: string): Promise<Inspect | StorageResult> {
     const log = this.o.log.child({ job: job.id ?? null });
     try {
+      // storage jobs (mount, unmount, size, artifacts) leave the machine as it is: answered here
+      if (job.name === STORAGE_JOB) return await runStorageOp({ store: this.o.store, keys: this.o.store.keys, node: this.o.node, dir: this.o.storage?.dir, artifactMaxBytes: this.o.artifactMaxBytes ?? DEFAULT_ARTIFACT_MAX_BYTES }, job.data);
       // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
       const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
       const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);

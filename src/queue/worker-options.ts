@@ -5,6 +5,7 @@
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
+import type { ImageResolver } from '../images/types.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 import { berthVersion } from './berth-version.js';
 import { readBootId } from '../actors/refresh-node.js';
@@ -44,6 +45,13 @@ export interface WorkerOptions {
   rootfsRoots?: readonly string[];
   /** The host's boot id (default: /proc/sys/kernel/random/boot_id); injectable for tests of the post-reboot refresh. */
   bootId?: () => Promise<string>;
+  /**
+   * The node's images, for containers created from one (`create IMAGE`); default none: such a
+   * create fails with "images are not available on this node" (the image store implements it).
+   */
+  images?: ImageResolver;
+  /** The bound on one artifact of a container (`berth artifact add`), bytes; default 1 MiB. */
+  artifactMaxBytes?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -58,11 +66,12 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   lockDurationMs: 4000,
   shutdownMs: 30_000,
   logMaxLines: 10_000,
+  artifactMaxBytes: 1024 * 1024,
 });
 
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
+export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor; images?: ImageResolver } {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, bootId: readBootId, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines', 'artifactMaxBytes'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
       throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);

@@ -126,7 +126,8 @@ export class BerthWorker {
       private: [...o.runtime.paths.private, ...(dataDir === undefined ? [] : [dataDir])],
       open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
     };
-    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs });
+    const storage = { ...(o.images ? { images: o.images } : {}), ...(o.runtime.paths.storage ? { dir: o.runtime.paths.storage } : {}) };
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs, storage, artifactMaxBytes: o.artifactMaxBytes });
     const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec);
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve

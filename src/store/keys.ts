@@ -85,6 +85,15 @@ export class Keys {
     return { output: session === undefined ? this.container(id).output : `${own}:out`, stdin: `${own}:in`, stdinAck: `${own}:in-ack` };
   }
 
+  /**
+   * An export of a container's root (storage, issue 11): `data` carries the tar in chunks and an
+   * end, from the node; `ack` the client's acknowledgements, which let the node send more.
+   */
+  exportStreams(id: string, session: string): { data: string; ack: string } {
+    const base = `${this.prefix}:ctr:${id}:export:${session}`;
+    return { data: `${base}:data`, ack: `${base}:ack` };
+  }
+
   /** The lease of the node's stdin forwarder: one worker of a node forwards at a time. */
   stdinLease(node: string): string {
     return `${this.prefix}:node:${node}:stdin-lease`;

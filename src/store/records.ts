@@ -66,6 +66,12 @@ const specSchema = z.object({
   // -i and -t came later still: a record written before has neither
   stdin: z.boolean().default(false),
   tty: z.boolean().default(false),
+  // storage (issue 11): containers from images; absent in records of --rootfs containers
+  image: z.object({ id: z.string(), name: z.string() }).optional(),
+  layers: z.array(z.string()).optional(),
+  user: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  readOnly: z.boolean().optional(),
 });
 
 const int = z.coerce.number().int();

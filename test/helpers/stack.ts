@@ -10,6 +10,8 @@ import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { BerthWorker } from '../../src/queue/worker.js';
 import { createLogger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs, type ExitMonitor } from '../../src/oci/index.js';
+import type { ImageResolver } from '../../src/images/types.js';
+import { mountPoints } from '../../src/storage/overlay.js';
 import { startRedis, testPrefix, type TestRedis } from './redis.js';
 
 export const RUNC = '/usr/sbin/runc';
@@ -47,6 +49,8 @@ export interface StackOptions {
   logMaxLines?: number;
   /** The host's boot id as the workers read it (WorkerOptions.bootId; the post-reboot refresh). */
   bootId?: () => Promise<string>;
+  /** The workers' images (WorkerOptions.images), made in the stack's dir from the busybox rootfs. */
+  images?: (dir: string, busyboxRootfs: string) => Promise<ImageResolver>;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -57,6 +61,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
   const rootfs = await ensureBusyboxRootfs(TEST_ROOTFS);
   const prefix = opts.prefix ?? testPrefix(name);
   const node = `node-${name}`;
+  const images = opts.images ? await opts.images(dir, rootfs) : undefined;
   const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
   const startWorker = () => {
     const runtime = new RuncRuntime({ runtime: RUNC, root, stateDir });
@@ -70,6 +75,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
       ...(opts.bootId ? { bootId: opts.bootId } : {}),
+      ...(images ? { images } : {}),
       runtime,
       monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,
@@ -104,6 +110,8 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       await worker.close();
       await deleteRuncContainers(root);
       await redis.stop();
+      // containers' overlays left mounted: never removed through
+      for (const m of [...(await mountPoints())].filter((p) => p.startsWith(`${dir}/`))) await execa('umount', ['-l', m], { reject: false });
       rmSync(dir, { recursive: true, force: true });
     },
   };

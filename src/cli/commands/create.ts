@@ -29,7 +29,12 @@ interface CreateOptions {
   pidsLimit?: string;
   interactive?: boolean;
   tty?: boolean;
-  rootfs: string;
+  rootfs?: string;
+  // storage (issue 11): containers from images
+  entrypoint?: string;
+  user?: string;
+  label?: string[];
+  readOnly?: boolean;
 }
 
 interface RunOptions extends CreateOptions, AttachFlags {
@@ -38,12 +43,13 @@ interface RunOptions extends CreateOptions, AttachFlags {
 }
 
 /** The flags, checked, as a container spec. Throws EINVAL naming the first bad flag. */
-export function specFromFlags(command: string, args: readonly string[], opts: CreateOptions, cwd = process.cwd()): ContainerSpecInput {
+export function specFromFlags(first: string, args: readonly string[], opts: CreateOptions, cwd = process.cwd()): ContainerSpecInput {
   const seccomp = opts.securityOpt === undefined ? undefined : parseSecurityOpts(opts.securityOpt, cwd);
   return {
     ...(opts.name === undefined ? {} : { name: parseNameFlag('--name', opts.name) }),
-    rootfs: resolve(cwd, opts.rootfs),
-    command: [command, ...args],
+    // Podman's positional: the image, then its command, unless --rootfs names the root (storage, issue 11)
+    ...(opts.rootfs === undefined ? { image: first, ...(args.length ? { command: [...args] } : {}) } : { rootfs: resolve(cwd, opts.rootfs), command: [first, ...args] }),
+    ...imageFlags(opts),
     ...(opts.env === undefined ? {} : { env: opts.env.map(parseEnvFlag) }),
     ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
     ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
@@ -59,15 +65,41 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
   };
 }
 
+/** --entrypoint (a JSON array, or one string: Podman's), --user, --label, --read-only. */
+function imageFlags(opts: CreateOptions): Partial<ContainerSpecInput> {
+  return {
+    ...(opts.entrypoint === undefined ? {} : { entrypoint: parseEntrypoint(opts.entrypoint) }),
+    ...(opts.user === undefined ? {} : { user: opts.user }),
+    ...(opts.label === undefined ? {} : { labels: parseLabels('--label', opts.label) }),
+    ...(opts.readOnly ? { readOnly: true } : {}),
+  };
+}
+
+export function parseEntrypoint(value: string): string[] {
+  if (!value.startsWith('[')) return [value];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new BerthError('EINVAL', `\`--entrypoint\` is a command or a JSON array of strings, got "${value}"`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new BerthError('EINVAL', `\`--entrypoint\` is a command or a JSON array of strings, got "${value}"`);
+  return parsed as string[];
+}
+
 function define(program: Command, name: string, summary: string, description: string): Command {
   return program
     .command(name)
     .summary(summary)
     .description(description)
-    .argument('<command>', "the container's command (resolved against PATH inside the rootfs)")
-    .argument('[args...]', 'its arguments')
+    .argument('<image|command>', "the image (name[:tag] or Id) on the node; with --rootfs, the container's command (resolved against PATH inside the rootfs)")
+    .argument('[args...]', "the command and its arguments (an image's: replacing its Cmd)")
     .passThroughOptions()
-    .requiredOption('--rootfs <dir>', "the container's root filesystem: a directory on the node, in one of its rootfs roots")
+    .option('--rootfs <dir>', "the container's root filesystem instead of an image: a directory on the node, in one of its rootfs roots")
+    .option('--entrypoint <cmd>', "override the image's entrypoint (a command, or a JSON array); its Cmd is dropped unless a command is given")
+    .option('-u, --user <user[:group]>', 'the user (name or number) to run as, and its group')
+    .option('-l, --label <KEY=VALUE>', 'set a label, over the image\'s (repeatable)', collect)
+    .option('--read-only', "make the container's root filesystem read-only, with a tmpfs on /tmp")
     .option('--name <name>', 'assign a name to the container (default berth-<Id prefix>)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
     .option('-w, --workdir <dir>', 'working directory inside the container (default /)')
@@ -93,9 +125,11 @@ function define(program: Command, name: string, summary: string, description: st
       [
         '',
         'The rootfs must be in one of the node\'s rootfs roots (`berth worker --rootfs-root`, default <state dir>/rootfs).',
+        'Without --rootfs the first argument is an image: its Entrypoint, Cmd, Env, WorkingDir, User, StopSignal and Labels apply, flags override them.',
         '',
         'Everything after the command is its own:',
         `  berth ${name} --name job --rootfs /var/lib/berth/rootfs/busybox sh -c 'echo hi; exit 7'`,
+        `  berth ${name} --name web docker.io/library/busybox:latest httpd -f -p 8080`,
       ].join('\n'),
     );
 }

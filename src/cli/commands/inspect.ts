@@ -21,7 +21,8 @@ export function registerInspect(program: Command, inv: Invocation): void {
     )
     .argument('<containers...>', 'container names or Ids')
     .option('-f, --format <format>', 'json, or a Go template such as {{.State.Status}} or {{json .State}}', 'json')
-    .action(async (targets: string[], opts: { format: string }, self: Command) => {
+    .option('-s, --size', "add SizeRw (bytes the container wrote) and SizeRootFs (its whole root), from its node")
+    .action(async (targets: string[], opts: { format: string; size?: boolean }, self: Command) => {
       const where = { command: 'inspect', container: targets.join(' ') };
       try {
         const template = opts.format === 'json' ? undefined : opts.format;
@@ -31,7 +32,8 @@ export function registerInspect(program: Command, inv: Invocation): void {
           const failures: Array<{ err: unknown; target: string }> = [];
           for (const target of targets) {
             try {
-              found.push(await client.inspect(target));
+              const i = await client.inspect(target);
+              found.push(opts.size ? { ...i, ...(await client.storage.size(i.Id)) } : i);
             } catch (err) {
               failures.push({ err, target });
             }

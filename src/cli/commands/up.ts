@@ -81,6 +81,7 @@ export function registerUp(program: Command, inv: Invocation): void {
         stateDir: target.stateDir,
         concurrency: checked.concurrency,
         logMaxLines: checked.logMaxLines,
+        artifactMaxBytes: checked.artifactMaxBytes,
         ...(checked.rootfsRoots === undefined ? {} : { rootfsRoots: checked.rootfsRoots }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),

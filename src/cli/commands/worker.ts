@@ -29,6 +29,8 @@ export interface NodeWorkerOptions {
   logMaxLines?: number;
   /** Where containers' root filesystems may be (default <stateDir>/rootfs). */
   rootfsRoots?: string[];
+  /** The bound on one artifact (WorkerOptions.artifactMaxBytes). */
+  artifactMaxBytes?: number;
 }
 
 export interface NodeWorker {
@@ -58,6 +60,7 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     ...(o.labels === undefined ? {} : { labels: o.labels }),
     ...(o.logMaxLines === undefined ? {} : { logMaxLines: o.logMaxLines }),
     ...(o.rootfsRoots === undefined ? {} : { rootfsRoots: o.rootfsRoots }),
+    ...(o.artifactMaxBytes === undefined ? {} : { artifactMaxBytes: o.artifactMaxBytes }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -70,6 +73,7 @@ export interface WorkerFlags {
   runtimeRoot?: string;
   logMaxLines?: string;
   rootfsRoot?: string[];
+  artifactMaxBytes?: string;
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -85,7 +89,8 @@ export function workerFlags(cmd: Command, nodeHelp: string): Command {
       '--rootfs-root <dir>',
       "a directory containers' root filesystems must be in, symlinks resolved (repeatable; default <state dir>/rootfs); never /, nor one holding Berth's state",
       collect,
-    );
+    )
+    .option('--artifact-max-bytes <n>', 'the most bytes one artifact of a container may hold (`berth artifact add`)', String(DEFAULT_WORKER_OPTIONS.artifactMaxBytes));
 }
 
 export interface CheckedWorkerFlags {
@@ -95,6 +100,7 @@ export interface CheckedWorkerFlags {
   logMaxLines: number;
   /** Absolute (resolved against the working dir); undefined for the default. */
   rootfsRoots: string[] | undefined;
+  artifactMaxBytes: number;
 }
 
 /** Validates the shared flags (before anything starts). */
@@ -105,6 +111,7 @@ export function checkWorkerFlags(flags: WorkerFlags, cwd = process.cwd()): Check
     labels: parseLabels('--label', flags.label ?? []),
     logMaxLines: parsePositiveInt('--log-max-lines', flags.logMaxLines ?? String(DEFAULT_WORKER_OPTIONS.logMaxLines)),
     rootfsRoots: flags.rootfsRoot === undefined ? undefined : validateRootfsRoots(flags.rootfsRoot.map((d) => resolve(cwd, d)), '--rootfs-root'),
+    artifactMaxBytes: parsePositiveInt('--artifact-max-bytes', flags.artifactMaxBytes ?? String(DEFAULT_WORKER_OPTIONS.artifactMaxBytes)),
   };
 }
 
@@ -130,7 +137,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
     try {
-      const { node, concurrency, labels, logMaxLines, rootfsRoots } = checkWorkerFlags(flags);
+      const { node, concurrency, labels, logMaxLines, rootfsRoots, artifactMaxBytes } = checkWorkerFlags(flags);
       if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
       const globals = inv.globals(self);
       const target = inv.redis(self);
@@ -142,6 +149,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         concurrency,
         labels,
         logMaxLines,
+        artifactMaxBytes,
         ...(rootfsRoots === undefined ? {} : { rootfsRoots }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
