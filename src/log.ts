@@ -3,8 +3,11 @@
  * ids are added with `child({ container, job })` (or the line's object) wherever a line concerns one.
  * Secrets never reach a line: a URL's password is replaced with `***` wherever a URL can appear
  * (the fields in REDACT_PATHS, an error's message and stack, the message string itself), and a
- * field named `password` or `authorization` is censored whole.
+ * field named `password` or `authorization` is censored whole. A line written while a span is
+ * recorded (tracing on: OTEL_TRACES_EXPORTER) carries its `trace_id` and `span_id`, so a command's
+ * lines join up with its trace.
  */
+import { trace } from '@opentelemetry/api';
 import { pino, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { REDACTED, redactSecrets } from './redact.js';
 
@@ -23,13 +26,22 @@ function censor(value: unknown, path: string[]): unknown {
   return typeof value === 'string' ? redactSecrets(value) : value;
 }
 
-/** The options every Berth logger gets: its level and node, and the redaction of secrets. */
+/** The active span's ids, for a log line; nothing when no span is recorded (tracing off: one lookup). */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/** The options every Berth logger gets: its level and node, the trace ids, and the redaction of secrets. */
 export function loggerOptions(level: LevelWithSilent, node: string | null): LoggerOptions {
   return {
     level,
     // container and job ids are bound per line (child loggers) where a line concerns one; binding
     // them here as null too would print each key twice
     base: { node },
+    mixin: traceFields,
     redact: { paths: [...REDACT_PATHS], censor },
     hooks: {
       // the message string (and printf-style arguments) may quote a URL too

@@ -23,6 +23,8 @@ export interface CallInput {
 export type Settled = { kind: 'done'; pid?: number } | { kind: 'rerun' };
 
 export interface CallDef {
+  /** The runtime subcommand it runs (`runc create` under conmon, `runc state` for a sync): its span's name and attribute. */
+  subcommand: 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'exec' | 'state';
   run(c: CallInput): Promise<EffectOutput>;
   /** Given `runc state` (null: runc does not know the container), did the call take effect? */
   settle(observed: RuntimeState | null): Settled;
@@ -87,11 +89,13 @@ async function observe({ runtime, record, input, signal }: CallInput): Promise<E
 
 export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
   ociCreate: {
+    subcommand: 'create',
     // the machine names the run it creates: that run's exit is reported with its number
     run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.create(runtimeSpecOf(record, Number(input['run'] ?? 1)), { signal })).pid }),
     settle: (o) => (statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
   },
   ociStart: {
+    subcommand: 'start',
     // the pid is known since create (conmon's sync message); no `runc state` needed
     run: async ({ runtime, record, signal }) => {
       await runtime.start(record.id, { signal });
@@ -100,6 +104,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'created' || statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
   },
   ociKill: {
+    subcommand: 'kill',
     run: async ({ runtime, record, input, signal }) => {
       await runtime.kill(record.id, String(input['signal'] ?? 'SIGKILL'), { signal });
       return {};
@@ -108,6 +113,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (['running', 'paused', 'created'].includes(statusOf(o)) ? rerun : done()),
   },
   ociPause: {
+    subcommand: 'pause',
     run: async ({ runtime, record, signal }) => {
       await runtime.pause(record.id, { signal });
       return {};
@@ -115,6 +121,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'running' ? rerun : done()),
   },
   ociResume: {
+    subcommand: 'resume',
     run: async ({ runtime, record, signal }) => {
       await runtime.resume(record.id, { signal });
       return {};
@@ -122,6 +129,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'paused' ? rerun : done()),
   },
   ociDelete: {
+    subcommand: 'delete',
     run: async ({ runtime, record, input, signal }) => {
       await runtime.delete(record.id, { force: input['force'] === true, signal });
       await runtime.clearExit(record.id);
@@ -130,6 +138,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'absent' ? done() : rerun),
   },
   ociRemove: {
+    subcommand: 'delete',
     run: async ({ runtime, record, signal }) => {
       await runtime.delete(record.id, { force: true, signal });
       await runtime.purge(record.id);
@@ -139,12 +148,14 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: () => rerun,
   },
   ociExec: {
+    subcommand: 'exec',
     run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.exec(record.id, execSpecOf(input), { signal })).pid, at: new Date().toISOString() }),
     // a session's conmon, once spawned, is found again by its id (runtime.exec does not start it
     // twice: it reads the pid from that conmon's sync file); never spawned, it is spawned now
     settle: () => rerun,
   },
   ociSync: {
+    subcommand: 'state',
     run: observe,
     // it only reads the runtime: running it again is always right
     settle: () => rerun,

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { validateRootfsRoots } from '../oci/rootfs-policy.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 import { berthVersion } from './berth-version.js';
+import { validateMetricsServerOptions, type MetricsServerOptions } from '../telemetry/index.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -45,6 +46,10 @@ export interface WorkerOptions {
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
+  /** Serve Prometheus metrics at http://<metricsHost>:<metricsPort>/metrics (0: a free port); default none. */
+  metricsPort?: number;
+  /** Default 127.0.0.1. */
+  metricsHost?: string;
 }
 
 export const DEFAULT_WORKER_OPTIONS = Object.freeze({
@@ -57,7 +62,13 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   logMaxLines: 10_000,
 });
 
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
+type Validated = Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'metricsPort' | 'metricsHost'>> & {
+  prefix: string | undefined;
+  execMonitor?: ExecExitMonitor;
+  metrics?: Required<MetricsServerOptions>;
+};
+
+export function validateWorkerOptions(o: WorkerOptions): Validated {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
     const v = merged[key];
@@ -71,6 +82,7 @@ export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOpt
   // derived default last: the runtime says where root filesystems go
   const runtimeRootfs = o.runtime.paths.rootfs;
   const rootfsRoots = validateRootfsRoots(o.rootfsRoots ?? (runtimeRootfs === undefined ? [] : [runtimeRootfs]));
-  return { ...merged, rootfsRoots, prefix: o.prefix };
+  const metrics = o.metricsPort === undefined ? undefined : validateMetricsServerOptions({ port: o.metricsPort, ...(o.metricsHost === undefined ? {} : { host: o.metricsHost }) });
+  return { ...merged, rootfsRoots, prefix: o.prefix, ...(metrics ? { metrics } : {}) };
 }
 
