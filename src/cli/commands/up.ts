@@ -82,6 +82,7 @@ export function registerUp(program: Command, inv: Invocation): void {
         concurrency: checked.concurrency,
         logMaxLines: checked.logMaxLines,
         ...(checked.rootfsRoots === undefined ? {} : { rootfsRoots: checked.rootfsRoots }),
+        ...(checked.metricsPort === undefined ? {} : { metricsPort: checked.metricsPort, ...(checked.metricsHost === undefined ? {} : { metricsHost: checked.metricsHost }) }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
