@@ -15,14 +15,23 @@ export type { Logger };
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** Fields where a URL, a password or an error text can appear, at the top and one level down. */
-export const REDACT_PATHS: readonly string[] = ['redis', 'url', 'password', 'authorization', 'err.message', 'err.stack'].flatMap((p) => [p, `*.${p}`]);
+/**
+ * Fields where a URL, a password or an error text can appear, at the top and one level down; and
+ * a container's environment (a spec's `env`, an inspect object's `Config.Env`), whose values are
+ * hidden, keys kept (`DB_PASSWORD=hunter2` -> `DB_PASSWORD`), as the inspector hides them.
+ */
+export const REDACT_PATHS: readonly string[] = ['redis', 'url', 'password', 'authorization', 'err.message', 'err.stack', 'env', 'spec.env', 'Config.Env'].flatMap((p) => [p, `*.${p}`]);
 
 /** Keys censored whole; in every other redacted field only URL passwords are replaced. */
 const SECRET_KEYS = new Set(['password', 'authorization']);
 
+/** Keys whose value is a KEY=VALUE list: the values are hidden. */
+const ENV_KEYS = new Set(['env', 'Env']);
+
 function censor(value: unknown, path: string[]): unknown {
-  if (SECRET_KEYS.has(path[path.length - 1] ?? '')) return REDACTED;
+  const key = path[path.length - 1] ?? '';
+  if (SECRET_KEYS.has(key)) return REDACTED;
+  if (ENV_KEYS.has(key)) return Array.isArray(value) ? value.map((e) => (typeof e !== 'string' ? REDACTED : e.includes('=') ? e.slice(0, e.indexOf('=')) : e)) : REDACTED;
   return typeof value === 'string' ? redactSecrets(value) : value;
 }
 

@@ -77,6 +77,10 @@ export class JobProcessor {
     return this.o.host.drain(id, seq);
   }
 
+  private named(target: unknown, applied: Inspect | undefined): Promise<{ container?: string; name?: string }> {
+    return named(this.o.store, target, applied);
+  }
+
   /**
    * A job in its command's span (`containerStart`, …), child of the producer's span when the job
    * carries its `traceparent`; counted and timed in the metrics when it ends (not when it is only
@@ -99,17 +103,20 @@ export class JobProcessor {
 
   private async processJob(job: Job, token?: string): Promise<Inspect> {
     const target = typeof job.data === 'object' && job.data !== null ? (job.data as { container?: unknown }).container : undefined;
-    const log = this.o.log.child({ job: job.id ?? null, command: job.name, ...(typeof target === 'string' ? { container: target } : {}) });
+    let log = this.o.log.child({ job: job.id ?? null, command: job.name, ...(typeof target === 'string' ? { container: target } : {}) });
+    let applied: Inspect | undefined;
     try {
       // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
       const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
       const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);
+      applied = result.inspect;
       log.debug({ container: result.inspect.Id, name: result.inspect.Name, ok: result.ok }, 'command applied');
       if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
       return result.inspect;
     } catch (err) {
       if (err instanceof DelayedError) throw err; // moved, not failed (a timer not due yet)
       const e = toBerthError(err);
+      log = log.child(await this.named(target, applied));
       if (isTransient(e)) {
         log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');
         return retryLater(job, token, e);
@@ -119,6 +126,15 @@ export class JobProcessor {
       throw new UnrecoverableError(encodeFailure(e));
     }
   }
+}
+
+/** The container a failure line is about, by Id and name, as far as it is known. */
+async function named(store: ContainerStore, target: unknown, applied: Inspect | undefined): Promise<{ container?: string; name?: string }> {
+  if (applied) return { container: applied.Id, name: applied.Name };
+  if (typeof target !== 'string') return {};
+  if (!ID_PATTERN.test(target)) return { name: target }; // a producer named it
+  const record = await store.get(target).catch(() => null);
+  return record ? { container: record.id, name: record.name } : { container: target };
 }
 
 /** The code a failed job's metric is labelled with: the BerthError's (from its failedReason), else EINTERNAL. */

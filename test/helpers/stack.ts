@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { BerthWorker } from '../../src/queue/worker.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs, type ExitMonitor } from '../../src/oci/index.js';
 import { startRedis, testPrefix, type TestRedis } from './redis.js';
 
@@ -45,6 +45,10 @@ export interface StackOptions {
   monitor?: (exitDir: string) => ExitMonitor;
   /** Lines each output stream keeps (WorkerOptions.logMaxLines). */
   logMaxLines?: number;
+  /** The workers' metrics port (WorkerOptions.metricsPort; 0: a free one). */
+  metricsPort?: number;
+  /** The workers' logger (default: silent, or BERTH_TEST_LOG's level). */
+  log?: Logger;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -55,7 +59,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
   const rootfs = await ensureBusyboxRootfs(TEST_ROOTFS);
   const prefix = opts.prefix ?? testPrefix(name);
   const node = `node-${name}`;
-  const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
+  const log = opts.log ?? createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
   const startWorker = () => {
     const runtime = new RuncRuntime({ runtime: RUNC, root, stateDir });
     return BerthWorker.start({
@@ -67,6 +71,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       ...(opts.labels ? { labels: opts.labels } : {}),
       ...(opts.beforeCall ? { beforeCall: opts.beforeCall } : {}),
       ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
+      ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
       runtime,
       monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,

@@ -3,8 +3,13 @@
  * client is one trace: the client's `containerStart` (PRODUCER), the worker's `containerStart`
  * (CONSUMER) as its child through the job's `traceparent`, and under it the lease, the snapshot
  * load, each runtime call (`runc create`, `runc start`, with their exit status) and the commits;
- * runc itself reports the container running. A producer's malformed traceparent is refused.
+ * runc itself reports the container running. A producer's malformed traceparent is refused. The
+ * worker's log lines about a command carry the container's Id and name, the job, the node and the
+ * trace id (issue 14, point 3).
  */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { loggerOptions } from '../../src/log.js';
 import { expect } from 'chai';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -29,10 +34,17 @@ describe('telemetry: a span per command, from the client through the queue to ru
   let s: Stack;
   let queue: Queue;
   let conn: Redis;
+  const lines: Array<Record<string, unknown>> = [];
 
   before(async () => {
     tracing = await startTracing({ exporter });
-    s = await startStack('tracing');
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+        done();
+      },
+    });
+    s = await startStack('tracing', { log: pino(loggerOptions('debug', 'node-tracing'), sink) });
     conn = new Redis({ ...redisOptionsFromUrl(s.redis.url), maxRetriesPerRequest: null });
     const keys = new Keys(s.prefix);
     queue = new Queue(keys.nodeQueue(s.node), { connection: conn, prefix: keys.queuePrefix });
@@ -89,6 +101,30 @@ describe('telemetry: a span per command, from the client through the queue to ru
     const jobs = await queue.getJobs(['completed']);
     const startJob = jobs.find((j) => j.name === 'start' && (j.data as { container?: string }).container === created.Id);
     expect((startJob?.data as { traceparent?: string }).traceparent).to.equal(`00-${root.spanContext().traceId}-${idOf(root)}-01`);
+  });
+
+  it("a command's log lines carry the container's Id and name, the job, the node and the trace id", async () => {
+    const c = await s.client.create({ name: 'logged', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    exporter.reset();
+    lines.length = 0;
+    await s.client.start('logged');
+    const refused = await rejection(s.client.unpause('logged'));
+    expect(refused.code).to.equal('ECTRSTATE');
+    await tracing.flush();
+    const about = lines.filter((l) => l['command'] !== undefined && l['job'] !== undefined);
+    const msgs = about.map((l) => l['msg']);
+    expect(msgs).to.include.members(['command applied', 'command refused', 'command failed']);
+    const clients = exporter.getFinishedSpans().filter((x) => x.kind === SpanKind.PRODUCER);
+    expect(clients.map((x) => x.name)).to.deep.equal(['containerStart', 'containerUnpause']);
+    const traces = clients.map((x) => x.spanContext().traceId);
+    for (const l of about) {
+      expect(l, String(l['msg'])).to.include({ container: c.Id, name: 'logged', node: 'node-tracing' });
+      expect(l['job'], String(l['msg'])).to.be.a('string').and.match(new RegExp(`^${c.Id}-\\d+$`));
+      expect(traces, String(l['msg'])).to.include(l['trace_id']);
+    }
+    // each command's lines carry its own trace: the start's and the refused unpause's
+    expect(about.find((l) => l['command'] === 'start')?.['trace_id']).to.equal(traces[0]);
+    expect(about.find((l) => l['msg'] === 'command failed')?.['trace_id']).to.equal(traces[1]);
   });
 
   it("a runtime call that fails: its span is an ERROR with runc's exit status and words", async () => {
