@@ -42,7 +42,7 @@ export interface HostOptions {
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
   /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
-  /** The worker's metrics (runtime calls, lease takeovers, restarts), when it serves them. */
+  /** The worker's metrics (runtime calls, lease takeovers, restarts, exits), when it serves them. */
   metrics?: CommandMetrics | undefined;
 }
 
@@ -267,7 +267,9 @@ export class ContainerHost {
   private async commitStep(w: Working, entry: MailboxEntry, next: ContainerSnapshot, seq: number, effects: Effect[], failure: BerthError | null, t0: number): Promise<void> {
     const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString(), machine: this.machine });
     const version = await this.traceCommit(c.args.id, c.args.version, () => this.o.store.commit(c.args));
-    if (next.context.restartCount > w.snapshot.context.restartCount || (seq && !failure && entry.command === 'restart')) this.o.metrics?.restart();
+    const [was, now] = [w.snapshot.context, next.context];
+    if (now.restartCount > was.restartCount || (seq && !failure && entry.command === 'restart')) this.o.metrics?.restart();
+    if (now.exited && !was.exited) this.o.metrics?.exit(now.exitCode); // the run's end, as committed
     this.released(w, c.args.release === true);
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;
     w.record = { ...c.record, version, effects: '' };

@@ -11,7 +11,6 @@ import type { Logger } from '../log.js';
 import type { ExitRecord } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { Waker } from './waker.js';
-import type { CommandMetrics } from '../telemetry/index.js';
 
 export class ExitDelivery {
   constructor(
@@ -20,8 +19,6 @@ export class ExitDelivery {
     private readonly log: Logger,
     /** Ends the run's output stream (drain, then the end entry) before the exit is queued. */
     private readonly endOutput: (exit: ExitRecord) => Promise<void> = async () => {},
-    /** Counts each exit once, by code, when the worker serves metrics. */
-    private readonly metrics?: Pick<CommandMetrics, 'exit'>,
   ) {}
 
   /** Exits recorded by conmon that Redis has not taken yet (it was unreachable). */
@@ -55,7 +52,6 @@ export class ExitDelivery {
     }
     if (seq === 0) return; // this exit was queued and applied long ago
     log.info({ code: exit.code }, 'container exited');
-    this.metrics?.exit(exit.code);
     this.waker.wake(exit.id, seq, entry);
   }
 

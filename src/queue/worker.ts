@@ -120,7 +120,7 @@ export class BerthWorker {
     const metrics = o.metrics ? workerMetrics(o.node, store, queue) : undefined;
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, metrics });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
-    const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit), metrics);
+    const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
     const streams = new SourceStreams(redis, keys);
     const layout = (o.runtime as { layout?: unknown }).layout;
     const execMonitor = o.execMonitor ?? (layout instanceof StateLayout ? new ExecDirMonitor(layout, { onError: (err) => o.log.warn({ err }, 'exec exit monitor') }) : null);

@@ -12,7 +12,7 @@ export interface CommandMetrics {
   commandDone(command: string, outcome: string, seconds: number): void;
   /** A runtime call of the call table ended (`call`: its name, `ociStart`, …). */
   runtimeCall(call: string, seconds: number): void;
-  /** A container's main process exited with `code` (as conmon recorded it). */
+  /** A container's run ended with `code` (conmon's record, or -1 when none was), as committed. */
   exit(code: number): void;
   /** This worker took over the lease of a worker found dead. */
   leaseTakeover(): void;
