@@ -11,4 +11,4 @@ export const TRACEPARENT_PATTERN = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{
 export const traceparentSchema = z
   .string()
   .max(55)
-  .regex(TRACEPARENT_PATTERN, 'traceparent must be a W3C traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> (lowercase, ids not all zero)');
+  .regex(TRACEPARENT_PATTERN, 'must be a W3C traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> (lowercase, ids not all zero)');

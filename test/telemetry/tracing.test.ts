@@ -152,7 +152,7 @@ describe('telemetry: a span per command, from the client through the queue to ru
         () => 'applied',
         (err: unknown) => (err as Error).message,
       );
-      expect(reason).to.match(/^EINVAL: invalid job: traceparent: traceparent must be a W3C traceparent/);
+      expect(reason).to.match(/^EINVAL: invalid job: traceparent: must be a W3C traceparent/);
       expect((await s.client.inspect('traced')).State.Status).to.equal('running');
     } finally {
       await events.close();
