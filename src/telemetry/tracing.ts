@@ -1,6 +1,7 @@
 /**
  * Turning tracing on: a tracer provider for the process, from the standard OTEL_* environment
- * (OTEL_TRACES_EXPORTER=otlp|console|none, default none; the OTLP/HTTP exporter reads
+ * (OTEL_TRACES_EXPORTER=otlp|console|none, default none; console: a JSON line per span on
+ * stderr, stderr-exporter.ts; the OTLP/HTTP exporter reads
  * OTEL_EXPORTER_OTLP_ENDPOINT and its siblings itself; OTEL_SERVICE_NAME, default `berth`), or
  * from a given exporter (tests: the SDK's InMemorySpanExporter). Off, nothing is loaded: the SDK
  * is imported only here, lazily, and Berth's spans stay the API's no-ops.
@@ -52,7 +53,7 @@ export async function startTracing(opts: TracingOptions = {}): Promise<Tracing> 
   ]);
   let processor;
   if (kind === 'custom') processor = new sdk.SimpleSpanProcessor(opts.exporter as ConstructorParameters<typeof sdk.SimpleSpanProcessor>[0]);
-  else if (kind === 'console') processor = new sdk.BatchSpanProcessor(new sdk.ConsoleSpanExporter());
+  else if (kind === 'console') processor = new sdk.BatchSpanProcessor(new (await import('./stderr-exporter.js')).StderrSpanExporter());
   else {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     processor = new sdk.BatchSpanProcessor(new OTLPTraceExporter());

@@ -7,7 +7,10 @@
 import { expect } from 'chai';
 import { COMMAND_TABLE } from '../../src/machines/index.js';
 import { parseJobCommand } from '../../src/queue/contract.js';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { commandSpanName, currentTraceparent, inSpan, traceparentSchema } from '../../src/telemetry/index.js';
+import { StderrSpanExporter } from '../../src/telemetry/stderr-exporter.js';
 
 describe('telemetry: span names and traceparent', () => {
   it("names each command's span as the seed does (containerInit, containerStart, …)", () => {
@@ -43,5 +46,24 @@ describe('telemetry: span names and traceparent', () => {
       return currentTraceparent();
     });
     expect(out).to.equal(undefined);
+  });
+
+  it('the console exporter writes one JSON line per span (to stderr: stdout stays the command\'s)', async () => {
+    const lines: string[] = [];
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new StderrSpanExporter((l) => void lines.push(l)))] });
+    const tracer = provider.getTracer('berth');
+    const parent = tracer.startSpan('containerStart', { kind: SpanKind.PRODUCER, attributes: { 'berth.command': 'start' } });
+    parent.end();
+    const failed = tracer.startSpan('runc pause', { attributes: { 'process.exit.code': 1 } });
+    failed.setStatus({ code: SpanStatusCode.ERROR, message: 'runc pause failed: container not running' });
+    failed.end();
+    await provider.shutdown();
+    expect(lines).to.have.length(2);
+    expect(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).to.equal(true);
+    const [a, b] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(a).to.include({ span: 'containerStart', kind: 'PRODUCER', status: 'ok', parentSpanId: null, traceId: parent.spanContext().traceId });
+    expect(a!['attributes']).to.deep.equal({ 'berth.command': 'start' });
+    expect(b).to.include({ span: 'runc pause', kind: 'INTERNAL', status: 'error', error: 'runc pause failed: container not running' });
+    expect(b!['ms']).to.be.a('number').and.at.least(0);
   });
 });
