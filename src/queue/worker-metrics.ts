@@ -6,12 +6,14 @@
 import type { Queue } from 'bullmq';
 import { STATUSES } from '../machines/index.js';
 import type { ContainerStore } from '../store/containers.js';
-import { BerthMetrics } from '../telemetry/index.js';
+import type { BerthMetrics } from '../telemetry/index.js';
 
 /** The BullMQ states berth_queue_jobs reports. */
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
-export function workerMetrics(node: string, store: ContainerStore, queue: Queue): BerthMetrics {
+/** Loads prom-client (only a worker that serves metrics does) and makes the worker's metrics. */
+export async function workerMetrics(node: string, store: ContainerStore, queue: Queue): Promise<BerthMetrics> {
+  const { BerthMetrics } = await import('../telemetry/metrics.js');
   return new BerthMetrics({
     node,
     async containers() {

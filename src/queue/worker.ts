@@ -117,7 +117,7 @@ export class BerthWorker {
     const scheduler = new QueueScheduler(queue, store, waker);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
-    const metrics = o.metrics ? workerMetrics(o.node, store, queue) : undefined;
+    const metrics = o.metrics ? await workerMetrics(o.node, store, queue) : undefined;
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, metrics });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));

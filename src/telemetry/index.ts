@@ -4,14 +4,15 @@
  * travels in the job data as a W3C `traceparent`), the worker's Prometheus metrics (prom-client)
  * and their HTTP endpoint. Queue and actors import this folder; it imports no other folder but
  * the shared kernel (errors.ts). Off by default: without OTEL_TRACES_EXPORTER every span is the
- * OpenTelemetry API's no-op, and without a metrics port no metric is kept.
+ * OpenTelemetry API's no-op, and without a metrics port no metric is kept (prom-client is not
+ * even loaded).
  */
 export { activeTraceId, commandSpanName, contextFromTraceparent, currentTraceparent, inSpan, runtimeCallSpanName, SPAN, SpanKind, SpanStatusCode, TRACER_NAME, tracing } from './spans.js';
 export type { Attributes, Context, Span } from './spans.js';
 export { TRACEPARENT_PATTERN, traceparentSchema } from './traceparent.js';
 export { startTracing, tracesExporterFrom, TRACES_EXPORTERS } from './tracing.js';
 export type { Tracing, TracesExporter, TracingOptions } from './tracing.js';
-export { BerthMetrics, METRIC_NAMES } from './metrics.js';
-export type { CommandMetrics, MetricSources } from './metrics.js';
+// metrics.ts (prom-client) is imported by the worker only when it serves metrics: not from here
+export type { BerthMetrics, CommandMetrics, MetricSources } from './metrics.js';
 export { DEFAULT_METRICS_HOST, MetricsServer, validateMetricsServerOptions } from './metrics-server.js';
 export type { MetricsServerOptions } from './metrics-server.js';

@@ -5,7 +5,7 @@
  * against what runc itself reports.
  */
 import { expect } from 'chai';
-import { METRIC_NAMES } from '../../src/telemetry/index.js';
+import { METRIC_NAMES } from '../../src/telemetry/metrics.js';
 import { checkWorkerFlags } from '../../src/cli/commands/worker.js';
 import { rejection } from '../helpers/assert.js';
 import { settled, startStack, type Stack } from '../helpers/stack.js';
