@@ -10,7 +10,7 @@ import { BerthError } from '../errors.js';
 import type { EffectOutput, RuntimeFailure } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
-import { inSpan, runtimeCallSpanName, SpanStatusCode, type CommandMetrics, type Span } from '../telemetry/index.js';
+import { inChildSpan, runtimeCallSpanName, SpanStatusCode, type CommandMetrics, type Span } from '../telemetry/index.js';
 import { CALL_TABLE } from './calls.js';
 import type { CallEffect } from './step.js';
 
@@ -19,7 +19,7 @@ export type CallOutcome = { ok: true; output: EffectOutput } | { ok: false; fail
 export function runCall(runtime: OciRuntime, record: ContainerRecord, effect: CallEffect, signal: AbortSignal, metrics?: CommandMetrics): Promise<CallOutcome> {
   const def = CALL_TABLE[effect.call];
   const attributes = { 'berth.call': effect.call, 'berth.container.id': record.id, 'runc.subcommand': def.subcommand, 'runc.binary': runtime.name };
-  return inSpan(runtimeCallSpanName(runtime.name, def.subcommand), { attributes }, async (span) => {
+  return inChildSpan(runtimeCallSpanName(runtime.name, def.subcommand), { attributes }, async (span) => {
     const t0 = performance.now();
     try {
       const output = await def.run({ runtime, record, input: effect.input, signal });

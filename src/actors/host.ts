@@ -21,7 +21,7 @@ import { HeldLease, takeLease } from './lease.js';
 import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
-import { commandSpanName, contextFromTraceparent, inSpan, SPAN, tracing, type CommandMetrics } from '../telemetry/index.js';
+import { commandSpanName, contextFromTraceparent, inChildSpan, inSpan, SPAN, tracing, type CommandMetrics } from '../telemetry/index.js';
 import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
@@ -107,7 +107,7 @@ export class ContainerHost {
   drain(id: string, seq: number): Promise<CommandResult> {
     return this.exclusive(id, async () => {
       const token = `${this.o.node}:${processIdentity()}:${this.token}`;
-      const begun = await inSpan(SPAN.lease, { attributes: { 'berth.container.id': id, 'berth.seq': seq } }, () => takeLease(this.o, id, seq, token));
+      const begun = await inChildSpan(SPAN.lease, { attributes: { 'berth.container.id': id, 'berth.seq': seq } }, () => takeLease(this.o, id, seq, token));
       if ('stored' in begun) return JSON.parse(begun.stored) as CommandResult;
       const { record, epoch, entries } = begun;
       const cached = this.snapshots.get(id);
@@ -117,7 +117,7 @@ export class ContainerHost {
       let w: Working | undefined;
       try {
         const load = async () => (hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id, this.machine));
-        const snapshot = await inSpan(SPAN.snapshotLoad, { attributes: { 'berth.container.id': id, 'berth.version': record.version, 'berth.cached': hit !== undefined } }, load);
+        const snapshot = await inChildSpan(SPAN.snapshotLoad, { attributes: { 'berth.container.id': id, 'berth.version': record.version, 'berth.cached': hit !== undefined } }, load);
         w = { record, snapshot, lease, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false };
         // effects this host ran itself at the last step need not run again
         if (w.effectsRan !== w.record.version) {
@@ -284,7 +284,7 @@ export class ContainerHost {
   }
 
   private traceCommit<T>(id: string, version: number, commit: () => Promise<T>): Promise<T> {
-    return inSpan(SPAN.commit, { attributes: { 'berth.container.id': id, 'berth.version': version + 1 } }, commit);
+    return inChildSpan(SPAN.commit, { attributes: { 'berth.container.id': id, 'berth.version': version + 1 } }, commit);
   }
 
   /**

@@ -7,7 +7,7 @@
  * OpenTelemetry API's no-op, and without a metrics port no metric is kept (prom-client is not
  * even loaded).
  */
-export { activeTraceId, commandSpanName, contextFromTraceparent, currentTraceparent, inSpan, runtimeCallSpanName, SPAN, SpanKind, SpanStatusCode, TRACER_NAME, tracing } from './spans.js';
+export { activeTraceId, commandSpanName, contextFromTraceparent, currentTraceparent, inChildSpan, inSpan, runtimeCallSpanName, SPAN, SpanKind, SpanStatusCode, TRACER_NAME, tracing } from './spans.js';
 export type { Attributes, Context, Span } from './spans.js';
 export { TRACEPARENT_PATTERN, traceparentSchema } from './traceparent.js';
 export { startTracing, tracesExporterFrom, TRACES_EXPORTERS } from './tracing.js';

@@ -75,6 +75,15 @@ export async function inSpan<T>(name: string, opts: { kind?: SpanKind; attribute
   }
 }
 
+/**
+ * A span only as a child: runs `fn` in a new span when a span is being recorded where we are (a
+ * command's), else as it is. The lease, snapshot load, runtime calls and commits use it, so that
+ * work outside any command (an exit's drain before its own span begins) makes no orphan spans.
+ */
+export function inChildSpan<T>(name: string, opts: { kind?: SpanKind; attributes?: Attributes }, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracing() ? inSpan(name, opts, fn) : fn(NOOP_SPAN);
+}
+
 /** The W3C `traceparent` of the active span, for a job's data; undefined when nothing is traced. */
 export function currentTraceparent(): string | undefined {
   if (!tracing()) return undefined;
