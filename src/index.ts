@@ -29,3 +29,5 @@ export { COMMANDS, PODMAN_EVENT_NAMES } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';
 export { commandSchema, parseJobCommand } from './queue/contract.js';
 export type { JobCommand } from './queue/contract.js';
+export { startTracing } from './telemetry/tracing.js';
+export type { Tracing, TracingOptions } from './telemetry/tracing.js';

@@ -39,4 +39,11 @@ describe('log: secrets are redacted', () => {
     log.info({ url: 'http://127.0.0.1:7777/', container: 'web', token: 3 }, 'inspector listening');
     expect(lines()[0]).to.deep.include({ url: 'http://127.0.0.1:7777/', container: 'web', token: 3, node: 'n1', msg: 'inspector listening' });
   });
+
+  it("a container's environment keeps its keys, never its values (a spec's env, an inspect's Config.Env)", () => {
+    const { log, lines } = capture();
+    log.info({ spec: { env: [`DB_PASSWORD=${SECRET}`, 'PATH=/bin'] }, inspect: { Config: { Env: [`TOKEN=${SECRET}`] } }, env: [`A=${SECRET}`] }, 'created');
+    expect(JSON.stringify(lines())).to.not.contain(SECRET);
+    expect(lines()[0]).to.deep.include({ spec: { env: ['DB_PASSWORD', 'PATH'] }, inspect: { Config: { Env: ['TOKEN'] } }, env: ['A'] });
+  });
 });

@@ -11,6 +11,7 @@ import type { OciRuntime } from '../oci/types.js';
 import type { ContainerRecord } from '../store/records.js';
 import type { Settled } from './calls.js';
 import { runCall } from './effects.js';
+import type { CommandMetrics } from '../telemetry/index.js';
 import type { CallEffect, MachineEventInput, RuntimeCall } from './step.js';
 
 export interface CallsInFlightOptions {
@@ -21,6 +22,8 @@ export interface CallsInFlightOptions {
   fence(call: RuntimeCall): Promise<void>;
   /** The container's record as of now (it changes with each commit). */
   record(): ContainerRecord;
+  /** The worker's metrics (each call's duration), when it serves them. */
+  metrics?: CommandMetrics | undefined;
 }
 
 export interface CallDone {
@@ -66,7 +69,7 @@ export class CallsInFlight {
 
   private async invoke(call: CallEffect): Promise<CallDone> {
     await this.o.fence(call.call);
-    const outcome = await runCall(this.o.runtime, this.o.record(), call, this.signal);
+    const outcome = await runCall(this.o.runtime, this.o.record(), call, this.signal, this.o.metrics);
     if (outcome.ok) return { id: call.id, event: events.done(call.id, outcome.output) as MachineEventInput, failure: null };
     return { id: call.id, event: events.failed(call.id, outcome.failure) as MachineEventInput, failure: outcome.error };
   }

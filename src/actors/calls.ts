@@ -23,6 +23,8 @@ export interface CallInput {
 export type Settled = { kind: 'done'; pid?: number } | { kind: 'rerun' };
 
 export interface CallDef {
+  /** The runtime subcommand it runs (`runc create` under conmon, `runc state` for a sync): its span's name and attribute. */
+  subcommand: 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'exec' | 'state' | 'checkpoint' | 'restore';
   run(c: CallInput): Promise<EffectOutput>;
   /** Given `runc state` (null: runc does not know the container), did the call take effect? */
   settle(observed: RuntimeState | null): Settled;
@@ -91,11 +93,13 @@ async function observe({ runtime, record, input, signal }: CallInput): Promise<E
 
 export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
   ociCreate: {
+    subcommand: 'create',
     // the machine names the run it creates: that run's exit is reported with its number
     run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.create(runtimeSpecOf(record, Number(input['run'] ?? 1)), { signal })).pid }),
     settle: (o) => (statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
   },
   ociStart: {
+    subcommand: 'start',
     // the pid is known since create (conmon's sync message); no `runc state` needed
     run: async ({ runtime, record, signal }) => {
       await runtime.start(record.id, { signal });
@@ -104,6 +108,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'created' || statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
   },
   ociKill: {
+    subcommand: 'kill',
     run: async ({ runtime, record, input, signal }) => {
       await runtime.kill(record.id, String(input['signal'] ?? 'SIGKILL'), { signal });
       return {};
@@ -112,6 +117,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (['running', 'paused', 'created'].includes(statusOf(o)) ? rerun : done()),
   },
   ociPause: {
+    subcommand: 'pause',
     run: async ({ runtime, record, signal }) => {
       await runtime.pause(record.id, { signal });
       return {};
@@ -119,6 +125,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'running' ? rerun : done()),
   },
   ociResume: {
+    subcommand: 'resume',
     run: async ({ runtime, record, signal }) => {
       await runtime.resume(record.id, { signal });
       return {};
@@ -126,6 +133,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'paused' ? rerun : done()),
   },
   ociDelete: {
+    subcommand: 'delete',
     run: async ({ runtime, record, input, signal }) => {
       await runtime.delete(record.id, { force: input['force'] === true, signal });
       await runtime.clearExit(record.id);
@@ -134,6 +142,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'absent' ? done() : rerun),
   },
   ociRemove: {
+    subcommand: 'delete',
     run: async ({ runtime, record, signal }) => {
       await runtime.delete(record.id, { force: true, signal });
       await runtime.purge(record.id);
@@ -143,12 +152,14 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: () => rerun,
   },
   ociExec: {
+    subcommand: 'exec',
     run: async ({ runtime, record, input, signal }) => ({ pid: (await runtime.exec(record.id, execSpecOf(input), { signal })).pid, at: new Date().toISOString() }),
     // a session's conmon, once spawned, is found again by its id (runtime.exec does not start it
     // twice: it reads the pid from that conmon's sync file); never spawned, it is spawned now
     settle: () => rerun,
   },
   ociCheckpoint: {
+    subcommand: 'checkpoint',
     // the host's CRIU was asked before the command was applied (checkpoint-precheck.ts)
     run: async ({ runtime, record, input, signal }) => {
       const leaveRunning = input['leaveRunning'] === true;
@@ -160,6 +171,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'running' ? rerun : done()),
   },
   ociRestore: {
+    subcommand: 'restore',
     run: async ({ runtime, record, input, signal }) => {
       const importFrom = typeof input['import'] === 'string' && input['import'] !== '' ? { import: input['import'] } : {};
       const spec = runtimeSpecOf(record, Number(input['run'] ?? 1));
@@ -169,6 +181,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: (o) => (statusOf(o) === 'absent' ? rerun : done(o?.pid ?? 0)),
   },
   ociRefresh: {
+    subcommand: 'delete',
     // after a reboot: whatever runc and conmon still hold of the container goes (runc delete
     // --force ends a process a simulated reboot left running; its conmon's exit file is dropped)
     run: async ({ runtime, record, signal }) => {
@@ -181,6 +194,7 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     settle: () => rerun,
   },
   ociSync: {
+    subcommand: 'state',
     run: observe,
     // it only reads the runtime: running it again is always right
     settle: () => rerun,

@@ -22,6 +22,7 @@ import { HeldLease, takeLease } from './lease.js';
 import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
+import { commandSpanName, contextFromTraceparent, inChildSpan, inSpan, SPAN, tracing, type CommandMetrics } from '../telemetry/index.js';
 import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
@@ -42,6 +43,8 @@ export interface HostOptions {
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
   /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
+  /** The worker's metrics (runtime calls, lease takeovers, restarts, exits), when it serves them. */
+  metrics?: CommandMetrics | undefined;
 }
 
 interface Working {
@@ -105,7 +108,7 @@ export class ContainerHost {
   drain(id: string, seq: number): Promise<CommandResult> {
     return this.exclusive(id, async () => {
       const token = `${this.o.node}:${processIdentity()}:${this.token}`;
-      const begun = await takeLease(this.o, id, seq, token);
+      const begun = await inChildSpan(SPAN.lease, { attributes: { 'berth.container.id': id, 'berth.seq': seq } }, () => takeLease(this.o, id, seq, token));
       if ('stored' in begun) return JSON.parse(begun.stored) as CommandResult;
       const { record, epoch, entries } = begun;
       const cached = this.snapshots.get(id);
@@ -114,7 +117,8 @@ export class ContainerHost {
       this.held.add(lease);
       let w: Working | undefined;
       try {
-        const snapshot = hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id, this.machine);
+        const load = async () => (hit ? hit.snapshot : hydrateSnapshot(record.snapshot, id, this.machine));
+        const snapshot = await inChildSpan(SPAN.snapshotLoad, { attributes: { 'berth.container.id': id, 'berth.version': record.version, 'berth.cached': hit !== undefined } }, load);
         w = { record, snapshot, lease, epoch, results: new Map(), fencedUntil: 0, effectsRan: hit?.effectsRan ?? 0, target: seq, released: false };
         // effects this host ran itself at the last step need not run again
         if (w.effectsRan !== w.record.version) {
@@ -174,8 +178,16 @@ export class ContainerHost {
     await this.run(w, entry, found ? seq : 0, calls, settled);
   }
 
-  private async applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
-    const log = this.o.log.child({ container: w.record.id, job: entry.jobId ?? null });
+  /** The drain's own command runs in its job's span; any other in its own, child of its producer's. */
+  private applyOne(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
+    if (seq === w.target && tracing()) return this.applyEntry(w, entry, seq);
+    const parent = contextFromTraceparent(typeof entry['traceparent'] === 'string' ? entry['traceparent'] : undefined);
+    const attributes = { 'berth.command': entry.command, 'berth.container.id': w.record.id, 'berth.container.name': w.record.name, 'berth.job.id': entry.jobId ?? '', 'berth.seq': seq };
+    return inSpan(commandSpanName(entry.command), { attributes, parent }, () => this.applyEntry(w, entry, seq));
+  }
+
+  private async applyEntry(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
+    const log = this.o.log.child({ container: w.record.id, name: w.record.name, job: entry.jobId ?? null, command: entry.command });
     const internal = INTERNAL_COMMANDS.has(entry.command) || entry.internal === true;
     let event: MachineEventInput | null;
     try {
@@ -204,7 +216,7 @@ export class ContainerHost {
    * call is committed in flight before it runs; `settled` gives interrupted ones their outcome.
    */
   private async run(w: Working, entry: MailboxEntry, seq: number, first: CallEffect[], settled?: Map<string, Settled>): Promise<void> {
-    const calls = new CallsInFlight({ runtime: this.o.runtime, signal: w.lease.signal, fence: (call) => this.fence(w, call), record: () => w.record });
+    const calls = new CallsInFlight({ runtime: this.o.runtime, signal: w.lease.signal, fence: (call) => this.fence(w, call), record: () => w.record, metrics: this.o.metrics });
     let failure: BerthError | null = null;
     let t0 = Date.now();
     for (const c of first) calls.start(c, settled?.get(c.id));
@@ -250,7 +262,7 @@ export class ContainerHost {
 
   private async refuse(w: Working, seq: number, error: BerthError | null): Promise<void> {
     const { args, result } = refusalCommit(this.holder(w), w.record, w.snapshot, seq, error);
-    await this.o.store.commit(args);
+    await this.traceCommit(args.id, args.version, () => this.o.store.commit(args));
     this.released(w, args.release === true);
     w.record = { ...w.record, applied: seq };
     w.results.set(seq, result);
@@ -258,7 +270,10 @@ export class ContainerHost {
 
   private async commitStep(w: Working, entry: MailboxEntry, next: ContainerSnapshot, seq: number, effects: Effect[], failure: BerthError | null, t0: number): Promise<void> {
     const c = stepCommit(this.holder(w), { record: w.record, before: w.snapshot, next, entry, seq, effects, failure, ms: Date.now() - t0, at: new Date().toISOString(), machine: this.machine });
-    const version = await this.o.store.commit(c.args);
+    const version = await this.traceCommit(c.args.id, c.args.version, () => this.o.store.commit(c.args));
+    const [was, now] = [w.snapshot.context, next.context];
+    if (now.restartCount > was.restartCount || (seq && !failure && entry.command === 'restart')) this.o.metrics?.restart();
+    if (now.exited && !was.exited) this.o.metrics?.exit(now.exitCode); // the run's end, as committed
     this.released(w, c.args.release === true);
     w.fencedUntil = performance.now() + this.o.leaseMs / 3;
     w.record = { ...c.record, version, effects: '' };
@@ -270,6 +285,10 @@ export class ContainerHost {
       w.effectsRan = version;
     }
     if (c.clearExit) await this.o.runtime.clearExit(w.record.id).catch(() => undefined);
+  }
+
+  private traceCommit<T>(id: string, version: number, commit: () => Promise<T>): Promise<T> {
+    return inChildSpan(SPAN.commit, { attributes: { 'berth.container.id': id, 'berth.version': version + 1 } }, commit);
   }
 
   /**

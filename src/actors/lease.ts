@@ -10,6 +10,7 @@ import { BerthError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BeginResult, ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
+import type { CommandMetrics } from '../telemetry/index.js';
 import { holderIdentity, liveness } from './liveness.js';
 
 export interface LeaseOptions {
@@ -18,6 +19,8 @@ export interface LeaseOptions {
   leaseMs: number;
   /** Wakes a waiter when another worker releases a lease (else it waits out the lease). */
   leases?: LeaseReleases | undefined;
+  /** Counts the takeovers from dead workers, when the worker serves metrics. */
+  metrics?: Pick<CommandMetrics, 'leaseTakeover'> | undefined;
 }
 
 export type Taken = Extract<BeginResult, { stored: string }> | Extract<BeginResult, { epoch: number }>;
@@ -30,7 +33,10 @@ export async function takeLease(o: LeaseOptions, id: string, seq: number, token:
     const released = o.leases?.next(id, o.leaseMs);
     const begun = await o.store.beginDrain(id, token, o.leaseMs, seq, dead);
     if (!('heldMs' in begun)) {
-      if (dead && 'epoch' in begun) o.log.warn({ container: id, holder: dead }, 'took over the lease of a dead worker');
+      if (dead && 'epoch' in begun) {
+        o.log.warn({ container: id, holder: dead }, 'took over the lease of a dead worker');
+        o.metrics?.leaseTakeover();
+      }
       return begun;
     }
     if (liveness(holderIdentity(begun.holder)) === 'dead') {

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../errors.js';
+import { startTracing, type Tracing } from '../telemetry/index.js';
 import { registerAttach } from './commands/attach.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerCreate } from './commands/create.js';
@@ -35,6 +36,8 @@ Environment:
   BERTH_INSPECTOR_TOKEN_FILE   a file holding it
   BERTH_STATE_DIR              state dir, when --state-dir is not given
   BERTH_LOG_LEVEL              log level of workers, when --log-level is not given
+  OTEL_TRACES_EXPORTER         otlp or console: trace each command (default none: off)
+  OTEL_EXPORTER_OTLP_ENDPOINT  the OTLP/HTTP collector, for otlp (default http://localhost:4318)
 
 Without any of those, berth uses the embedded default: the unix socket of \`berth up\` in the
 state dir (unix://<state dir>/redis.sock), with the password \`berth up\` keeps in
@@ -107,7 +110,9 @@ export function buildProgram(inv: Invocation): Command {
 export async function main(argv: readonly string[] = process.argv, io: Io = processIo, env: Env = process.env): Promise<number> {
   const inv = new Invocation(io, env);
   const program = buildProgram(inv);
+  let tracing: Tracing | undefined;
   try {
+    tracing = await startTracing({ env });
     await program.parseAsync([...argv]);
   } catch (err) {
     if (!(err instanceof CommanderError)) {
@@ -119,6 +124,9 @@ export async function main(argv: readonly string[] = process.argv, io: Io = proc
           : err.message.replace(/^error: /, '');
       inv.fail(new BerthError('EINVAL', message));
     }
+  } finally {
+    // the spans of this run are exported before the process exits
+    await tracing?.shutdown();
   }
   return inv.exitCode;
 }

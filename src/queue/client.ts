@@ -4,7 +4,7 @@
  * reader's (reader.ts); stop, restart and rm follow the events stream until their completion rule
  * holds (completion.ts); exec and attach stream from the node (exec-client.ts, attach.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
@@ -21,9 +21,10 @@ import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type 
 import { StdinWriter } from './stdin-writer.js';
 import { checkpointCommand, restoreCommand, type CheckpointApiOptions, type RestoreApiOptions } from './checkpoint-client.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
-import { seqJobId } from './jobs.js';
 import { validateCommandArgs } from './command-args.js';
 import { StorageClient } from './storage-client.js';
+import { submitCommand } from './submit.js';
+import { clientSpan } from './client-span.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
@@ -62,7 +63,7 @@ export class BerthClient extends BerthReader {
 
   /** Creates a container (state configured) on its node; resolves to its inspect object. */
   create(spec: ContainerSpecInput): Promise<Inspect> {
-    return guard(this.createOne(spec));
+    return guard(clientSpan('create', '', () => this.createOne(spec)));
   }
 
   private async createOne(spec: ContainerSpecInput): Promise<Inspect> {
@@ -81,8 +82,12 @@ export class BerthClient extends BerthReader {
     return created;
   }
 
-  /** Queues a command without waiting for it. */
-  async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
+  /** Queues a command without waiting for it (its span ends once it is queued). */
+  enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
+    return clientSpan(String(command), nameOrId, () => this.enqueueOne(nameOrId, command, args));
+  }
+
+  private async enqueueOne(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
     if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = validateCommandArgs(command, args);
     return guard(this.notQueued(
@@ -118,38 +123,17 @@ export class BerthClient extends BerthReader {
     }
   }
 
-  /**
-   * Gives a command its place in the container's mailbox, then queues its job. Both steps are
-   * retried with backoff while Redis is unreachable, idempotently (a command id makes a repeated
-   * enqueue return the same seq; the job id is derived from the seq), so a command is either
-   * confirmed or reported as not confirmed: it is never applied behind a reported failure unknowingly.
-   */
-  private async submit(node: string, id: string, entry: Record<string, unknown> & { command: string }, createName?: string): Promise<{ job: Job; jobId: string }> {
-    const commandId = randomUUID();
-    const deadline = Date.now() + this.opts.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const seq = await this.store.enqueue(id, JSON.stringify(entry), { commandId, ...(createName === undefined ? {} : { create: { name: createName } }) });
-        const jobId = seqJobId(id, seq);
-        return { job: await this.queues.add(node, entry.command, { ...entry, seq }, jobId), jobId };
-      } catch (err) {
-        if (err instanceof BerthError && err.code !== 'EUNAVAIL') throw err; // refused, not unreachable
-        if (Date.now() >= deadline) {
-          const reason = err instanceof Error ? err.message : String(err);
-          throw new BerthError('EUNAVAIL', `${entry.command} of container ${createName ?? id} not confirmed within ${this.opts.timeoutMs} ms (${reason}); it may still be applied`, {
-            container: createName ?? id,
-            command: entry.command,
-            cause: err,
-          });
-        }
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      }
-    }
+  /** Its place in the container's mailbox, then its job (submit.ts), carrying the active trace. */
+  private submit(node: string, id: string, entry: Record<string, unknown> & { command: string }, createName?: string): Promise<{ job: Job; jobId: string }> {
+    return submitCommand({ store: this.store, queues: this.queues, timeoutMs: this.opts.timeoutMs }, node, id, entry, createName);
   }
 
-  private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
-    const { result } = await this.enqueue(nameOrId, command, args);
-    return guard(result());
+  /** Queues a command and waits for its job, in the command's span. */
+  private run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
+    return clientSpan(command, nameOrId, async () => {
+      const { result } = await this.enqueueOne(nameOrId, command, args);
+      return guard(result());
+    });
   }
 
   init(name: string): Promise<Inspect> {
@@ -251,10 +235,11 @@ export class BerthClient extends BerthReader {
       this.located(name, async (at) => {
         const session = newSessionId();
         const data = validateCommandArgs('exec', execArgs(session, command, opts) as EnqueueArgs);
-        const start = async (args: Record<string, unknown>) => {
-          const { job } = await this.notQueued(this.submit(at.node, at.id, { command: 'exec', container: at.id, ...args }));
-          await this.queues.finished(at.node, job);
-        };
+        const start = (args: Record<string, unknown>) =>
+          clientSpan('exec', name, async () => {
+            const { job } = await this.notQueued(this.submit(at.node, at.id, { command: 'exec', container: at.id, ...args }));
+            await this.queues.finished(at.node, job);
+          });
         const { streams, blocking } = this.logSources();
         const stdinWriter = (container: string, s: string) => stdinWritable(new StdinWriter(this.redis, this.keys, { container, session: s }));
         const deps = { keys: this.keys, store: this.store, streams, blocking, start, events: () => this.eventFeed(), stdinWriter };

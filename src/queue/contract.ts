@@ -4,7 +4,8 @@
  *
  *   queue:   "node.<NODE>", BullMQ prefix "{berth}:q" (so keys are "{berth}:q:node.<NODE>:…")
  *   name:    the command ("create", "start", "stop", …); data.command wins if they differ
- *   data:    { container: name or Id, command, ...arguments } (see commandSchema)
+ *   data:    { container: name or Id, command, ...arguments, traceparent? } (see commandSchema);
+ *            `traceparent` (W3C Trace Context) makes the worker's spans children of the producer's
  *   result:  the container's inspect object (Podman's field names) after the command
  *   failure: failedReason "<CODE>: <message>", e.g. "ECTRSTATE: cannot stop container web in
  *            state paused: container state improper"; refused commands are not retried.
@@ -13,18 +14,21 @@ import { z } from 'zod';
 import { BerthError, isErrorCode } from '../errors.js';
 import { COMMAND_TABLE, INTERNAL_COMMANDS, type TableCommand } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, ID_PATTERN } from '../spec.js';
+import { traceparentSchema } from '../telemetry/index.js';
 
 export { INTERNAL_COMMANDS };
 
 const target = z.string().min(1, 'container is required').max(253);
 const seq = z.number().int().positive().optional();
+/** The producer's trace (tracing: telemetry/); it travels on in the command's mailbox entry. */
+const traceparent = traceparentSchema.optional();
 
 /** `container` is the new container's Id (64 hex); producers may leave it out and Berth picks one. */
-const createSchema = z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id').optional(), spec: containerSpecSchema, seq });
+const createSchema = z.object({ command: z.literal('create'), container: z.string().regex(ID_PATTERN, 'create takes a 64-hex Id').optional(), spec: containerSpecSchema, seq, traceparent });
 
 /** Every other command, from the command table (machines/commands.ts): its arguments beside the target. */
 const tableSchemas = (Object.keys(COMMAND_TABLE) as TableCommand[]).map((name) =>
-  COMMAND_TABLE[name].args.extend({ command: z.literal(name), container: target, seq }),
+  COMMAND_TABLE[name].args.extend({ command: z.literal(name), container: target, seq, traceparent }),
 );
 
 export const commandSchema = z.discriminatedUnion('command', [createSchema, ...tableSchemas]);

@@ -2,7 +2,8 @@
  * queue: BullMQ.
  * - contract.ts: the job contract and its schemas (from the command table); jobs.ts: job options,
  *   wake-up jobs and transient retries;
- * - the producer side: client.ts (the TS API, a BerthReader that also queues commands),
+ * - the producer side: client.ts (the TS API, a BerthReader that also queues commands), submit.ts
+ *   (a command's mailbox place and job, with the active trace's traceparent), client-span.ts (its span),
  *   reader.ts (read-only, as BullMQ's QueueGetters), completion.ts (when a stop or restart is
  *   done), node-queues.ts (a node's queue and its events), resolver.ts (names to Ids and nodes);
  * - the node side: worker.ts (start, recovery, shutdown), processor.ts (a node queue's jobs),
@@ -10,7 +11,8 @@
  *   (applying internal entries in-process), router.ts (the entry queue), reaper.ts (dead
  *   siblings' jobs), worker-options.ts (its options), output-shipper.ts (containers' output to
  *   their streams), log-reader.ts (reading them), timer-job.ts (a durable timer firing),
- *   readable-worker.ts (a BullMQ worker that survives a job it cannot read);
+ *   readable-worker.ts (a BullMQ worker that survives a job it cannot read), worker-metrics.ts
+ *   (the worker's Prometheus metrics and where their gauges are read);
  * - events: event-stream.ts (client.events, an async iterable), event-options.ts (its options and
  *   filters), berth-event.ts (a transition as a Podman event).
  */

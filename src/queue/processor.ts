@@ -18,6 +18,7 @@ import type { ContainerStore } from '../store/containers.js';
 import { commandIds } from '../store/keys.js';
 import { encodeFailure, INTERNAL_COMMANDS, parseJobCommand } from './contract.js';
 import { isTransient, retryLater, seqJobId } from './jobs.js';
+import { commandSpanName, contextFromTraceparent, inSpan, SpanKind, type CommandMetrics } from '../telemetry/index.js';
 import { fireTimer } from './timer-job.js';
 import { DEFAULT_ARTIFACT_MAX_BYTES, STORAGE_JOB, type StorageResult } from '../storage/ops.js';
 import { runStorageOp } from './storage-jobs.js';
@@ -35,7 +36,15 @@ export interface ProcessorOptions {
   storage?: NodeStorage;
   /** The bound on one artifact (storage jobs). */
   artifactMaxBytes?: number;
+  /** The worker's metrics, when it serves them. */
+  metrics?: CommandMetrics | undefined;
 }
+
+/** The job's `traceparent` when it is a string (the contract validates it when the command is parsed). */
+const traceparentOf = (data: unknown): string | undefined => {
+  const t = typeof data === 'object' && data !== null ? (data as { traceparent?: unknown }).traceparent : undefined;
+  return typeof t === 'string' ? t : undefined;
+};
 
 export class JobProcessor {
   constructor(private readonly o: ProcessorOptions) {}
@@ -74,20 +83,48 @@ export class JobProcessor {
     return this.o.host.drain(id, seq);
   }
 
-  async process(job: Job, token?: string): Promise<Inspect | StorageResult> {
-    const log = this.o.log.child({ job: job.id ?? null });
+  private named(target: unknown, applied: Inspect | undefined): Promise<{ container?: string; name?: string }> {
+    return named(this.o.store, target, applied);
+  }
+
+  /**
+   * A job in its command's span (`containerStart`, …), child of the producer's span when the job
+   * carries its `traceparent`; counted and timed in the metrics when it ends (not when it is only
+   * moved back to be retried).
+   */
+  process(job: Job, token?: string): Promise<Inspect | StorageResult> {
+    const t0 = performance.now();
+    const attributes = { 'berth.command': job.name, 'berth.job.id': job.id ?? '', 'berth.node': this.o.node, 'messaging.destination.name': this.o.queue };
+    return inSpan(commandSpanName(job.name), { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(traceparentOf(job.data)) }, async () => {
+      try {
+        const inspect = await this.processJob(job, token);
+        this.o.metrics?.commandDone(job.name, 'ok', (performance.now() - t0) / 1000);
+        return inspect;
+      } catch (err) {
+        if (!(err instanceof DelayedError)) this.o.metrics?.commandDone(job.name, failureCode(err), (performance.now() - t0) / 1000);
+        throw err;
+      }
+    });
+  }
+
+  private async processJob(job: Job, token?: string): Promise<Inspect | StorageResult> {
+    const target = typeof job.data === 'object' && job.data !== null ? (job.data as { container?: unknown }).container : undefined;
+    let log = this.o.log.child({ job: job.id ?? null, command: job.name, ...(typeof target === 'string' ? { container: target } : {}) });
+    let applied: Inspect | undefined;
     try {
       // storage jobs (mount, unmount, size, artifacts) leave the machine as it is: answered here
       if (job.name === STORAGE_JOB) return await runStorageOp({ store: this.o.store, keys: this.o.store.keys, node: this.o.node, dir: this.o.storage?.dir, artifactMaxBytes: this.o.artifactMaxBytes ?? DEFAULT_ARTIFACT_MAX_BYTES }, job.data);
       // a timer's own job has no seq; a job with one only wakes a mailbox entry, a fired timer's too
       const seq = typeof job.data === 'object' && job.data !== null ? (job.data as { seq?: unknown }).seq : undefined;
       const result = job.name === 'timer' && seq === undefined ? await fireTimer(job, token, this.o) : await this.command(job);
-      log.debug({ container: result.inspect.Id, command: job.name, ok: result.ok }, 'command applied');
+      applied = result.inspect;
+      log.debug({ container: result.inspect.Id, name: result.inspect.Name, ok: result.ok }, 'command applied');
       if (!result.ok && result.error) throw BerthError.fromJSON(result.error);
       return result.inspect;
     } catch (err) {
       if (err instanceof DelayedError) throw err; // moved, not failed (a timer not due yet)
       const e = toBerthError(err);
+      log = log.child(await this.named(target, applied));
       if (isTransient(e)) {
         log.info({ code: e.code, msg: e.message }, 'command not applied yet; retrying its job');
         return retryLater(job, token, e);
@@ -97,4 +134,19 @@ export class JobProcessor {
       throw new UnrecoverableError(encodeFailure(e));
     }
   }
+}
+
+/** The container a failure line is about, by Id and name, as far as it is known. */
+async function named(store: ContainerStore, target: unknown, applied: Inspect | undefined): Promise<{ container?: string; name?: string }> {
+  if (applied) return { container: applied.Id, name: applied.Name };
+  if (typeof target !== 'string') return {};
+  if (!ID_PATTERN.test(target)) return { name: target }; // a producer named it
+  const record = await store.get(target).catch(() => null);
+  return record ? { container: record.id, name: record.name } : { container: target };
+}
+
+/** The code a failed job's metric is labelled with: the BerthError's (from its failedReason), else EINTERNAL. */
+function failureCode(err: unknown): string {
+  if (err instanceof UnrecoverableError) return /^([A-Z]+): /.exec(err.message)?.[1] ?? 'EINTERNAL';
+  return toBerthError(err).code;
 }

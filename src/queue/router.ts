@@ -56,7 +56,7 @@ export class Router {
         node = spec.node ?? (await this.nodes.place(spec.constraints));
         // the entry job's id makes a re-run of this job (after a stall) find its first placement
         seq = await this.store.enqueue(id, JSON.stringify({ command: 'create', container: id, spec }), { create: { name: spec.name }, commandId: commandIds.entry(job.id) });
-        child = { command: 'create', container: id, spec, seq };
+        child = { command: 'create', container: id, spec, seq, ...(cmd.traceparent === undefined ? {} : { traceparent: cmd.traceparent }) };
       } else {
         id = await this.store.resolve(cmd.container);
         const record = await this.store.get(id);

@@ -9,6 +9,7 @@ import type { ImageResolver } from '../images/types.js';
 import type { ExecExitMonitor, ExitMonitor, OciRuntime } from '../oci/types.js';
 import { berthVersion } from './berth-version.js';
 import { readBootId } from '../actors/refresh-node.js';
+import { validateMetricsServerOptions, type MetricsServerOptions } from '../telemetry/index.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -56,6 +57,10 @@ export interface WorkerOptions {
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
   beforeEffects?: (container: string, effects: string[]) => Promise<void>;
+  /** Serve Prometheus metrics at http://<metricsHost>:<metricsPort>/metrics (0: a free port); default none. */
+  metricsPort?: number;
+  /** Default 127.0.0.1. */
+  metricsHost?: string;
 }
 
 export const DEFAULT_WORKER_OPTIONS = Object.freeze({
@@ -69,7 +74,14 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   artifactMaxBytes: 1024 * 1024,
 });
 
-export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor; images?: ImageResolver } {
+type Validated = Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images' | 'metricsPort' | 'metricsHost'>> & {
+  prefix: string | undefined;
+  execMonitor?: ExecExitMonitor;
+  images?: ImageResolver;
+  metrics?: Required<MetricsServerOptions>;
+};
+
+export function validateWorkerOptions(o: WorkerOptions): Validated {
   const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, bootId: readBootId, ...o };
   for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines', 'artifactMaxBytes'] as const) {
     const v = merged[key];
@@ -83,6 +95,7 @@ export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOpt
   // derived default last: the runtime says where root filesystems go
   const runtimeRootfs = o.runtime.paths.rootfs;
   const rootfsRoots = validateRootfsRoots(o.rootfsRoots ?? (runtimeRootfs === undefined ? [] : [runtimeRootfs]));
-  return { ...merged, rootfsRoots, prefix: o.prefix };
+  const metrics = o.metricsPort === undefined ? undefined : validateMetricsServerOptions({ port: o.metricsPort, ...(o.metricsHost === undefined ? {} : { host: o.metricsHost }) });
+  return { ...merged, rootfsRoots, prefix: o.prefix, ...(metrics ? { metrics } : {}) };
 }
 

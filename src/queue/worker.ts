@@ -36,6 +36,8 @@ import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
 import { Waker } from './waker.js';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { workerMetrics } from './worker-metrics.js';
+import { MetricsServer } from '../telemetry/index.js';
 
 export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker-options.js';
 export type { WorkerOptions } from './worker-options.js';
@@ -53,6 +55,11 @@ export class BerthWorker {
   private readonly extraQueues = new Map<string, Queue>();
   /** Forwards clients' stdin to this node's processes (one worker of the node at a time). */
   private stdin: { close(): Promise<void> } | null = null;
+  /** Serves the node's metrics (`metricsPort`); its address, for a scraper. */
+  private metricsServer: MetricsServer | undefined;
+  get metricsAddress(): { host: string; port: number } | undefined {
+    return this.metricsServer?.address;
+  }
   /** Connections this worker opened for BullMQ's blocking reads; closed last. */
   private readonly connections: Redis[] = [];
 
@@ -112,7 +119,8 @@ export class BerthWorker {
     const scheduler = new QueueScheduler(queue, store, waker);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
-    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
+    const metrics = o.metrics ? await workerMetrics(o.node, store, queue) : undefined;
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, metrics });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
     const streams = new SourceStreams(redis, keys);
@@ -127,7 +135,7 @@ export class BerthWorker {
       open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
     };
     const storage = { ...(o.images ? { images: o.images } : {}), ...(o.runtime.paths.storage ? { dir: o.runtime.paths.storage } : {}) };
-    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs, storage, artifactMaxBytes: o.artifactMaxBytes });
+    const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs, storage, artifactMaxBytes: o.artifactMaxBytes, metrics });
     const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec);
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
@@ -206,11 +214,12 @@ export class BerthWorker {
         reaper.reap().catch((err: unknown) => o.log.warn({ err }, 'could not free the jobs of dead workers'));
       }, stalledInterval);
       await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
+      if (metrics && o.metrics) self.metricsServer = await MetricsServer.start(metrics, o.metrics);
     } catch (err) {
       await self.close();
       throw err;
     }
-    o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name, rootfsRoots: o.rootfsRoots }, 'worker ready');
+    o.log.info({ concurrency: o.concurrency, runtime: o.runtime.name, rootfsRoots: o.rootfsRoots, metrics: self.metricsAddress ?? null }, 'worker ready');
     return self;
   }
 
@@ -272,6 +281,7 @@ export class BerthWorker {
             },
           ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
+        () => this.metricsServer?.close() ?? Promise.resolve(),
         () => this.o.monitor.close(),
         () => this.exec.monitor?.close() ?? Promise.resolve(),
         () => this.shipper.close(),

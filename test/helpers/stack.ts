@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { Berth, type BerthClient } from '../../src/queue/client.js';
 import { BerthWorker } from '../../src/queue/worker.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime, ensureBusyboxRootfs, type ExitMonitor } from '../../src/oci/index.js';
 import type { ImageResolver } from '../../src/images/types.js';
 import { mountPoints } from '../../src/storage/overlay.js';
@@ -51,6 +51,10 @@ export interface StackOptions {
   bootId?: () => Promise<string>;
   /** The workers' images (WorkerOptions.images), made in the stack's dir from the busybox rootfs. */
   images?: (dir: string, busyboxRootfs: string) => Promise<ImageResolver>;
+  /** The workers' metrics port (WorkerOptions.metricsPort; 0: a free one). */
+  metricsPort?: number;
+  /** The workers' logger (default: silent, or BERTH_TEST_LOG's level). */
+  log?: Logger;
 }
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
@@ -62,7 +66,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
   const prefix = opts.prefix ?? testPrefix(name);
   const node = `node-${name}`;
   const images = opts.images ? await opts.images(dir, rootfs) : undefined;
-  const log = createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
+  const log = opts.log ?? createLogger({ level: process.env['BERTH_TEST_LOG'] ?? 'silent', node, pretty: false });
   const startWorker = () => {
     const runtime = new RuncRuntime({ runtime: RUNC, root, stateDir });
     return BerthWorker.start({
@@ -76,6 +80,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       ...(opts.logMaxLines ? { logMaxLines: opts.logMaxLines } : {}),
       ...(opts.bootId ? { bootId: opts.bootId } : {}),
       ...(images ? { images } : {}),
+      ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
       runtime,
       monitor: opts.monitor?.(join(stateDir, 'exits')) ?? new ExitDirMonitor(join(stateDir, 'exits')),
       log,

@@ -83,6 +83,7 @@ export function registerUp(program: Command, inv: Invocation): void {
         logMaxLines: checked.logMaxLines,
         artifactMaxBytes: checked.artifactMaxBytes,
         ...(checked.rootfsRoots === undefined ? {} : { rootfsRoots: checked.rootfsRoots }),
+        ...(checked.metricsPort === undefined ? {} : { metricsPort: checked.metricsPort, ...(checked.metricsHost === undefined ? {} : { metricsHost: checked.metricsHost }) }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),

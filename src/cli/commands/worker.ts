@@ -11,6 +11,7 @@ import { ExitDirMonitor, RuncRuntime, validateRootfsRoots } from '../../oci/inde
 import { berthVersion } from '../../queue/berth-version.js';
 import { BerthWorker, DEFAULT_WORKER_OPTIONS } from '../../queue/worker.js';
 import { untilSignal, withGlobalOptions, type Invocation } from '../context.js';
+import { DEFAULT_METRICS_HOST, validateMetricsServerOptions } from '../../telemetry/index.js';
 import { collect, parseLabels, parseNameFlag, parsePositiveInt } from '../flags.js';
 
 export const DEFAULT_RUNTIME = '/usr/sbin/runc';
@@ -31,6 +32,9 @@ export interface NodeWorkerOptions {
   rootfsRoots?: string[];
   /** The bound on one artifact (WorkerOptions.artifactMaxBytes). */
   artifactMaxBytes?: number;
+  /** Serve Prometheus metrics on this port (WorkerOptions.metricsPort) and host. */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 export interface NodeWorker {
@@ -61,6 +65,8 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     ...(o.logMaxLines === undefined ? {} : { logMaxLines: o.logMaxLines }),
     ...(o.rootfsRoots === undefined ? {} : { rootfsRoots: o.rootfsRoots }),
     ...(o.artifactMaxBytes === undefined ? {} : { artifactMaxBytes: o.artifactMaxBytes }),
+    ...(o.metricsPort === undefined ? {} : { metricsPort: o.metricsPort }),
+    ...(o.metricsHost === undefined ? {} : { metricsHost: o.metricsHost }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -74,6 +80,8 @@ export interface WorkerFlags {
   logMaxLines?: string;
   rootfsRoot?: string[];
   artifactMaxBytes?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -90,7 +98,9 @@ export function workerFlags(cmd: Command, nodeHelp: string): Command {
       "a directory containers' root filesystems must be in, symlinks resolved (repeatable; default <state dir>/rootfs); never /, nor one holding Berth's state",
       collect,
     )
-    .option('--artifact-max-bytes <n>', 'the most bytes one artifact of a container may hold (`berth artifact add`)', String(DEFAULT_WORKER_OPTIONS.artifactMaxBytes));
+    .option('--artifact-max-bytes <n>', 'the most bytes one artifact of a container may hold (`berth artifact add`)', String(DEFAULT_WORKER_OPTIONS.artifactMaxBytes))
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<metrics host>:<port>/metrics (default: none)')
+    .option('--metrics-host <host>', 'the address the metrics are served on', DEFAULT_METRICS_HOST);
 }
 
 export interface CheckedWorkerFlags {
@@ -101,6 +111,9 @@ export interface CheckedWorkerFlags {
   /** Absolute (resolved against the working dir); undefined for the default. */
   rootfsRoots: string[] | undefined;
   artifactMaxBytes: number;
+  /** Both undefined without --metrics-port. */
+  metricsPort: number | undefined;
+  metricsHost: string | undefined;
 }
 
 /** Validates the shared flags (before anything starts). */
@@ -112,7 +125,18 @@ export function checkWorkerFlags(flags: WorkerFlags, cwd = process.cwd()): Check
     logMaxLines: parsePositiveInt('--log-max-lines', flags.logMaxLines ?? String(DEFAULT_WORKER_OPTIONS.logMaxLines)),
     rootfsRoots: flags.rootfsRoot === undefined ? undefined : validateRootfsRoots(flags.rootfsRoot.map((d) => resolve(cwd, d)), '--rootfs-root'),
     artifactMaxBytes: parsePositiveInt('--artifact-max-bytes', flags.artifactMaxBytes ?? String(DEFAULT_WORKER_OPTIONS.artifactMaxBytes)),
+    ...checkMetricsFlags(flags),
   };
+}
+
+/** `--metrics-port` (0 to 65535; 0 picks a free port) and `--metrics-host`, checked. */
+function checkMetricsFlags(flags: WorkerFlags): { metricsPort: number | undefined; metricsHost: string | undefined } {
+  if (flags.metricsPort === undefined) return { metricsPort: undefined, metricsHost: undefined };
+  if (!/^\d{1,5}$/.test(flags.metricsPort) || Number(flags.metricsPort) > 65535) {
+    throw new BerthError('EINVAL', `\`--metrics-port\` must be a port number from 0 to 65535, got "${flags.metricsPort}"`);
+  }
+  const checked = validateMetricsServerOptions({ port: Number(flags.metricsPort), host: flags.metricsHost ?? DEFAULT_METRICS_HOST });
+  return { metricsPort: checked.port, metricsHost: checked.host };
 }
 
 export function registerWorker(program: Command, inv: Invocation): void {
@@ -137,7 +161,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
     try {
-      const { node, concurrency, labels, logMaxLines, rootfsRoots, artifactMaxBytes } = checkWorkerFlags(flags);
+      const { node, concurrency, labels, logMaxLines, rootfsRoots, artifactMaxBytes, metricsPort, metricsHost } = checkWorkerFlags(flags);
       if (node === undefined) throw new BerthError('EINVAL', '`--node` is required: the name of this node');
       const globals = inv.globals(self);
       const target = inv.redis(self);
@@ -151,6 +175,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         logMaxLines,
         artifactMaxBytes,
         ...(rootfsRoots === undefined ? {} : { rootfsRoots }),
+        ...(metricsPort === undefined ? {} : { metricsPort, ...(metricsHost === undefined ? {} : { metricsHost }) }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
