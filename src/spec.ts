@@ -129,6 +129,13 @@ export const containerSpecSchema = z
     stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
     /** Podman's -t/--tty: a pseudo-terminal (process.terminal, conmon -t); its output is one stdout stream. */
     tty: z.boolean({ error: 'tty is true or false' }).optional(),
+    // --- dependencies (issue 12): Podman's --requires ---
+    /** Containers (names or Ids; stored as Ids) started before this one, recursively; rm of one is refused while this exists. */
+    requires: z
+      .array(z.string().regex(NAME_PATTERN, 'requires: each requirement is a container name or Id').max(253))
+      .max(64, 'requires: at most 64 containers')
+      .optional(),
+    // --- end dependencies ---
   })
   .strict();
 
@@ -157,6 +164,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** Dependencies (issue 12): the Ids of the containers it requires (`--requires`); absent: none. */
+  requires?: string[];
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
@@ -179,6 +188,7 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
     pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
     stdin: s.stdin ?? false,
     tty: s.tty ?? false,
+    ...(s.requires?.length ? { requires: [...new Set(s.requires)] } : {}),
   };
 }
 

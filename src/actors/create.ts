@@ -12,6 +12,7 @@ import type { ContainerStore } from '../store/containers.js';
 import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
 import { inspectFrom } from './inspect.js';
+import { resolveRequirements } from './requirements.js';
 
 export async function createContainer(
   store: ContainerStore,
@@ -34,7 +35,8 @@ export async function createContainer(
     const entry = JSON.parse(raw) as { spec?: unknown; name?: string };
     const parsed = parseSpec(entry.spec, defaultName(id));
     await checkRootfs(parsed.rootfs);
-    const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
+    const requires = parsed.requires ? { requires: await resolveRequirements(store, id, parsed.requires) } : {};
+    const spec = { ...parsed, ...requires, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
     await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
     const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
     await store.create(args);

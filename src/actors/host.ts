@@ -21,6 +21,7 @@ import { HeldLease, takeLease } from './lease.js';
 import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
+import { dependencyRefusal } from './requirements.js';
 import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
@@ -187,6 +188,8 @@ export class ContainerHost {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
       return this.refuse(w, seq, internal ? null : refusal(w.snapshot, w.record.name, entry.command, status));
     }
+    const blocked = internal ? null : await dependencyRefusal(this.o.store, w.record, entry.command);
+    if (blocked) return this.refuse(w, seq, blocked);
     const next = step(w.snapshot, event, this.machine);
     const calls = callsOf(next.effects);
     // a step that starts runtime calls is intermediate: the command completes when the machine rests

@@ -25,6 +25,7 @@ import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
 import type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
+import { removeWithDependents, startWithRequirements } from './requirements-client.js';
 
 export type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
 
@@ -96,10 +97,9 @@ export class BerthClient extends BerthReader {
   }
 
   /**
-   * Runs `fn` on where the container is. A remembered name whose container has gone since (its
-   * mailbox refused the command: ENOCTR) may name another container now: it is resolved afresh
-   * and `fn` runs once more. Any other ENOCTR (say a read after the command was answered) is
-   * the caller's, never a reason to run the command on another container.
+   * Runs `fn` on where the container is. A remembered name whose container has gone since (its mailbox refused the
+   * command: ENOCTR) may name another container now: resolved afresh, `fn` runs once more. Any other ENOCTR (a read
+   * after the command was answered) is the caller's, never a reason to run the command on another container.
    */
   private async located<T>(nameOrId: string, fn: (at: Located) => Promise<T>): Promise<T> {
     const at = await this.resolver.locate(nameOrId);
@@ -113,10 +113,9 @@ export class BerthClient extends BerthReader {
   }
 
   /**
-   * Gives a command its place in the container's mailbox, then queues its job. Both steps are
-   * retried with backoff while Redis is unreachable, idempotently (a command id makes a repeated
-   * enqueue return the same seq; the job id is derived from the seq), so a command is either
-   * confirmed or reported as not confirmed: it is never applied behind a reported failure unknowingly.
+   * Gives a command its place in the container's mailbox, then queues its job; both retried with backoff while Redis is
+   * unreachable, idempotently (a command id makes a repeated enqueue return the same seq; the job id derives from it), so
+   * a command is confirmed or reported as not confirmed: never applied behind a reported failure unknowingly.
    */
   private async submit(node: string, id: string, entry: Record<string, unknown> & { command: string }, createName?: string): Promise<{ job: Job; jobId: string }> {
     const commandId = randomUUID();
@@ -148,17 +147,20 @@ export class BerthClient extends BerthReader {
     return parsed.data as EnqueueArgs;
   }
 
-  private async run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
-    const { result } = await this.enqueue(nameOrId, command, args);
-    return guard(result());
+  private run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
+    return guard(this.enqueue(nameOrId, command, args).then(({ result }) => result()));
   }
 
   init(name: string): Promise<Inspect> {
     return this.run(name, 'init');
   }
 
-  /** Starts a configured, created, stopped or exited container; a running one is left as is. */
-  async start(name: string): Promise<Inspect> {
+  /** Starts a configured, created, stopped or exited container, its requirements first (requirements-client.ts); a running one is left as is. */
+  start(name: string): Promise<Inspect> {
+    return guard(startWithRequirements({ store: this.store, startOne: (id) => this.startOne(id) }, name));
+  }
+
+  private async startOne(name: string): Promise<Inspect> {
     try {
       return await this.run(name, 'start');
     } catch (err) {
@@ -221,10 +223,12 @@ export class BerthClient extends BerthReader {
   /**
    * Removes a container. `force` stops a running one first (its stop signal, SIGKILL after
    * `timeout` s, default its stop timeout; 0: at once) and kills one in any other state; resolves
-   * once it is removed (or its deletion failed: State.Error says why).
+   * once it is removed (or its deletion failed: State.Error says why). `depend`: the containers that
+   * require it are removed first (Podman's rm --depend); without it, rm of a required one is refused.
    */
-  remove(name: string, opts: { force?: boolean; timeout?: number } = {}): Promise<Inspect> {
-    return guard(this.located(name, ({ id }) => this.removeById(id, opts)));
+  remove(name: string, opts: { force?: boolean; timeout?: number; depend?: boolean } = {}): Promise<Inspect> {
+    const one = (n: string) => guard(this.located(n, ({ id }) => this.removeById(id, opts)));
+    return opts.depend ? guard(removeWithDependents({ store: this.store, removeOne: one }, name).then((all) => all[all.length - 1]!)) : one(name);
   }
 
   private async removeById(id: string, opts: { force?: boolean; timeout?: number }): Promise<Inspect> {
@@ -235,18 +239,14 @@ export class BerthClient extends BerthReader {
     return done.state as unknown as Inspect;
   }
 
-  /**
-   * Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file);
-   * resolves to what Berth shows after it (a container found gone: stopped, with its exit code).
-   */
+  /** Re-reads its state from the runtime on its node (`runc state`, conmon's exit file); resolves to what Berth shows after. */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
   }
 
   /**
-   * Runs `command` in a running container as a new exec session (`podman exec`): its output
-   * streams from the node through Redis; `exitCode` resolves with the process's code. With
-   * `detach`, resolves once the process runs (its output stays in the session's stream).
+   * Runs `command` in a running container as a new exec session (`podman exec`): its output streams from the node
+   * through Redis; `exitCode` resolves with its code. `detach`: resolves once it runs (output stays in its stream).
    */
   exec(name: string, command: string[], opts: ExecOptions = {}): Promise<ExecHandle> {
     return guard(

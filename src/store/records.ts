@@ -66,6 +66,8 @@ const specSchema = z.object({
   // -i and -t came later still: a record written before has neither
   stdin: z.boolean().default(false),
   tty: z.boolean().default(false),
+  // dependencies came with issue 12: absent means none
+  requires: z.array(z.string()).optional(),
 });
 
 const int = z.coerce.number().int();

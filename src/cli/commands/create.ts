@@ -29,6 +29,9 @@ interface CreateOptions {
   pidsLimit?: string;
   interactive?: boolean;
   tty?: boolean;
+  // --- dependencies (issue 12) ---
+  requires?: string[];
+  // --- end dependencies ---
   rootfs: string;
 }
 
@@ -56,7 +59,17 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
     ...(opts.interactive ? { stdin: true } : {}),
     ...(opts.tty ? { tty: true } : {}),
+    // --- dependencies (issue 12) ---
+    ...(opts.requires === undefined ? {} : { requires: parseRequires(opts.requires) }),
+    // --- end dependencies ---
   };
+}
+
+/** `--requires A,B` (repeatable): names or Ids, each checked as one. */
+function parseRequires(values: readonly string[]): string[] {
+  const all = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (all.some((v) => v === '')) throw new BerthError('EINVAL', '--requires: an empty container name (write --requires A,B)');
+  return all.map((v) => parseNameFlag('--requires', v));
 }
 
 function define(program: Command, name: string, summary: string, description: string): Command {
@@ -88,6 +101,9 @@ function define(program: Command, name: string, summary: string, description: st
     .option('--pids-limit <n>', 'the most processes the container may have at once (default 2048; 0 or -1: unlimited)')
     .option('-i, --interactive', 'keep its stdin open, for attach (and the foreground run) to write to')
     .option('-t, --tty', 'give it a pseudo-terminal (its stdout and stderr become one stream)')
+    // --- dependencies (issue 12) ---
+    .option('--requires <containers>', 'containers (names or Ids, comma-separated; repeatable) started before this one, recursively, by start', collect)
+    // --- end dependencies ---
     .addHelpText(
       'after',
       [
