@@ -81,7 +81,7 @@ const execArgs = z.object({
 
 const USER_TABLE = {
   init: user({ args: none, event: () => events.init(), help: 'create it in the runtime (runc create under conmon) without starting it' }),
-  start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited)' }),
+  start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited); refused unless every container it requires runs (the TS API and CLI start them first)' }),
   stop: user({
     args: timeout,
     event: (a, d) => events.stop(a.timeout ?? d.stopTimeout),
@@ -105,7 +105,7 @@ const USER_TABLE = {
   remove: user({
     args: z.object({ force: z.boolean().optional() }).extend(timeout.shape),
     event: (a, d) => events.remove(a.force === true, a.timeout ?? d.stopTimeout),
-    help: 'delete it from the runtime and forget it; `force: true` stops a running one first (its stop signal, SIGKILL after `timeout` seconds, default its stop timeout, 0 at once, as Podman) and kills one in any other state',
+    help: 'delete it from the runtime and forget it (refused while containers that require it exist); `force: true` stops a running one first (its stop signal, SIGKILL after `timeout` seconds, default its stop timeout, 0 at once, as Podman) and kills one in any other state',
   }),
   sync: user({
     args: none,
