@@ -131,6 +131,33 @@ const USER_TABLE = {
   }),
 };
 
+// --- batch (issue 12) ---
+/** The commands a batch may hold: user commands that move the container; never remove, exec, sync or a batch. */
+export const BATCHABLE = ['init', 'start', 'stop', 'kill', 'pause', 'unpause', 'restart', 'cleanup'] as const;
+const batchStep = z
+  .object({ command: z.string().max(64) })
+  .catchall(z.unknown())
+  .superRefine((st, ctx) => {
+    if (!(BATCHABLE as readonly string[]).includes(st.command)) {
+      const why = st.command === 'remove' ? 'a container cannot be removed inside a batch' : `"${st.command.slice(0, 32)}" cannot be in a batch (${BATCHABLE.join(', ')})`;
+      ctx.addIssue({ code: 'custom', message: why });
+      return;
+    }
+    const { command, ...args } = st;
+    const parsed = USER_TABLE[command as (typeof BATCHABLE)[number]].args.strict().safeParse(args);
+    if (!parsed.success) ctx.addIssue({ code: 'custom', message: `${command}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}` });
+  });
+export type BatchStep = { command: (typeof BATCHABLE)[number] } & Record<string, unknown>;
+const BATCH_TABLE = {
+  batch: user({
+    args: z.object({ steps: z.array(batchStep).min(1, 'a batch needs a step').max(32, 'a batch holds at most 32 steps') }),
+    // a batch is not one event: the host applies its steps one by one (actors/batch.ts)
+    event: () => null,
+    help: "apply `steps` (`[{ command, ...arguments }]`: init, start, stop, kill, pause, unpause, restart, cleanup) in order as one mailbox entry under one lease; the first that fails or is refused ends it, naming it, the state left as the last applied step left it",
+  }),
+};
+// --- end batch ---
+
 const BERTH_TABLE = {
   exited: berthOnly({
     args: z.object({
@@ -161,7 +188,7 @@ const BERTH_TABLE = {
   }),
 };
 
-export const COMMAND_TABLE = { ...USER_TABLE, ...BERTH_TABLE };
+export const COMMAND_TABLE = { ...USER_TABLE, ...BATCH_TABLE, ...BERTH_TABLE };
 
 export type TableCommand = keyof typeof COMMAND_TABLE;
 export type CommandArgs<C extends TableCommand> = z.input<(typeof COMMAND_TABLE)[C]['args']>;

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { COMMAND_TABLE, isCommandName, type CommandName } from '../machines/index.js';
+import { COMMAND_TABLE, isCommandName, type BatchStep } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
@@ -24,10 +24,10 @@ import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
-import type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
+import type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './client-types.js';
 import { removeWithDependents, startWithRequirements } from './requirements-client.js';
 
-export type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
+export type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './client-types.js';
 
 export class BerthClient extends BerthReader {
   private readonly queues: NodeQueues;
@@ -77,8 +77,8 @@ export class BerthClient extends BerthReader {
   }
 
   /** Queues a command without waiting for it. */
-  async enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
-    if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
+  async enqueue(nameOrId: string, command: EnqueueCommand, args: EnqueueArgs = {}): Promise<Enqueued> {
+    if (!isCommandName(command) && command !== 'batch') throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = this.validateArgs(command, args);
     return guard(this.notQueued(
       this.located(nameOrId, async (at) => {
@@ -141,19 +141,17 @@ export class BerthClient extends BerthReader {
   }
 
   /** The command's arguments, checked by the command table (machines/commands.ts); others are dropped. */
-  private validateArgs(command: CommandName, args: EnqueueArgs): EnqueueArgs {
+  private validateArgs(command: EnqueueCommand, args: EnqueueArgs): EnqueueArgs {
     const parsed = COMMAND_TABLE[command].args.safeParse(args);
     if (!parsed.success) throw new BerthError('EINVAL', `invalid arguments for ${command}: ${describeIssues(parsed.error)}`);
     return parsed.data as EnqueueArgs;
   }
 
-  private run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
+  private run(nameOrId: string, command: EnqueueCommand, args: EnqueueArgs = {}): Promise<Inspect> {
     return guard(this.enqueue(nameOrId, command, args).then(({ result }) => result()));
   }
 
-  init(name: string): Promise<Inspect> {
-    return this.run(name, 'init');
-  }
+  init(name: string): Promise<Inspect> { return this.run(name, 'init'); }
 
   /** Starts a configured, created, stopped or exited container, its requirements first (requirements-client.ts); a running one is left as is. */
   start(name: string): Promise<Inspect> {
@@ -195,13 +193,12 @@ export class BerthClient extends BerthReader {
     return this.run(name, 'kill', { signal: opts.signal ?? 'SIGKILL' });
   }
 
-  pause(name: string): Promise<Inspect> {
-    return this.run(name, 'pause');
-  }
+  pause(name: string): Promise<Inspect> { return this.run(name, 'pause'); }
 
-  unpause(name: string): Promise<Inspect> {
-    return this.run(name, 'unpause');
-  }
+  unpause(name: string): Promise<Inspect> { return this.run(name, 'unpause'); }
+
+  /** Applies `steps` in order as one mailbox entry under one lease (actors/batch.ts); a failure names its step. */
+  batch(name: string, steps: BatchStep[]): Promise<Inspect> { return this.run(name, 'batch', { steps }); }
 
   /** Stops (with `timeout`) and starts again; resolves once it runs. */
   restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
