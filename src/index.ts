@@ -5,7 +5,9 @@
  * them, and test/docs/api-surface.test.ts fails when this list and that one differ.
  */
 export { Berth, BerthClient } from './queue/client.js';
-export type { ConnectOptions, Enqueued, EnqueueArgs } from './queue/client.js';
+export type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './queue/client.js';
+export type { BatchStep } from './machines/index.js';
+export type { WaitCondition, WaitOptions } from './queue/wait-condition.js';
 export { BerthError, ERROR_CODES, isBerthError } from './errors.js';
 export type { ErrorCode, SerializedError } from './errors.js';
 export type { Inspect, InspectState } from './actors/inspect.js';

@@ -149,6 +149,13 @@ export const containerSpecSchema = z
     /** Podman's --read-only: a read-only root with a tmpfs /tmp (image containers are writable by default). */
     readOnly: z.boolean({ error: 'readOnly is true or false' }).optional(),
     // ---- end storage ----
+    // --- dependencies (issue 12): Podman's --requires ---
+    /** Containers (names or Ids; stored as Ids) started before this one, recursively; rm of one is refused while this exists. */
+    requires: z
+      .array(z.string().regex(NAME_PATTERN, 'requires: each requirement is a container name or Id').max(253))
+      .max(64, 'requires: at most 64 containers')
+      .optional(),
+    // --- end dependencies ---
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -184,6 +191,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** Dependencies (issue 12): the Ids of the containers it requires (`--requires`); absent: none. */
+  requires?: string[];
   // ---- storage (issue 11) ----
   /** The image it was made from (the image store's `image rm` reads it); absent for a --rootfs container. */
   image?: { id: string; name: string };
@@ -232,6 +241,7 @@ export function normaliseSpec(s: ContainerSpecData, fallbackName: string): Conta
     ...(s.user ? { user: s.user } : {}),
     ...(s.labels ? { labels: s.labels } : {}),
     ...(s.readOnly !== undefined ? { readOnly: s.readOnly } : {}),
+    ...(s.requires?.length ? { requires: [...new Set(s.requires)] } : {}),
   };
 }
 

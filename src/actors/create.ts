@@ -15,6 +15,7 @@ import type { ContainerStore } from '../store/containers.js';
 import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
 import { inspectFrom } from './inspect.js';
+import { resolveRequirements } from './requirements.js';
 
 export async function createContainer(
   store: ContainerStore,
@@ -37,7 +38,8 @@ export async function createContainer(
   try {
     const entry = JSON.parse(raw) as { spec?: unknown; name?: string };
     const data = validateSpec(entry.spec);
-    const spec = data.image === undefined ? await fromRootfs(data, id, node, rootfsPolicy) : await fromImage(data, data.image, id, storage);
+    const made = data.image === undefined ? await fromRootfs(data, id, node, rootfsPolicy) : await fromImage(data, data.image, id, storage);
+    const spec = made.requires ? { ...made, requires: await resolveRequirements(store, id, made.requires) } : made;
     const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
     await store.create(args);
     return result;

@@ -23,6 +23,8 @@ import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { commandSpanName, contextFromTraceparent, inChildSpan, inSpan, SPAN, tracing, type CommandMetrics } from '../telemetry/index.js';
+import { dependencyRefusal } from './requirements.js';
+import { applyBatch } from './batch.js';
 import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
@@ -71,6 +73,7 @@ const SNAPSHOT_CACHE_SIZE = 512;
 const refusal = (snap: ContainerSnapshot, name: string, command: string, status: string): BerthError =>
   status === 'stopped' && Object.values(snap.context.execs).some((s) => s.running) ? execSessionsError(name, command, status) : stateError(name, command, status);
 
+const IGNORED = new BerthError('EINTERNAL', 'ignored'); // an internal command that no longer applies: acked, no error
 const callsOf = (effects: readonly Effect[]): CallEffect[] => effects.filter((e): e is CallEffect => e.kind === 'call');
 
 export class ContainerHost {
@@ -175,7 +178,7 @@ export class ContainerHost {
     const seq = w.record.applied + 1;
     const found = await this.entryAt(w.record.id, seq);
     const entry = found ?? { command: 'reconcile', container: w.record.id, jobId: '', internal: true };
-    await this.run(w, entry, found ? seq : 0, calls, settled);
+    await this.run(w, entry, found && found.command !== 'batch' ? seq : 0, calls, settled); // a batch goes on after (batch.ts)
   }
 
   /** The drain's own command runs in its job's span; any other in its own, child of its producer's. */
@@ -187,27 +190,38 @@ export class ContainerHost {
   }
 
   private async applyEntry(w: Working, entry: MailboxEntry, seq: number): Promise<void> {
+    const committed = () => this.o.store.jobCommands(w.record.id, entry.jobId ?? '');
+    const finish = (e: BerthError | null) => this.refuse(w, seq, e);
+    if (entry.command === 'batch') return applyBatch({ applyStep: (st, label) => this.applyEvent(w, st, label, 0), finish, committed }, entry);
+    const refused = await this.applyEvent(w, entry, entry, seq);
+    if (refused !== null) return this.refuse(w, seq, refused === IGNORED ? null : refused);
+  }
+
+  /** Applies `entry`'s event as `label`, completing `seq` at rest (0: a batch step); what refused it or failed its call (nothing committed for a refusal), else null. */
+  private async applyEvent(w: Working, entry: MailboxEntry, label: MailboxEntry, seq: number): Promise<BerthError | null> {
     const log = this.o.log.child({ container: w.record.id, name: w.record.name, job: entry.jobId ?? null, command: entry.command });
     const internal = INTERNAL_COMMANDS.has(entry.command) || entry.internal === true;
     let event: MachineEventInput | null;
     try {
       event = toMachineEvent(entry, w.record);
     } catch (err) {
-      return this.refuse(w, seq, toBerthError(err, 'EINVAL'));
+      return toBerthError(err, 'EINVAL');
     }
     // checkpoint and restore where CRIU cannot run: refused before the container is touched
     const noCriu = await criuRefusal(this.o.runtime, entry.command, w.record.name);
-    if (noCriu) return this.refuse(w, seq, noCriu);
+    if (noCriu) return noCriu;
     const { status } = positionOf(w.snapshot);
     if (event === null || !accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
-      return this.refuse(w, seq, internal ? null : refusal(w.snapshot, w.record.name, entry.command, status));
+      return internal ? IGNORED : refusal(w.snapshot, w.record.name, entry.command, status);
     }
+    const blocked = internal ? null : await dependencyRefusal(this.o.store, w.record, entry.command);
+    if (blocked) return blocked;
     const next = step(w.snapshot, event, this.machine);
     const calls = callsOf(next.effects);
     // a step that starts runtime calls is intermediate: the command completes when the machine rests
-    await this.commitStep(w, entry, next.snapshot, calls.length ? 0 : seq, next.effects, null, Date.now());
-    if (calls.length) await this.run(w, entry, seq, calls);
+    await this.commitStep(w, label, next.snapshot, calls.length ? 0 : seq, next.effects, null, Date.now());
+    return calls.length ? this.run(w, label, seq, calls) : null;
   }
 
   /**
@@ -215,7 +229,7 @@ export class ContainerHost {
    * after step (each step's new calls join them), until the machine rests: no call in flight. A
    * call is committed in flight before it runs; `settled` gives interrupted ones their outcome.
    */
-  private async run(w: Working, entry: MailboxEntry, seq: number, first: CallEffect[], settled?: Map<string, Settled>): Promise<void> {
+  private async run(w: Working, entry: MailboxEntry, seq: number, first: CallEffect[], settled?: Map<string, Settled>): Promise<BerthError | null> {
     const calls = new CallsInFlight({ runtime: this.o.runtime, signal: w.lease.signal, fence: (call) => this.fence(w, call), record: () => w.record, metrics: this.o.metrics });
     let failure: BerthError | null = null;
     let t0 = Date.now();
@@ -235,6 +249,7 @@ export class ContainerHost {
     } finally {
       calls.abandon();
     }
+    return failure;
   }
 
   /**

@@ -65,6 +65,8 @@ export interface Inspect {
   ExecIDs: string[];
   /** The snapshot version: a per-container sequence number of committed transitions. */
   Version: number;
+  /** Podman's: the Ids of the containers it requires (`--requires`), in the order given; always set by inspectFrom. */
+  Dependencies?: string[];
 }
 
 /** What Berth knows of the container's node: a lost node makes its containers `unknown`. */
@@ -79,7 +81,8 @@ export interface NodeView {
  * list and inspect), else from the record's snapshot, hydrated. `node` marks a lost node's view.
  */
 export function inspectFrom(record: ContainerRecord, snapshot?: ContainerSnapshot, node?: NodeView): Inspect {
-  const base = snapshot ? computed(record, snapshot) : (kept(record) ?? computed(record, hydrateSnapshot(record.snapshot, record.id)));
+  const made = snapshot ? computed(record, snapshot) : (kept(record) ?? computed(record, hydrateSnapshot(record.snapshot, record.id)));
+  const base = { ...made, Dependencies: [...(record.spec.requires ?? [])] };
   return node ? seenFrom(base, record, node) : base;
 }
 

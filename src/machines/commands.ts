@@ -81,7 +81,7 @@ const execArgs = z.object({
 
 const USER_TABLE = {
   init: user({ args: none, event: () => events.init(), help: 'create it in the runtime (runc create under conmon) without starting it' }),
-  start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited)' }),
+  start: user({ args: none, event: () => events.start(), help: 'start it (initialized first when configured, created again when stopped or exited); refused unless every container it requires runs (the TS API and CLI start them first)' }),
   stop: user({
     args: timeout,
     event: (a, d) => events.stop(a.timeout ?? d.stopTimeout),
@@ -105,7 +105,7 @@ const USER_TABLE = {
   remove: user({
     args: z.object({ force: z.boolean().optional() }).extend(timeout.shape),
     event: (a, d) => events.remove(a.force === true, a.timeout ?? d.stopTimeout),
-    help: 'delete it from the runtime and forget it; `force: true` stops a running one first (its stop signal, SIGKILL after `timeout` seconds, default its stop timeout, 0 at once, as Podman) and kills one in any other state',
+    help: 'delete it from the runtime and forget it (refused while containers that require it exist); `force: true` stops a running one first (its stop signal, SIGKILL after `timeout` seconds, default its stop timeout, 0 at once, as Podman) and kills one in any other state',
   }),
   sync: user({
     args: none,
@@ -148,6 +148,33 @@ const USER_TABLE = {
   // --- end checkpoint / restore ---
 };
 
+// --- batch (issue 12) ---
+/** The commands a batch may hold: user commands that move the container; never remove, exec, sync or a batch. */
+export const BATCHABLE = ['init', 'start', 'stop', 'kill', 'pause', 'unpause', 'restart', 'cleanup'] as const;
+const batchStep = z
+  .object({ command: z.string().max(64) })
+  .catchall(z.unknown())
+  .superRefine((st, ctx) => {
+    if (!(BATCHABLE as readonly string[]).includes(st.command)) {
+      const why = st.command === 'remove' ? 'a container cannot be removed inside a batch' : `"${st.command.slice(0, 32)}" cannot be in a batch (${BATCHABLE.join(', ')})`;
+      ctx.addIssue({ code: 'custom', message: why });
+      return;
+    }
+    const { command, ...args } = st;
+    const parsed = USER_TABLE[command as (typeof BATCHABLE)[number]].args.strict().safeParse(args);
+    if (!parsed.success) ctx.addIssue({ code: 'custom', message: `${command}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}` });
+  });
+export type BatchStep = { command: (typeof BATCHABLE)[number] } & Record<string, unknown>;
+const BATCH_TABLE = {
+  batch: user({
+    args: z.object({ steps: z.array(batchStep).min(1, 'a batch needs a step').max(32, 'a batch holds at most 32 steps') }),
+    // a batch is not one event: the host applies its steps one by one (actors/batch.ts)
+    event: () => null,
+    help: "apply `steps` (`[{ command, ...arguments }]`: init, start, stop, kill, pause, unpause, restart, cleanup) in order as one mailbox entry under one lease; the first that fails or is refused ends it, naming it, the state left as the last applied step left it",
+  }),
+};
+// --- end batch ---
+
 const BERTH_TABLE = {
   exited: berthOnly({
     args: z.object({
@@ -183,7 +210,7 @@ const BERTH_TABLE = {
   }),
 };
 
-export const COMMAND_TABLE = { ...USER_TABLE, ...BERTH_TABLE };
+export const COMMAND_TABLE = { ...USER_TABLE, ...BATCH_TABLE, ...BERTH_TABLE };
 
 export type TableCommand = keyof typeof COMMAND_TABLE;
 export type CommandArgs<C extends TableCommand> = z.input<(typeof COMMAND_TABLE)[C]['args']>;

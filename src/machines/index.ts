@@ -29,6 +29,7 @@ export type {
 export { statusOf, activityOf, STATUSES } from './status.js';
 export type { Status } from './status.js';
 export { ARGLESS_COMMANDS, COMMAND_TABLE, COMMANDS, INTERNAL_COMMANDS, commandToEvent, isCommandName, isTableCommand } from './commands.js';
+export { BATCHABLE, type BatchStep } from './commands.js';
 export type { CommandArgs, CommandContext, CommandName, ParsedCommand, TableCommand } from './commands.js';
 export { describeGuard } from './describe.js';
 export { podmanEventOf } from './podman-events.js';

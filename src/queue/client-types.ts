@@ -1,6 +1,6 @@
 /** The client's options and the shapes its enqueue returns (client.ts). */
 import type { Inspect } from '../actors/inspect.js';
-import type { CommandArgs } from '../machines/index.js';
+import type { BatchStep, CommandArgs, CommandName } from '../machines/index.js';
 
 export interface ConnectOptions {
   /** redis://, rediss:// or unix:// URL. */
@@ -17,4 +17,7 @@ export interface Enqueued {
   result(): Promise<Inspect>;
 }
 
-export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean } & Partial<CommandArgs<'exec'>> & Partial<CommandArgs<'checkpoint'>> & Partial<CommandArgs<'restore'>>;
+export type EnqueueArgs = { timeout?: number; signal?: string; force?: boolean; steps?: BatchStep[] } & Partial<CommandArgs<'exec'>> & Partial<CommandArgs<'checkpoint'>> & Partial<CommandArgs<'restore'>>;
+
+/** The commands `enqueue` takes: the user commands and `batch` (issue 12). */
+export type EnqueueCommand = CommandName | 'batch';

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import { defaultName } from '../actors/create.js';
-import { isCommandName, type CommandName } from '../machines/index.js';
+import { isCommandName, type BatchStep } from '../machines/index.js';
 import { containerSpecSchema, describeIssues, type ContainerSpecInput } from '../spec.js';
 import { ContainerStore } from '../store/containers.js';
 import { Keys } from '../store/keys.js';
@@ -28,9 +28,10 @@ import { clientSpan } from './client-span.js';
 import { NodeQueues } from './node-queues.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
-import type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
+import type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './client-types.js';
+import { removeWithDependents, startWithRequirements } from './requirements-client.js';
 
-export type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
+export type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './client-types.js';
 
 export class BerthClient extends BerthReader {
   private readonly queues: NodeQueues;
@@ -83,12 +84,12 @@ export class BerthClient extends BerthReader {
   }
 
   /** Queues a command without waiting for it (its span ends once it is queued). */
-  enqueue(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
+  enqueue(nameOrId: string, command: EnqueueCommand, args: EnqueueArgs = {}): Promise<Enqueued> {
     return clientSpan(String(command), nameOrId, () => this.enqueueOne(nameOrId, command, args));
   }
 
-  private async enqueueOne(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Enqueued> {
-    if (!isCommandName(command)) throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
+  private async enqueueOne(nameOrId: string, command: EnqueueCommand, args: EnqueueArgs = {}): Promise<Enqueued> {
+    if (!isCommandName(command) && command !== 'batch') throw new BerthError('EINVAL', `unknown command "${String(command)}"`);
     const data = validateCommandArgs(command, args);
     return guard(this.notQueued(
       this.located(nameOrId, async (at) => {
@@ -107,10 +108,9 @@ export class BerthClient extends BerthReader {
   }
 
   /**
-   * Runs `fn` on where the container is. A remembered name whose container has gone since (its
-   * mailbox refused the command: ENOCTR) may name another container now: it is resolved afresh
-   * and `fn` runs once more. Any other ENOCTR (say a read after the command was answered) is
-   * the caller's, never a reason to run the command on another container.
+   * Runs `fn` on where the container is. A remembered name whose container has gone since (its mailbox refused the
+   * command: ENOCTR) may name another container now: resolved afresh, `fn` runs once more. Any other ENOCTR (a read
+   * after the command was answered) is the caller's, never a reason to run the command on another container.
    */
   private async located<T>(nameOrId: string, fn: (at: Located) => Promise<T>): Promise<T> {
     const at = await this.resolver.locate(nameOrId);
@@ -129,19 +129,21 @@ export class BerthClient extends BerthReader {
   }
 
   /** Queues a command and waits for its job, in the command's span. */
-  private run(nameOrId: string, command: CommandName, args: EnqueueArgs = {}): Promise<Inspect> {
+  private run(nameOrId: string, command: EnqueueCommand, args: EnqueueArgs = {}): Promise<Inspect> {
     return clientSpan(command, nameOrId, async () => {
       const { result } = await this.enqueueOne(nameOrId, command, args);
       return guard(result());
     });
   }
 
-  init(name: string): Promise<Inspect> {
-    return this.run(name, 'init');
+  init(name: string): Promise<Inspect> { return this.run(name, 'init'); }
+
+  /** Starts a configured, created, stopped or exited container, its requirements first (requirements-client.ts); a running one is left as is. */
+  start(name: string): Promise<Inspect> {
+    return guard(startWithRequirements({ store: this.store, startOne: (id) => this.startOne(id) }, name));
   }
 
-  /** Starts a configured, created, stopped or exited container; a running one is left as is. */
-  async start(name: string): Promise<Inspect> {
+  private async startOne(name: string): Promise<Inspect> {
     try {
       return await this.run(name, 'start');
     } catch (err) {
@@ -176,13 +178,12 @@ export class BerthClient extends BerthReader {
     return this.run(name, 'kill', { signal: opts.signal ?? 'SIGKILL' });
   }
 
-  pause(name: string): Promise<Inspect> {
-    return this.run(name, 'pause');
-  }
+  pause(name: string): Promise<Inspect> { return this.run(name, 'pause'); }
 
-  unpause(name: string): Promise<Inspect> {
-    return this.run(name, 'unpause');
-  }
+  unpause(name: string): Promise<Inspect> { return this.run(name, 'unpause'); }
+
+  /** Applies `steps` in order as one mailbox entry under one lease (actors/batch.ts); a failure names its step. */
+  batch(name: string, steps: BatchStep[]): Promise<Inspect> { return this.run(name, 'batch', { steps }); }
 
   /** Stops (with `timeout`) and starts again; resolves once it runs. */
   restart(name: string, opts: { timeout?: number } = {}): Promise<Inspect> {
@@ -204,10 +205,12 @@ export class BerthClient extends BerthReader {
   /**
    * Removes a container. `force` stops a running one first (its stop signal, SIGKILL after
    * `timeout` s, default its stop timeout; 0: at once) and kills one in any other state; resolves
-   * once it is removed (or its deletion failed: State.Error says why).
+   * once it is removed (or its deletion failed: State.Error says why). `depend`: the containers that
+   * require it are removed first (Podman's rm --depend); without it, rm of a required one is refused.
    */
-  remove(name: string, opts: { force?: boolean; timeout?: number } = {}): Promise<Inspect> {
-    return guard(this.located(name, ({ id }) => this.removeById(id, opts)));
+  remove(name: string, opts: { force?: boolean; timeout?: number; depend?: boolean } = {}): Promise<Inspect> {
+    const one = (n: string) => guard(this.located(n, ({ id }) => this.removeById(id, opts)));
+    return opts.depend ? guard(removeWithDependents({ store: this.store, removeOne: one }, name).then((all) => all[all.length - 1]!)) : one(name);
   }
 
   private async removeById(id: string, opts: { force?: boolean; timeout?: number }): Promise<Inspect> {
@@ -226,9 +229,8 @@ export class BerthClient extends BerthReader {
   restore = (name: string, o: RestoreApiOptions = {}): Promise<Inspect> => guard(restoreCommand(o).then((a) => this.run(name, 'restore', a)));
 
   /**
-   * Runs `command` in a running container as a new exec session (`podman exec`): its output
-   * streams from the node through Redis; `exitCode` resolves with the process's code. With
-   * `detach`, resolves once the process runs (its output stays in the session's stream).
+   * Runs `command` in a running container as a new exec session (`podman exec`): its output streams from the node
+   * through Redis; `exitCode` resolves with its code. `detach`: resolves once it runs (output stays in its stream).
    */
   exec(name: string, command: string[], opts: ExecOptions = {}): Promise<ExecHandle> {
     return guard(

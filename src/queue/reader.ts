@@ -17,7 +17,7 @@ import { execInspect, type ExecInspect } from './exec-inspect.js';
 import { LogStream, type LogSources, type LogsOptions } from './log-reader.js';
 import { EventStream } from './event-stream.js';
 import type { EventsOptions } from './event-options.js';
-import { STOPPED_STATES } from './completion.js';
+import { conditionMet, parseConditions, waitAnswer, waitConditionList, type WaitCondition, type WaitOptions } from './wait-condition.js';
 import { countContainers, redisInfoFrom, type SystemInfo } from './system-info.js';
 
 /** The API's boundary: whatever a call throws reaches the caller as a BerthError (EUNAVAIL for Redis). */
@@ -37,19 +37,25 @@ export class BerthReader {
     readonly nodes: NodeRegistry,
   ) {}
 
-  /** Resolves to the exit code once the container has stopped (now or later). */
-  wait(name: string): Promise<number> {
-    return guard(this.waitFor(name));
+  /**
+   * Resolves to the exit code once the container has stopped (now or later); with `condition`
+   * (Podman's state words, wait-condition.ts), once it is in any of them: the exit code when met by
+   * its end, else -1. Followed through the events stream, never polled.
+   */
+  wait(name: string, opts: WaitOptions = {}): Promise<number> {
+    return guard((async () => this.waitFor(name, parseConditions(waitConditionList(opts.condition))))());
   }
 
-  private async waitFor(name: string): Promise<number> {
+  private async waitFor(name: string, conditions: WaitCondition[]): Promise<number> {
     const id = await this.store.resolve(name);
     const { record, cursor } = await this.store.readWithCursor(id);
     if (!record) throw noSuchContainer(name);
     const now = inspectFrom(record);
-    if (STOPPED_STATES.has(now.State.Status)) return now.State.ExitCode;
-    const done = await this.eventFeed().waitFor(cursor, (e) => e.id === id && STOPPED_STATES.has(e.state.State.Status));
-    return done.state.State.ExitCode;
+    if (conditionMet(conditions, now.State.Status)) return waitAnswer(conditions, now.State.Status, now.State.ExitCode);
+    const done = await this.eventFeed().waitFor(cursor, (e) => e.id === id && (conditionMet(conditions, e.state.State.Status) || e.state.State.Status === 'removed'));
+    const status = done.state.State.Status;
+    if (!conditionMet(conditions, status)) throw noSuchContainer(name); // removed before the condition held
+    return waitAnswer(conditions, status, done.state.State.ExitCode);
   }
 
   inspect(name: string): Promise<Inspect> {

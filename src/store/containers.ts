@@ -2,6 +2,7 @@
  * Container persistence: records, the name index, mailboxes, results, history, leases. Every
  * multi-key write is one Lua script (./lua); reads are plain commands. Keys come from Keys.
  */
+import { jobCommandsBack } from './event-reads.js';
 import type { Redis } from 'ioredis';
 import { BerthError, noSuchContainer } from '../errors.js';
 import { quoted } from '../printable.js';
@@ -183,6 +184,11 @@ export class ContainerStore {
 
   async history(id: string): Promise<HistoryEntry[]> {
     return (await this.redis.lrange(this.keys.container(id).history, 0, -1)).map(parseHistory);
+  }
+
+  /** The commands of the latest commits of `id` under `jobId`, newest first (event-reads.ts). */
+  async jobCommands(id: string, jobId: string): Promise<string[]> {
+    return jobCommandsBack(this.redis, this.keys, id, jobId);
   }
 
   /** The record and the events stream's last id, read atomically: wait from there, missing nothing. */

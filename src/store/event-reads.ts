@@ -60,3 +60,23 @@ export async function trimmedAfter(redis: Redis, keys: Keys, cursor: string): Pr
   const firstId = Array.isArray(first) && typeof first[0] === 'string' ? first[0] : null;
   return added > length && firstId !== null && compareIds(firstId, cursor) > 0;
 }
+
+/**
+ * The commands (as committed) of the latest run of commits of container `id` under job `jobId`,
+ * newest first: the stream is read backwards, a chunk at a time, until a commit of `id` under
+ * another job (or the stream's start). A resumed batch learns from them which steps were committed.
+ */
+export async function jobCommandsBack(redis: Redis, keys: Keys, id: string, jobId: string, chunk = 500): Promise<string[]> {
+  const out: string[] = [];
+  let end = '+';
+  for (;;) {
+    const raw = (await redis.xrevrange(keys.events, end, '-', 'COUNT', chunk)) as [string, string[]][];
+    for (const { event } of parseEntries(raw)) {
+      if (event.id !== id) continue;
+      if (event.jobId !== jobId) return out;
+      out.push(event.command);
+    }
+    if (raw.length < chunk) return out;
+    end = `(${raw[raw.length - 1]![0]}`;
+  }
+}

@@ -72,6 +72,8 @@ const specSchema = z.object({
   user: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   readOnly: z.boolean().optional(),
+  // dependencies came with issue 12: absent means none
+  requires: z.array(z.string()).optional(),
 });
 
 const int = z.coerce.number().int();

@@ -35,6 +35,9 @@ interface CreateOptions {
   user?: string;
   label?: string[];
   readOnly?: boolean;
+  // --- dependencies (issue 12) ---
+  requires?: string[];
+  // --- end dependencies ---
 }
 
 interface RunOptions extends CreateOptions, AttachFlags {
@@ -62,6 +65,9 @@ export function specFromFlags(first: string, args: readonly string[], opts: Crea
     ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
     ...(opts.interactive ? { stdin: true } : {}),
     ...(opts.tty ? { tty: true } : {}),
+    // --- dependencies (issue 12) ---
+    ...(opts.requires === undefined ? {} : { requires: parseRequires(opts.requires) }),
+    // --- end dependencies ---
   };
 }
 
@@ -85,6 +91,13 @@ export function parseEntrypoint(value: string): string[] {
   }
   if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new BerthError('EINVAL', `\`--entrypoint\` is a command or a JSON array of strings, got "${value}"`);
   return parsed as string[];
+}
+
+/** `--requires A,B` (repeatable): names or Ids, each checked as one. */
+function parseRequires(values: readonly string[]): string[] {
+  const all = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (all.some((v) => v === '')) throw new BerthError('EINVAL', '--requires: an empty container name (write --requires A,B)');
+  return all.map((v) => parseNameFlag('--requires', v));
 }
 
 function define(program: Command, name: string, summary: string, description: string): Command {
@@ -120,6 +133,9 @@ function define(program: Command, name: string, summary: string, description: st
     .option('--pids-limit <n>', 'the most processes the container may have at once (default 2048; 0 or -1: unlimited)')
     .option('-i, --interactive', 'keep its stdin open, for attach (and the foreground run) to write to')
     .option('-t, --tty', 'give it a pseudo-terminal (its stdout and stderr become one stream)')
+    // --- dependencies (issue 12) ---
+    .option('--requires <containers>', 'containers (names or Ids, comma-separated; repeatable) started before this one, recursively, by start', collect)
+    // --- end dependencies ---
     .addHelpText(
       'after',
       [

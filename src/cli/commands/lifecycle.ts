@@ -23,6 +23,7 @@ interface VerbOptions extends AttachFlags {
   time?: string;
   signal?: string;
   force?: boolean;
+  depend?: boolean;
 }
 
 interface Verb {
@@ -45,6 +46,9 @@ const timeFlag = (verb: string) => (cmd: Command) =>
   );
 
 const timeArgs = (opts: VerbOptions): EnqueueArgs => (opts.time === undefined ? {} : { timeout: parseSeconds('-t', opts.time) });
+
+/** rm's arguments: `depend` is the client's (rm --depend), never part of the remove job. */
+type RmArgs = EnqueueArgs & { depend?: boolean };
 
 const withTimeout = (args: EnqueueArgs) => (args.timeout === undefined ? {} : { timeout: args.timeout });
 
@@ -123,9 +127,10 @@ export const VERBS: readonly Verb[] = [
       cmd
         .option('-f, --force', 'stop a running container first (kill a paused one)')
         .option('-t, --time <seconds>', "with --force, seconds to wait for the stop signal to take effect before SIGKILL; 0 sends SIGKILL at once (default: the container's --stop-timeout, 10)")
+        .option('--depend', 'remove the containers that require it first (recursively); without it, rm of a required container is refused')
         .addHelpText('after', '\nExample:\n  berth rm -f -t 2 web'),
-    args: (opts) => ({ force: opts.force === true, ...timeArgs(opts) }),
-    apply: (c, t, a) => c.remove(t, { force: a.force === true, ...withTimeout(a) }),
+    args: (opts): RmArgs => ({ force: opts.force === true, ...timeArgs(opts), ...(opts.depend ? { depend: true } : {}) }),
+    apply: (c, t, a: RmArgs) => c.remove(t, { force: a.force === true, ...withTimeout(a), ...(a.depend === true ? { depend: true } : {}) }),
   },
   {
     name: 'sync',
