@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BerthError } from './errors.js';
 import { seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
 import { parseSignal } from './signals.js';
+import { checkRestartSpec, restartSpecShape, restartSpecOf, type RestartSpecFields } from './restart-spec.js';
 
 /**
  * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
@@ -129,8 +130,12 @@ export const containerSpecSchema = z
     stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
     /** Podman's -t/--tty: a pseudo-terminal (process.terminal, conmon -t); its output is one stdout stream. */
     tty: z.boolean({ error: 'tty is true or false' }).optional(),
+    // --- restart policy (issue 13): Podman's --restart, and the backoff between restarts ---
+    ...restartSpecShape,
+    // --- end restart policy ---
   })
-  .strict();
+  .strict()
+  .superRefine(checkRestartSpec);
 
 /** What callers may pass; `env` may be either form (the schema's own input type says unknown). */
 export type ContainerSpecInput = Omit<z.input<typeof containerSpecSchema>, 'env' | 'seccomp'> & {
@@ -157,6 +162,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** The restart policy and its backoff (absent: no). */
+  restart?: RestartSpecFields;
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
@@ -179,6 +186,7 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
     pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
     stdin: s.stdin ?? false,
     tty: s.tty ?? false,
+    ...restartSpecOf(s),
   };
 }
 

@@ -5,7 +5,11 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { execFailureCode } from '../errors.js';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RuntimeFailure } from './events.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RestartTimerEvent, RuntimeFailure } from './events.js';
+import { ended, type ExecSession } from './exec-sessions.js';
+import { backoffDelay, effectiveBackoff, nextStreak, NO_RESTART, RESTART_TIMER, shouldRestart, type RestartSpec } from './restart-policy.js';
+
+export { ENDED_EXECS_KEPT, type ExecSession } from './exec-sessions.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -22,40 +26,27 @@ export const STOP_DEADLINE = 'stopDeadline';
  * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
  * 5: exec sessions: `running.execing` (the ociExec call) and the context's `execs` and
  * `execStarting`; older snapshots gain an empty `execs` when read (migrateContext).
+ * 6 (restart): restart policies; the context's `restart`, `stoppedByUser`, `restartStreak`,
+ * `restartScheduled` and `restartBackoffMs` (older snapshots gain policy no, not stopped by a
+ * user, nothing scheduled), and `timer.restart` in stopped.idle, configured.idle and exited.idle.
  */
-export const MACHINE_VERSION = '5';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5'];
-
-/** Ended exec sessions kept for `exec inspect` (the oldest go first). */
-export const ENDED_EXECS_KEPT = 16;
-
-/** An exec session as the container's state keeps it (`berth exec inspect`). */
-export interface ExecSession {
-  id: string;
-  command: string[];
-  user: string;
-  workdir: string;
-  tty: boolean;
-  stdin: boolean;
-  /** 0 until runc has started it. */
-  pid: number;
-  running: boolean;
-  /** null while it runs. */
-  exitCode: number | null;
-  /** Why it could not be run, or how it ended without an exit recorded. */
-  error: string;
-  finishedAt: string | null;
-}
+export const MACHINE_VERSION = '6';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
 
 /** A context persisted by an older version, with what this version added (pure). */
 export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
-  if (Number(version) >= 5) return context;
-  return { ...context, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
+  if (Number(version) >= 6) return context;
+  // 6 (restart): no policy, no user stop, no restart scheduled
+  const v6 = { restart: context['restart'] ?? { ...NO_RESTART }, stoppedByUser: context['stoppedByUser'] ?? false, restartStreak: context['restartStreak'] ?? 0, restartScheduled: context['restartScheduled'] ?? false, restartBackoffMs: context['restartBackoffMs'] ?? 0 };
+  if (Number(version) >= 5) return { ...context, ...v6 };
+  return { ...context, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null, ...v6 };
 }
 
 export interface ContainerInput {
   stopSignal: string;
   stopTimeout: number;
+  /** The restart policy (default: no). */
+  restart?: RestartSpec;
 }
 
 export interface ContainerContext {
@@ -85,6 +76,16 @@ export interface ContainerContext {
   execs: Record<string, ExecSession>;
   /** The request of the session being started (ociExec in flight); its env is dropped once started. */
   execStarting: ExecRequest | null;
+  // --- restart policy (v6) ---
+  restart: RestartSpec;
+  /** Stopped or killed by a user (stop, kill, restart, rm -f) since its last init: never restarted. */
+  stoppedByUser: boolean;
+  /** Policy restarts in a row whose run was shorter than the backoff's reset (the next delay's exponent). */
+  restartStreak: number;
+  /** A policy restart is scheduled (the durable timer RESTART_TIMER). */
+  restartScheduled: boolean;
+  /** The delay of the restart scheduled (or of the last one), ms. */
+  restartBackoffMs: number;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -107,10 +108,15 @@ export function initialContext(input: ContainerInput): ContainerContext {
     restarting: false,
     execs: {},
     execStarting: null,
+    restart: input.restart ?? { ...NO_RESTART },
+    stoppedByUser: false,
+    restartStreak: 0,
+    restartScheduled: false,
+    restartBackoffMs: 0,
   };
 }
 
-type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
+type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent | RestartTimerEvent;
 
 /**
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
@@ -143,17 +149,6 @@ function exitOf(event: MachineEvent): { code: number; at: string | undefined; oo
   return o.exit ?? { code: -1, at: output(event).at, oomKilled: false };
 }
 
-/** `execs` with session `id` ended, and only the last ENDED_EXECS_KEPT ended sessions kept. */
-function ended(execs: Record<string, ExecSession>, id: string, exitCode: number, error: string, at: string | null): Record<string, ExecSession> {
-  const s = execs[id];
-  if (!s) return execs;
-  const rest = Object.fromEntries(Object.entries(execs).filter(([k]) => k !== id));
-  const next = { ...rest, [id]: { ...s, running: false, exitCode, error, finishedAt: at } };
-  const endedIds = Object.values(next).filter((e) => !e.running).map((e) => e.id);
-  for (const old of endedIds.slice(0, Math.max(0, endedIds.length - ENDED_EXECS_KEPT))) delete next[old];
-  return next;
-}
-
 export const containerSetup = setup({
   types: {
     context: {} as ContainerContext,
@@ -172,8 +167,9 @@ export const containerSetup = setup({
       stops: context.stops + 1,
       stopTimeout: event.type === 'cmd.stop' || event.type === 'cmd.restart' || event.type === 'cmd.remove' ? event.timeout : context.stopTimeout,
       restarting: event.type === 'cmd.restart',
+      stoppedByUser: true,
     })),
-    setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL') }),
+    setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL'), stoppedByUser: true }),
     escalate: assign({ killSignal: 'SIGKILL' }),
     created: assign(({ context, event }) => ({
       run: context.run + 1,
@@ -182,6 +178,8 @@ export const containerSetup = setup({
       exited: false,
       oomKilled: false,
       error: '',
+      // Podman's init() clears StoppedByUser
+      stoppedByUser: false,
     })),
     started: assign(({ context, event }) => ({
       pid: output(event).pid ?? context.pid,
@@ -233,12 +231,42 @@ export const containerSetup = setup({
         ? { execs: ended(context.execs, event.session, event.code, event.code === -1 ? 'exec session exit code could not be retrieved: its conmon is gone' : '', event.at) }
         : {},
     ),
+    /**
+     * After an exit the monitor recorded (recordExit first): per the policy, the restart's durable
+     * timer, its delay the backoff (the spec's, else the worker's, the event's, else the default).
+     */
+    planRestart: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'runtime.exited' || !shouldRestart(context)) return;
+      const b = effectiveBackoff(context.restart.backoff, event.backoff);
+      const streak = nextStreak(context.restartStreak, context.startedAt, context.finishedAt, b);
+      const delay = backoffDelay(streak, b);
+      enqueue.assign({ restartStreak: streak + 1, restartScheduled: true, restartBackoffMs: delay });
+      enqueue.raise({ type: 'timer.restart', restarts: context.restartCount }, { id: RESTART_TIMER, delay });
+    }),
+    /** A user's command: a scheduled restart is cancelled (its timer, by id). */
+    cancelRestart: enqueueActions(({ context, enqueue }) => {
+      if (!context.restartScheduled) return;
+      enqueue.cancel(RESTART_TIMER);
+      enqueue.assign({ restartScheduled: false });
+    }),
+    /** A user's start, init or restart: Podman resets RestartCount (and the backoff starts over). */
+    userStart: enqueueActions(({ context, enqueue }) => {
+      if (context.restartScheduled) enqueue.cancel(RESTART_TIMER);
+      enqueue.assign({ restartScheduled: false, restartCount: 0, restartStreak: 0 });
+    }),
+    /** A user's stop or kill while a restart waits: no restart, and unless-stopped remembers it. */
+    userStopWhileWaiting: assign({ stoppedByUser: true }),
+    /** The restart's timer fired: one more policy restart. */
+    policyRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartScheduled: false })),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
     thenCreate: ({ context }) => context.then !== null,
     isRestarting: ({ context }) => context.restarting,
+    restartScheduled: ({ context }) => context.restartScheduled,
+    /** The restart scheduled now (a timer of one cancelled since changes nothing). */
+    isScheduledRestart: ({ context, event }) => event.type === 'timer.restart' && context.restartScheduled && event.restarts === context.restartCount,
     /** A session id not seen before (a retried job's is: it is not started twice). */
     isNewSession: ({ context, event }) => event.type === 'cmd.exec' && !Object.hasOwn(context.execs, event.session),
     isRunningSession: ({ context, event }) => event.type === 'cmd.execExited' && context.execs[event.session]?.running === true,

@@ -41,6 +41,13 @@ export interface WorkerOptions {
    * (`<state dir>/rootfs` for runc), none for a runtime without one.
    */
   rootfsRoots?: readonly string[];
+  /**
+   * The restart policies' backoff on this node, ms (a container's spec overrides each): the first
+   * delay (default: BERTH_RESTART_BACKOFF_MS, else 10 s), its cap (5 min) and the run that resets it (10 min).
+   */
+  restartBackoffMs?: number;
+  restartBackoffMaxMs?: number;
+  restartBackoffResetMs?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -55,11 +62,20 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   lockDurationMs: 4000,
   shutdownMs: 30_000,
   logMaxLines: 10_000,
+  restartBackoffMs: 10_000,
+  restartBackoffMaxMs: 300_000,
+  restartBackoffResetMs: 600_000,
 });
 
+/** BERTH_RESTART_BACKOFF_MS, the first restart delay, when set (validated with the options). */
+function envBackoff(): { restartBackoffMs?: number } {
+  const raw = process.env['BERTH_RESTART_BACKOFF_MS'];
+  return raw === undefined || raw === '' ? {} : { restartBackoffMs: /^\d+$/.test(raw) ? Number(raw) : Number.NaN };
+}
+
 export function validateWorkerOptions(o: WorkerOptions): Required<Omit<WorkerOptions, 'prefix' | 'execMonitor'>> & { prefix: string | undefined; execMonitor?: ExecExitMonitor } {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines'] as const) {
+  const merged = { ...DEFAULT_WORKER_OPTIONS, ...envBackoff(), labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, ...o };
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines', 'restartBackoffMs', 'restartBackoffMaxMs', 'restartBackoffResetMs'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
       throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);

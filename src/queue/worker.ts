@@ -110,7 +110,7 @@ export class BerthWorker {
     const scheduler = new QueueScheduler(queue, store, waker);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
-    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, restartBackoff: { initialMs: o.restartBackoffMs, maxMs: o.restartBackoffMaxMs, resetMs: o.restartBackoffResetMs } });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
     const streams = new SourceStreams(redis, keys);

@@ -66,6 +66,14 @@ const specSchema = z.object({
   // -i and -t came later still: a record written before has neither
   stdin: z.boolean().default(false),
   tty: z.boolean().default(false),
+  // restart policies came later (absent: no policy)
+  restart: z
+    .object({
+      policy: z.enum(['no', 'on-failure', 'always', 'unless-stopped']),
+      retries: z.number(),
+      backoff: z.object({ initialMs: z.number().optional(), maxMs: z.number().optional(), resetMs: z.number().optional() }).optional(),
+    })
+    .optional(),
 });
 
 const int = z.coerce.number().int();

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import type { BerthClient } from '../../queue/client.js';
 import type { ContainerSpecInput } from '../../spec.js';
+import { parseRestartFlag } from '../../restart-spec.js';
 import type { Invocation } from '../context.js';
 import { attachAndFollow, sessionOptions, startFailureCode, withAttachFlags, type AttachFlags, type SessionOptions } from './attach.js';
 import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
@@ -29,6 +30,8 @@ interface CreateOptions {
   pidsLimit?: string;
   interactive?: boolean;
   tty?: boolean;
+  /** --restart (restart policies) */
+  restart?: string;
   rootfs: string;
 }
 
@@ -56,6 +59,8 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
     ...(opts.interactive ? { stdin: true } : {}),
     ...(opts.tty ? { tty: true } : {}),
+    // --- restart policy ---
+    ...(opts.restart === undefined ? {} : parseRestartFlag(opts.restart)),
   };
 }
 
@@ -88,6 +93,8 @@ function define(program: Command, name: string, summary: string, description: st
     .option('--pids-limit <n>', 'the most processes the container may have at once (default 2048; 0 or -1: unlimited)')
     .option('-i, --interactive', 'keep its stdin open, for attach (and the foreground run) to write to')
     .option('-t, --tty', 'give it a pseudo-terminal (its stdout and stderr become one stream)')
+    // --- restart policy ---
+    .option('--restart <policy>', 'restart policy when its process exits by itself: no (default), on-failure[:N], always or unless-stopped; with a backoff between restarts (10 s doubling to 5 min)')
     .addHelpText(
       'after',
       [
@@ -131,7 +138,10 @@ export function registerCreate(program: Command, inv: Invocation): void {
     const spec = checked(inv, self, 'run', () => {
       if (opts.detach && opts.rm) throw new BerthError('EINVAL', '`--rm` needs the foreground run: Berth removes the container from `berth run --rm` without -d');
       if (!opts.detach) session = sessionOptions(opts);
-      return specFromFlags(command, args, opts);
+      const spec = specFromFlags(command, args, opts);
+      // Podman's words: --rm and a restart policy other than no contradict each other
+      if (opts.rm && (spec.restartPolicy ?? 'no') !== 'no') throw new BerthError('EINVAL', 'the --rm option conflicts with --restart, when the restartPolicy is not "" and "no"');
+      return spec;
     });
     if (!spec) return;
     try {
