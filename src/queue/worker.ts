@@ -33,6 +33,7 @@ import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
 import { Waker } from './waker.js';
+import { comeBack } from './come-back.js';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
 
 export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker-options.js';
@@ -130,8 +131,8 @@ export class BerthWorker {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
       await checkRootfsRoots(rootfs);
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
-      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
-      if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
+      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit), onComeBack: (id, v) => comeBack(store, waker, id, v) });
+      if (report.orphansDeleted.length || report.exitsLost.length || report.broughtBack.length) o.log.warn(report, 'reconciled the node with runc');
       await self.recoverNode();
       await nodes.register({
         name: o.node,

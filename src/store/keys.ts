@@ -51,6 +51,8 @@ export const commandIds = {
   exit: (id: string, key: string): string => `exit-${id}-${key}`,
   execExit: (id: string, session: string): string => `exec-exit-${id}-${session}`,
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
+  /** A restart policy's start when the node's worker starts again (one per record version). */
+  comeBack: (id: string, version: number): string => `come-back-${id}-v${version}`,
 };
 
 export class Keys {

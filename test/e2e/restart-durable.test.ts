@@ -52,4 +52,28 @@ describe('e2e: a restart scheduled before a worker SIGKILL', function () {
     expect(history.filter((h) => h.to === 'running'), 'two runs: the start and one restart').to.have.length(2);
     expect(history.filter((h) => h.command === 'timer (internal)' && h.from === 'exited'), 'the timer started it once').to.have.length(1);
   });
+
+  it('with the node\'s next worker, always comes back even after a user stop; unless-stopped after a user stop does not', async () => {
+    const rootfs = await ensureBusyboxRootfs(TEST_ROOTFS);
+    const sleeper = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done'];
+    const a = await client.create({ name: 'back-always', rootfs, command: sleeper, restartPolicy: 'always' });
+    const u = await client.create({ name: 'back-unless', rootfs, command: sleeper, restartPolicy: 'unless-stopped' });
+    for (const name of ['back-always', 'back-unless']) {
+      await client.start(name);
+      expect((await client.stop(name)).State).to.include({ Status: 'exited', StoppedByUser: true, Restarting: false });
+    }
+    const { cursor } = await client.store.readWithCursor(a.Id);
+    const uVersion = (await client.store.get(u.Id))!.version;
+    worker!.kill('SIGKILL');
+    await worker;
+    worker = (await spawnWorker(env)).proc;
+    const back = await client.eventFeed().waitFor(cursor, (e) => e.id === a.Id && e.state.State.Status === 'running' && e.state.State.Activity === '');
+    expect(back.command).to.equal('start (internal)');
+    expect((await client.inspect('back-always')).State).to.include({ Status: 'running', StoppedByUser: false });
+    // the same reconcile judged both: the unless-stopped one was left as the user left it
+    const u2 = await client.inspect('back-unless');
+    expect(u2.State).to.include({ Status: 'exited', StoppedByUser: true });
+    expect((await client.store.get(u.Id))!.version, 'not touched').to.equal(uVersion);
+    expect((await client.history('back-unless')).filter((h) => h.command.includes('internal') && h.to === 'running')).to.deep.equal([]);
+  });
 });
