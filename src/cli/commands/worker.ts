@@ -29,6 +29,8 @@ export interface NodeWorkerOptions {
   logMaxLines?: number;
   /** Where containers' root filesystems may be (default <stateDir>/rootfs). */
   rootfsRoots?: string[];
+  /** The restart policies' first backoff delay, ms (WorkerOptions.restartBackoffMs). */
+  restartBackoffMs?: number;
 }
 
 export interface NodeWorker {
@@ -58,6 +60,7 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     ...(o.labels === undefined ? {} : { labels: o.labels }),
     ...(o.logMaxLines === undefined ? {} : { logMaxLines: o.logMaxLines }),
     ...(o.rootfsRoots === undefined ? {} : { rootfsRoots: o.rootfsRoots }),
+    ...(o.restartBackoffMs === undefined ? {} : { restartBackoffMs: o.restartBackoffMs }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -70,6 +73,8 @@ export interface WorkerFlags {
   runtimeRoot?: string;
   logMaxLines?: string;
   rootfsRoot?: string[];
+  /** worker only: --restart-backoff */
+  restartBackoff?: string;
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -126,6 +131,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
       ].join('\n'),
     );
   workerFlags(cmd, "this node's name (required; containers are placed on nodes by name)");
+  cmd.option('--restart-backoff <ms>', "restart policies: the first delay between restarts on this node, doubling to 5 min (default BERTH_RESTART_BACKOFF_MS, else 10000); a container's spec overrides it");
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
@@ -143,6 +149,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         labels,
         logMaxLines,
         ...(rootfsRoots === undefined ? {} : { rootfsRoots }),
+        ...(flags.restartBackoff === undefined ? {} : { restartBackoffMs: parsePositiveInt('--restart-backoff', flags.restartBackoff) }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),
