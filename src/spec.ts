@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BerthError } from './errors.js';
 import { seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
 import { parseSignal } from './signals.js';
+import { checkRestartSpec, restartSpecShape, restartSpecOf, type RestartSpecFields } from './restart-spec.js';
 
 /**
  * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
@@ -156,6 +157,9 @@ export const containerSpecSchema = z
       .max(64, 'requires: at most 64 containers')
       .optional(),
     // --- end dependencies ---
+    // --- restart policy (issue 13): Podman's --restart, and the backoff between restarts ---
+    ...restartSpecShape,
+    // --- end restart policy ---
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -164,6 +168,7 @@ export const containerSpecSchema = z
     if (s.rootfs !== undefined && s.image !== undefined) ctx.addIssue({ code: 'custom', message: 'rootfs and image exclude each other' });
     if (s.rootfs !== undefined && s.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a command is required' });
     if (s.rootfs !== undefined && s.entrypoint !== undefined) ctx.addIssue({ code: 'custom', path: ['entrypoint'], message: 'entrypoint needs an image (with rootfs, give the whole command)' });
+    checkRestartSpec(s, ctx);
   });
 
 /** What callers may pass; `env` may be either form (the schema's own input type says unknown). */
@@ -191,6 +196,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** The restart policy and its backoff (absent: no). */
+  restart?: RestartSpecFields;
   /** Dependencies (issue 12): the Ids of the containers it requires (`--requires`); absent: none. */
   requires?: string[];
   // ---- storage (issue 11) ----
@@ -242,6 +249,7 @@ export function normaliseSpec(s: ContainerSpecData, fallbackName: string): Conta
     ...(s.labels ? { labels: s.labels } : {}),
     ...(s.readOnly !== undefined ? { readOnly: s.readOnly } : {}),
     ...(s.requires?.length ? { requires: [...new Set(s.requires)] } : {}),
+    ...restartSpecOf(s),
   };
 }
 

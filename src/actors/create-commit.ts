@@ -21,7 +21,7 @@ export interface CreateInput {
 }
 
 export function createCommit(c: CreateInput): { args: CreateArgs; result: CommandResult } {
-  const snapshot = initialSnapshot({ stopSignal: c.spec.stopSignal, stopTimeout: c.spec.stopTimeout });
+  const snapshot = initialSnapshot({ stopSignal: c.spec.stopSignal, stopTimeout: c.spec.stopTimeout, ...(c.spec.restart ? { restart: c.spec.restart } : {}) });
   // a new container is at rest in its status: the stream names the status alone, as before
   const to = { status: positionOf(snapshot).status, path: positionOf(snapshot).status };
   const spec: ContainerSpec = { ...c.spec, node: c.node };

@@ -3,7 +3,7 @@
  * becomes, by the command table (machines/commands.ts).
  */
 import { BerthError } from '../errors.js';
-import { commandToEvent, isTableCommand } from '../machines/index.js';
+import { commandToEvent, isTableCommand, type RestartBackoff } from '../machines/index.js';
 import { describeIssues } from '../spec.js';
 import { seqJobId } from '../store/keys.js';
 import type { ContainerRecord } from '../store/records.js';
@@ -30,9 +30,9 @@ export function parseEntry(id: string, seq: number, text: string): MailboxEntry 
  * A mailbox entry's machine event; null for an internal command that no longer applies (a timer
  * cancelled since); EINVAL when its command or arguments do not parse.
  */
-export function toMachineEvent(entry: MailboxEntry, record: ContainerRecord): MachineEventInput | null {
+export function toMachineEvent(entry: MailboxEntry, record: ContainerRecord, restartBackoff?: Partial<RestartBackoff>): MachineEventInput | null {
   if (!isTableCommand(entry.command)) throw new BerthError('EINVAL', `unknown command "${String(entry.command)}"`);
-  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout, timers: record.timers });
+  const parsed = commandToEvent(entry.command, entry, { stopTimeout: record.spec.stopTimeout, timers: record.timers, ...(restartBackoff ? { restartBackoff } : {}) });
   if (!parsed.ok) throw new BerthError('EINVAL', `invalid ${entry.command} command: ${describeIssues(parsed.issues)}`);
   return parsed.event as MachineEventInput | null;
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BerthError, execSessionsError, stateError, toBerthError } from '../errors.js';
-import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine } from '../machines/index.js';
+import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine, type RestartBackoff } from '../machines/index.js';
 import type { OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { LeaseReleases } from '../store/lease-releases.js';
@@ -41,6 +41,8 @@ export interface HostOptions {
   leases?: LeaseReleases;
   /** The machine hosted: the container machine (default), or one built from its setup (tests). */
   machine?: ContainerMachine;
+  /** The node's restart backoff (restart policies): a container's spec overrides it, field by field. */
+  restartBackoff?: Partial<RestartBackoff>;
   /** Instrumentation: awaited before each runtime call, ahead of its fence check (tracing, tests). */
   beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
   /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
@@ -203,7 +205,7 @@ export class ContainerHost {
     const internal = INTERNAL_COMMANDS.has(entry.command) || entry.internal === true;
     let event: MachineEventInput | null;
     try {
-      event = toMachineEvent(entry, w.record);
+      event = toMachineEvent(entry, w.record, this.o.restartBackoff);
     } catch (err) {
       return toBerthError(err, 'EINVAL');
     }

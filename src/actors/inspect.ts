@@ -6,6 +6,7 @@
 import type { ContainerRecord } from '../store/records.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { positionOf } from './step.js';
+import { RESTART_TIMER } from '../machines/index.js';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -15,6 +16,7 @@ export interface InspectState {
   Activity: string;
   Running: boolean;
   Paused: boolean;
+  /** A policy restart waits out its backoff (Podman's field is always false; Berth's is true then). */
   Restarting: boolean;
   OOMKilled: boolean;
   Dead: boolean;
@@ -29,6 +31,12 @@ export interface InspectState {
   /** Podman's: running from a checkpoint (berth restore). */
   Restored?: boolean;
   RestoredAt?: string;
+  /** When the policy restart that waits out its backoff (State.Restarting) is due (the durable timer's time), ZERO_TIME when none waits. Berth's own. */
+  NextRestartAt?: string;
+  /** The backoff of the restart waiting, else of the last one, ms (0: none yet). Berth's own. */
+  RestartBackoffMs?: number;
+  /** Stopped or killed by a user since its last start (Podman 5's): no policy restarts it. */
+  StoppedByUser?: boolean;
 }
 
 export interface Inspect {
@@ -61,6 +69,8 @@ export interface Inspect {
   };
   State: InspectState;
   RestartCount: number;
+  /** Podman's: the restart policy (`no`, `on-failure`, `always`, `unless-stopped`) and on-failure's N. */
+  HostConfig?: { RestartPolicy: { Name: string; MaximumRetryCount: number } };
   /** The exec sessions running now (Podman's ExecIDs): started by runc, not ended yet. */
   ExecIDs: string[];
   /** The snapshot version: a per-container sequence number of committed transitions. */
@@ -153,7 +163,7 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       Activity: activity,
       Running: status === 'running',
       Paused: status === 'paused',
-      Restarting: false,
+      Restarting: ctx.restartScheduled === true,
       OOMKilled: ctx.oomKilled,
       Dead: false,
       Pid: ctx.pid,
@@ -165,8 +175,12 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       CheckpointedAt: ctx.checkpointedAt ?? ZERO_TIME,
       Restored: ctx.restored === true,
       RestoredAt: ctx.restoredAt ?? ZERO_TIME,
+      NextRestartAt: nextRestartAt(record, ctx.restartScheduled === true),
+      RestartBackoffMs: ctx.restartBackoffMs ?? 0,
+      StoppedByUser: ctx.stoppedByUser === true,
     },
     RestartCount: ctx.restartCount,
+    HostConfig: { RestartPolicy: { Name: ctx.restart?.policy ?? 'no', MaximumRetryCount: ctx.restart?.retries ?? 0 } },
     // a removed container's sessions went with it (rm -f kills them)
     ExecIDs: Object.values(status === 'removed' ? {} : (ctx.execs ?? {}))
       // one being started has no process yet: nothing can reach its stdin (stdin-forwarder.ts)
@@ -174,4 +188,10 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       .map((s) => s.id),
     Version: record.version,
   };
+}
+
+/** The due time of the restart's durable timer (the record's), when one waits. */
+function nextRestartAt(record: ContainerRecord, scheduled: boolean): string {
+  const t = scheduled && Object.hasOwn(record.timers, RESTART_TIMER) ? record.timers[RESTART_TIMER] : undefined;
+  return t ? new Date(t.due).toISOString() : ZERO_TIME;
 }

@@ -19,13 +19,16 @@
 import type { Logger } from '../log.js';
 import type { ExitRecord, OciRuntime } from '../oci/types.js';
 import type { ContainerStore } from '../store/containers.js';
-import { persistedRun } from './snapshot.js';
+import { persistedRestartState, persistedRun } from './snapshot.js';
+import { shouldComeBack } from '../machines/index.js';
 
 const LIVE = new Set(['created', 'running', 'paused', 'stopping']);
 
 export interface ReconcileReport {
   orphansDeleted: string[];
   exitsLost: string[];
+  /** always and unless-stopped containers (not stopped by a user) started again. */
+  broughtBack: string[];
 }
 
 export async function reconcileNode(o: {
@@ -34,8 +37,10 @@ export async function reconcileNode(o: {
   runtime: OciRuntime;
   log: Logger;
   onLostExit: (exit: ExitRecord) => Promise<void>;
+  /** Starts a container whose restart policy brings it back with its node's worker (restart policies). */
+  onComeBack?: (id: string, version: number) => Promise<void>;
 }): Promise<ReconcileReport> {
-  const report: ReconcileReport = { orphansDeleted: [], exitsLost: [] };
+  const report: ReconcileReport = { orphansDeleted: [], exitsLost: [], broughtBack: [] };
   const ids = await o.store.nodeContainerIds(o.node);
   const before = new Map((await o.store.records(ids)).map((r) => [r.id, r]));
   const inRuntime = await o.runtime.list();
@@ -65,6 +70,15 @@ export async function reconcileNode(o: {
     o.log.warn({ container: id, status: now.status, run }, 'runc no longer has this container and no exit was recorded');
     report.exitsLost.push(id);
     await o.onLostExit({ id, code: -1, at: new Date().toISOString(), oomKilled: false, ...(run === undefined ? {} : { run }) });
+  }
+  // restart policies: always, and unless-stopped unless a user stopped it, come back with the
+  // node's worker (a live one lost above comes back through its exit and the policy instead)
+  for (const r of before.values()) {
+    const state = persistedRestartState(r.snapshot);
+    if (!o.onComeBack || !state || !shouldComeBack(r.status, state)) continue;
+    o.log.info({ container: r.id, policy: state.restart?.policy }, 'restart policy: starting it again with its node');
+    report.broughtBack.push(r.id);
+    await o.onComeBack(r.id, r.version);
   }
   return report;
 }

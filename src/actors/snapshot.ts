@@ -5,7 +5,7 @@
  */
 import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
 import { BerthError } from '../errors.js';
-import { containerMachine, MACHINE_ID, MACHINE_VERSION, migrateContext, READABLE_VERSIONS, type ContainerInput, type ContainerMachine } from '../machines/index.js';
+import { containerMachine, MACHINE_ID, MACHINE_VERSION, migrateContext, READABLE_VERSIONS, type ContainerInput, type ContainerMachine, type RestartState } from '../machines/index.js';
 
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
 
@@ -70,5 +70,16 @@ export function persistedRun(json: string): number | undefined {
     return typeof run === 'number' ? run : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** What the restart policy reads of a persisted snapshot's context, without hydrating it; null if unreadable. */
+export function persistedRestartState(json: string): RestartState | null {
+  try {
+    const ctx = (JSON.parse(json) as { snapshot?: { context?: Partial<RestartState> } }).snapshot?.context;
+    if (!ctx || typeof ctx.restartCount !== 'number' || typeof ctx.exitCode !== 'number') return null;
+    return { ...ctx, restartCount: ctx.restartCount, exitCode: ctx.exitCode, startedAt: typeof ctx.startedAt === 'string' ? ctx.startedAt : null };
+  } catch {
+    return null;
   }
 }

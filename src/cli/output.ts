@@ -62,12 +62,21 @@ function titleCase(s: string): string {
  * exited, "Created" for configured (Podman's ps says so of its configured containers too),
  * otherwise Berth's state in title case ("Created", "Paused", "Stopping", "Removing", "Unknown").
  */
+/** A crash loop, as Docker shows it: `Restarting (1) in 20s` (the exit code, the time to the restart). */
+function restartingStatus(s: Pick<Inspect['State'], 'ExitCode' | 'NextRestartAt'>, now: number): string {
+  const due = timeOf(s.NextRestartAt);
+  if (due === undefined) return `Restarting (${s.ExitCode})`;
+  const secs = Math.max(0, Math.ceil((due - now) / 1000));
+  return `Restarting (${s.ExitCode}) in ${secs < 60 ? `${secs}s` : `${Math.floor(secs / 60)}m${secs % 60 ? `${secs % 60}s` : ''}`}`;
+}
+
 export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
   const { Status, StartedAt, FinishedAt, ExitCode } = c.State;
   if (Status === 'running') {
     const t = timeOf(StartedAt);
     return t === undefined ? 'Up' : `Up ${humanDuration(Math.max(0, now - t))}`;
   }
+  if (c.State.Restarting) return restartingStatus(c.State, now);
   if (Status === 'stopped' || Status === 'exited') {
     const ago = formatAgo(FinishedAt, now);
     return ago ? `Exited (${ExitCode}) ${ago}` : `Exited (${ExitCode})`;

@@ -12,6 +12,7 @@ import { parseSignal } from '../signals.js';
 import { absolutePath, envSchema, execString } from '../spec.js';
 import { events, type ContainerEvent, type TimerEvent } from './events.js';
 import type { PodmanEventName } from './podman-event-names.js';
+import type { RestartBackoff } from './restart-policy.js';
 
 /** What turning arguments into an event needs to know of the container. */
 export interface CommandContext {
@@ -19,6 +20,8 @@ export interface CommandContext {
   stopTimeout: number;
   /** Its durable timers pending, by id: the version of the commit that scheduled each, its event. */
   timers: Readonly<Record<string, { v: number; event: { type: string } }>>;
+  /** The worker's restart backoff, given to an exit (restart policies; the spec's overrides it). */
+  restartBackoff?: Partial<RestartBackoff>;
 }
 
 interface CommandDef<S extends z.ZodObject> {
@@ -184,7 +187,7 @@ const BERTH_TABLE = {
       /** The run that ended; an exit of an earlier run is ignored. */
       run: z.number().int().positive().optional(),
     }),
-    event: (a) => events.exited(a.code, a.at, a.oomKilled === true, a.run),
+    event: (a, ctx) => events.exited(a.code, a.at, a.oomKilled === true, a.run, ctx.restartBackoff),
     help: 'an exit the monitor recorded',
   }),
   execExited: berthOnly({

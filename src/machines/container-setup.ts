@@ -5,7 +5,11 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { execFailureCode } from '../errors.js';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RuntimeFailure } from './events.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RestartTimerEvent, RuntimeFailure } from './events.js';
+import { ended, type ExecSession } from './exec-sessions.js';
+import { backoffDelay, effectiveBackoff, nextStreak, NO_RESTART, RESTART_TIMER, shouldRestart, type RestartSpec } from './restart-policy.js';
+
+export { ENDED_EXECS_KEPT, type ExecSession } from './exec-sessions.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -26,19 +30,29 @@ export const STOP_DEADLINE = 'stopDeadline';
  * (ociRefresh, the post-reboot reset), running gained `checkpointing` (ociCheckpoint); the context
  * gained `checkpointed`, `checkpointedAt`, `restored` and `restoredAt`, which older snapshots gain
  * as false / null when read (migrateContext).
+ * 6 (restart): restart policies; the context's `restart`, `stoppedByUser`, `restartStreak`,
+ * `restartScheduled` and `restartBackoffMs` (older snapshots gain policy no, not stopped by a
+ * user, nothing scheduled), and `timer.restart` in stopped.idle, configured.idle and exited.idle.
  */
 export const MACHINE_VERSION = '6';
 export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
 
-import { ended, type ExecSession } from './exec-sessions.js';
-
-export { ENDED_EXECS_KEPT, type ExecSession } from './exec-sessions.js';
-
 /** A context persisted by an older version, with what this version added (pure). */
 export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
   if (Number(version) >= 6) return context;
-  // 6 (checkpoint): never checkpointed nor restored
-  const v6 = { checkpointed: false, checkpointedAt: null, restored: false, restoredAt: null, ...context };
+  // 6 (checkpoint): never checkpointed nor restored; 6 (restart): no policy, no user stop, no restart scheduled
+  const v6 = {
+    checkpointed: false,
+    checkpointedAt: null,
+    restored: false,
+    restoredAt: null,
+    restart: { ...NO_RESTART },
+    stoppedByUser: false,
+    restartStreak: 0,
+    restartScheduled: false,
+    restartBackoffMs: 0,
+    ...context,
+  };
   if (Number(version) >= 5) return v6;
   return { ...v6, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
 }
@@ -46,6 +60,8 @@ export function migrateContext(version: string, context: Record<string, unknown>
 export interface ContainerInput {
   stopSignal: string;
   stopTimeout: number;
+  /** The restart policy (default: no). */
+  restart?: RestartSpec;
 }
 
 export interface ContainerContext {
@@ -81,6 +97,16 @@ export interface ContainerContext {
   /** Podman's State.Restored / RestoredAt: running from a checkpoint. */
   restored: boolean;
   restoredAt: string | null;
+  // --- restart policy (v6) ---
+  restart: RestartSpec;
+  /** Stopped or killed by a user (stop, kill, restart, rm -f) since its last init: never restarted. */
+  stoppedByUser: boolean;
+  /** Policy restarts in a row whose run was shorter than the backoff's reset (the next delay's exponent). */
+  restartStreak: number;
+  /** A policy restart is scheduled (the durable timer RESTART_TIMER). */
+  restartScheduled: boolean;
+  /** The delay of the restart scheduled (or of the last one), ms. */
+  restartBackoffMs: number;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -107,10 +133,15 @@ export function initialContext(input: ContainerInput): ContainerContext {
     checkpointedAt: null,
     restored: false,
     restoredAt: null,
+    restart: input.restart ?? { ...NO_RESTART },
+    stoppedByUser: false,
+    restartStreak: 0,
+    restartScheduled: false,
+    restartBackoffMs: 0,
   };
 }
 
-type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
+type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent | RestartTimerEvent;
 
 /**
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
@@ -185,8 +216,9 @@ export const containerSetup = setup({
       stops: context.stops + 1,
       stopTimeout: event.type === 'cmd.stop' || event.type === 'cmd.restart' || event.type === 'cmd.remove' ? event.timeout : context.stopTimeout,
       restarting: event.type === 'cmd.restart',
+      stoppedByUser: true,
     })),
-    setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL') }),
+    setKillSignal: assign({ killSignal: ({ event }) => (event.type === 'cmd.kill' ? event.signal : 'SIGKILL'), stoppedByUser: true }),
     escalate: assign({ killSignal: 'SIGKILL' }),
     created: assign(({ context, event }) => ({
       run: context.run + 1,
@@ -195,6 +227,8 @@ export const containerSetup = setup({
       exited: false,
       oomKilled: false,
       error: '',
+      // Podman's init() clears StoppedByUser
+      stoppedByUser: false,
     })),
     started: assign(({ context, event }) => ({
       pid: output(event).pid ?? context.pid,
@@ -246,6 +280,33 @@ export const containerSetup = setup({
         ? { execs: ended(context.execs, event.session, event.code, event.code === -1 ? 'exec session exit code could not be retrieved: its conmon is gone' : '', event.at) }
         : {},
     ),
+    /**
+     * After an exit the monitor recorded (recordExit first): per the policy, the restart's durable
+     * timer, its delay the backoff (the spec's, else the worker's, the event's, else the default).
+     */
+    planRestart: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'runtime.exited' || !shouldRestart(context)) return;
+      const b = effectiveBackoff(context.restart.backoff, event.backoff);
+      const streak = nextStreak(context.restartStreak, context.startedAt, context.finishedAt, b);
+      const delay = backoffDelay(streak, b);
+      enqueue.assign({ restartStreak: streak + 1, restartScheduled: true, restartBackoffMs: delay });
+      enqueue.raise({ type: 'timer.restart', restarts: context.restartCount }, { id: RESTART_TIMER, delay });
+    }),
+    /** A user's command: a scheduled restart is cancelled (its timer, by id). */
+    cancelRestart: enqueueActions(({ context, enqueue }) => {
+      if (!context.restartScheduled) return;
+      enqueue.cancel(RESTART_TIMER);
+      enqueue.assign({ restartScheduled: false });
+    }),
+    /** A user's start, init or restart: Podman resets RestartCount (and the backoff starts over). */
+    userStart: enqueueActions(({ context, enqueue }) => {
+      if (context.restartScheduled) enqueue.cancel(RESTART_TIMER);
+      enqueue.assign({ restartScheduled: false, restartCount: 0, restartStreak: 0 });
+    }),
+    /** A user's stop or kill while a restart waits: no restart, and unless-stopped remembers it. */
+    userStopWhileWaiting: assign({ stoppedByUser: true }),
+    /** The restart's timer fired: one more policy restart. */
+    policyRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartScheduled: false })),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
     /** A checkpoint was written; without --leave-running the process is gone (ended, as Podman's). */
     checkpointed: assign(({ context, event }) => {
@@ -264,6 +325,9 @@ export const containerSetup = setup({
     thenStart: ({ context }) => context.then === 'start',
     thenCreate: ({ context }) => context.then !== null,
     isRestarting: ({ context }) => context.restarting,
+    restartScheduled: ({ context }) => context.restartScheduled,
+    /** The restart scheduled now (a timer of one cancelled since changes nothing). */
+    isScheduledRestart: ({ context, event }) => event.type === 'timer.restart' && context.restartScheduled && event.restarts === context.restartCount,
     /** A session id not seen before (a retried job's is: it is not started twice). */
     isNewSession: ({ context, event }) => event.type === 'cmd.exec' && !Object.hasOwn(context.execs, event.session),
     isRunningSession: ({ context, event }) => event.type === 'cmd.execExited' && context.execs[event.session]?.running === true,

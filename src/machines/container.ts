@@ -39,11 +39,15 @@ const outOfRuntime = containerSetup.createStateConfig({
   states: {
     idle: {
       on: {
-        'cmd.init': { target: 'initializing', actions: 'clearThen' },
-        'cmd.start': { target: 'initializing', actions: 'wantStart' },
-        'cmd.restart': { target: 'initializing', actions: 'wantStart' },
+        'cmd.init': { target: 'initializing', actions: ['clearThen', 'userStart'] },
+        'cmd.start': { target: 'initializing', actions: ['wantStart', 'userStart'] },
+        'cmd.restart': { target: 'initializing', actions: ['wantStart', 'userStart'] },
         'cmd.cleanup': { target: 'idle', reenter: true },
-        'cmd.remove': '#container.removing',
+        'cmd.remove': { target: '#container.removing', actions: 'cancelRestart' },
+        // a restart waiting out its backoff: the timer starts it; a user's stop or kill cancels it
+        'timer.restart': { guard: 'isScheduledRestart', target: 'initializing', actions: ['wantStart', 'policyRestart'] },
+        'cmd.stop': { guard: 'restartScheduled', actions: ['userStopWhileWaiting', 'cancelRestart'] },
+        'cmd.kill': { guard: 'restartScheduled', actions: ['userStopWhileWaiting', 'cancelRestart'] },
         // not in the runtime: nothing to re-read (Podman's Sync skips configured and exited too)
         'cmd.sync': { actions: 'nothingToSync' },
         'cmd.restore': 'restoring',
@@ -72,7 +76,7 @@ export const containerMachine = containerSetup.createMachine({
   initial: 'configured',
   context: ({ input }) => initialContext(input),
   on: {
-    'cmd.remove': { guard: and(['isForced', not(stateIn('removed'))]), target: '.removing' },
+    'cmd.remove': { guard: and(['isForced', not(stateIn('removed'))]), target: '.removing', actions: 'cancelRestart' },
     'runtime.lost': { target: '.unknown', actions: 'recordLoss' },
     'cmd.execExited': execEnded,
     'cmd.refresh': onRefresh,
@@ -87,8 +91,8 @@ export const containerMachine = containerSetup.createMachine({
       states: {
         idle: {
           on: {
-            'cmd.start': 'starting',
-            'cmd.restart': 'starting',
+            'cmd.start': { target: 'starting', actions: 'userStart' },
+            'cmd.restart': { target: 'starting', actions: 'userStart' },
             'cmd.stop': { target: '#container.stopping', actions: 'beginStop' },
             'cmd.cleanup': 'releasing',
             'cmd.remove': '#container.removing',
@@ -120,7 +124,7 @@ export const containerMachine = containerSetup.createMachine({
     running: {
       initial: 'idle',
       on: {
-        'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' },
+        'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: ['recordExit', 'planRestart'] },
         // rm -f stops a running container first, as Podman 4 does (others: the root's forced remove)
         'cmd.remove': { guard: 'isGracefulRemove', target: '#container.removing.signalling', actions: 'beginStop' },
       },
@@ -130,7 +134,7 @@ export const containerMachine = containerSetup.createMachine({
             'cmd.pause': 'pausing',
             'cmd.kill': { target: 'killing', actions: 'setKillSignal' },
             'cmd.stop': { target: '#container.stopping', actions: 'beginStop' },
-            'cmd.restart': { target: '#container.stopping', actions: 'beginStop' },
+            'cmd.restart': { target: '#container.stopping', actions: ['beginStop', 'userStart'] },
             'cmd.sync': 'syncing',
             'cmd.exec': startExec,
             'cmd.checkpoint': 'checkpointing',
@@ -154,7 +158,7 @@ export const containerMachine = containerSetup.createMachine({
     /** Frozen by the cgroup freezer. Stop is refused here, as in every Podman era. */
     paused: {
       initial: 'idle',
-      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: ['recordExit', 'planRestart'] } },
       states: {
         idle: {
           on: {
@@ -235,10 +239,13 @@ export const containerMachine = containerSetup.createMachine({
           on: {
             // exec sessions block the cleanup and a non-forced rm (and so init, start, restart)
             'cmd.cleanup': { guard: 'noExecSessions', target: 'cleaning' },
-            'cmd.init': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantInit' },
-            'cmd.start': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantStart' },
-            'cmd.restart': { guard: 'noExecSessions', target: 'cleaning', actions: 'wantStart' },
-            'cmd.remove': { guard: 'noExecSessions', target: '#container.removing' },
+            'cmd.init': { guard: 'noExecSessions', target: 'cleaning', actions: ['wantInit', 'userStart'] },
+            'cmd.start': { guard: 'noExecSessions', target: 'cleaning', actions: ['wantStart', 'userStart'] },
+            'cmd.restart': { guard: 'noExecSessions', target: 'cleaning', actions: ['wantStart', 'userStart'] },
+            'cmd.remove': { guard: 'noExecSessions', target: '#container.removing', actions: 'cancelRestart' },
+            'timer.restart': { guard: and(['isScheduledRestart', 'noExecSessions']), target: 'cleaning', actions: ['wantStart', 'policyRestart'] },
+            'cmd.stop': { guard: 'restartScheduled', actions: ['userStopWhileWaiting', 'cancelRestart'] },
+            'cmd.kill': { guard: 'restartScheduled', actions: ['userStopWhileWaiting', 'cancelRestart'] },
             'cmd.execExited': execEndedWhenStopped,
             // the exit is recorded and runc holds nothing newer: nothing to re-read
             'cmd.sync': { actions: 'nothingToSync' },
@@ -270,7 +277,7 @@ export const containerMachine = containerSetup.createMachine({
      */
     unknown: {
       initial: 'idle',
-      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: 'recordExit' } },
+      on: { 'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: ['recordExit', 'planRestart'] } },
       states: { idle: { on: { 'cmd.sync': 'syncing' } }, syncing: syncing('unknown') },
     },
     removed: { type: 'final' },

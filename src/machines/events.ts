@@ -7,6 +7,8 @@
  *   timer.*    durable timers (the stop deadline)
  */
 
+import type { RestartBackoff } from './restart-policy.js';
+
 export interface RuntimeFailure {
   code: string;
   message: string;
@@ -55,7 +57,8 @@ export type ExecEvent =
 
 export type RuntimeEvent =
   /** `run`: the run (context.run) whose process exited; absent in exits recorded before runs were. */
-  | { type: 'runtime.exited'; code: number; at: string; oomKilled: boolean; run?: number }
+  /** `backoff`: the worker's restart backoff (a container's spec overrides it); never from a job. */
+  | { type: 'runtime.exited'; code: number; at: string; oomKilled: boolean; run?: number; backoff?: Partial<RestartBackoff> }
   | { type: 'runtime.lost'; reason: string };
 
 /** What the worker feeds back after running an invoked runtime call. */
@@ -66,8 +69,11 @@ export type EffectResultEvent =
 /** The durable stop deadline; `stops` says which stop scheduled it (stale deadlines are ignored). */
 export type DeadlineEvent = { type: 'timer.stop'; stops: number };
 
-/** An event a durable timer delivers (timer.<name>); the machine's own timers are DeadlineEvent. */
-export type TimerEvent = DeadlineEvent;
+/** A policy restart's durable timer; `restarts`: the RestartCount it was scheduled at. */
+export type RestartTimerEvent = { type: 'timer.restart'; restarts: number };
+
+/** An event a durable timer delivers (timer.<name>). */
+export type TimerEvent = DeadlineEvent | RestartTimerEvent;
 
 /** The deadline event of machine version 1 (an `after` of stopping.waiting), still in delayed jobs. */
 export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping.waiting';
@@ -111,12 +117,13 @@ export const events = {
   refresh: (reason: string): CommandEvent => ({ type: 'cmd.refresh', reason }),
   exec: (r: ExecRequest): CommandEvent => ({ type: 'cmd.exec', ...r }),
   execExited: (session: string, code: number, at: string): CommandEvent => ({ type: 'cmd.execExited', session, code, at }),
-  exited: (code: number, at: string, oomKilled = false, run?: number): RuntimeEvent => ({
+  exited: (code: number, at: string, oomKilled = false, run?: number, backoff?: Partial<RestartBackoff>): RuntimeEvent => ({
     type: 'runtime.exited',
     code,
     at,
     oomKilled,
     ...(run === undefined ? {} : { run }),
+    ...(backoff === undefined ? {} : { backoff }),
   }),
   lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
   deadline: (type: string, stops: number): DeadlineEvent => ({ type: type === LEGACY_STOP_DEADLINE ? 'timer.stop' : (type as 'timer.stop'), stops }),

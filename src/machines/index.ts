@@ -11,6 +11,8 @@ export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } 
 export { ENDED_EXECS_KEPT, migrateContext } from './container-setup.js';
 export type { ExecSession } from './container-setup.js';
 export { events } from './events.js';
+export { backoffDelay, DEFAULT_RESTART_BACKOFF, effectiveBackoff, NO_RESTART, RESTART_POLICIES, RESTART_TIMER, shouldComeBack, shouldRestart } from './restart-policy.js';
+export type { RestartBackoff, RestartPolicyName, RestartSpec, RestartState } from './restart-policy.js';
 export type {
   CommandEvent,
   ContainerEvent,
@@ -22,6 +24,7 @@ export type {
   ExecRequest,
   Observed,
   ObservedStatus,
+  RestartTimerEvent,
   RuntimeEvent,
   RuntimeFailure,
   TimerEvent,

@@ -53,6 +53,13 @@ export interface WorkerOptions {
   images?: ImageResolver;
   /** The bound on one artifact of a container (`berth artifact add`), bytes; default 1 MiB. */
   artifactMaxBytes?: number;
+  /**
+   * The restart policies' backoff on this node, ms (a container's spec overrides each): the first
+   * delay (default: BERTH_RESTART_BACKOFF_MS, else 10 s), its cap (5 min) and the run that resets it (10 min).
+   */
+  restartBackoffMs?: number;
+  restartBackoffMaxMs?: number;
+  restartBackoffResetMs?: number;
   /** Instrumentation: awaited before each runtime call (see HostOptions.beforeCall). */
   beforeCall?: (container: string, call: string) => Promise<void>;
   /** Instrumentation: awaited before a committed step's other effects run (HostOptions.beforeEffects). */
@@ -72,7 +79,17 @@ export const DEFAULT_WORKER_OPTIONS = Object.freeze({
   shutdownMs: 30_000,
   logMaxLines: 10_000,
   artifactMaxBytes: 1024 * 1024,
+  restartBackoffMs: 10_000,
+  restartBackoffMaxMs: 300_000,
+  restartBackoffResetMs: 600_000,
 });
+
+/** BERTH_RESTART_BACKOFF_MS, the first restart delay, when set (validated with the options). */
+function envBackoff(): { restartBackoffMs?: number } {
+  const raw = process.env['BERTH_RESTART_BACKOFF_MS'];
+  return raw === undefined || raw === '' ? {} : { restartBackoffMs: /^\d+$/.test(raw) ? Number(raw) : Number.NaN };
+}
+
 
 type Validated = Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images' | 'metricsPort' | 'metricsHost'>> & {
   prefix: string | undefined;
@@ -82,8 +99,8 @@ type Validated = Required<Omit<WorkerOptions, 'prefix' | 'execMonitor' | 'images
 };
 
 export function validateWorkerOptions(o: WorkerOptions): Validated {
-  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, bootId: readBootId, ...o };
-  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines', 'artifactMaxBytes'] as const) {
+  const merged = { ...DEFAULT_WORKER_OPTIONS, labels: {}, version: berthVersion(), beforeCall: async () => {}, beforeEffects: async () => {}, bootId: readBootId, ...envBackoff(), ...o };
+  for (const key of ['concurrency', 'leaseMs', 'heartbeatMs', 'lostAfterMs', 'lockDurationMs', 'shutdownMs', 'logMaxLines', 'artifactMaxBytes', 'restartBackoffMs', 'restartBackoffMaxMs', 'restartBackoffResetMs'] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v <= 0) {
       throw new BerthError('EINVAL', `\`${key}\` must be a positive integer, got ${String(v)} (${typeof v})`);

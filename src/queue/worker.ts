@@ -35,6 +35,7 @@ import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
 import { Waker } from './waker.js';
+import { comeBack } from './come-back.js';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { workerMetrics } from './worker-metrics.js';
 import { MetricsServer } from '../telemetry/index.js';
@@ -120,7 +121,7 @@ export class BerthWorker {
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const metrics = o.metrics ? await workerMetrics(o.node, store, queue) : undefined;
-    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, metrics });
+    const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects, metrics, restartBackoff: { initialMs: o.restartBackoffMs, maxMs: o.restartBackoffMaxMs, resetMs: o.restartBackoffResetMs } });
     const shipper = new OutputShipper({ files: o.runtime.logFiles, streams: new SourceStreams(redis, keys), maxLines: o.logMaxLines, log: o.log });
     const exits = new ExitDelivery(store, waker, o.log, (exit) => shipper.end(exit));
     const streams = new SourceStreams(redis, keys);
@@ -144,8 +145,8 @@ export class BerthWorker {
       const refresh = await refreshNode({ node: o.node, store, nodes, drain: (id, seq) => host.drain(id, seq), bootId: o.bootId, log: o.log });
       await afterNodeRefresh(refresh.refreshed, { node: o.node, log: o.log });
       // first agree with runc: a worker that cannot read its runtime fails here, registering nothing
-      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit) });
-      if (report.orphansDeleted.length || report.exitsLost.length) o.log.warn(report, 'reconciled the node with runc');
+      const report = await reconcileNode({ node: o.node, store, runtime: o.runtime, log: o.log, onLostExit: (exit) => self.exits.onExit(exit), onComeBack: (id, v) => comeBack(store, waker, id, v) });
+      if (report.orphansDeleted.length || report.exitsLost.length || report.broughtBack.length) o.log.warn(report, 'reconciled the node with runc');
       await self.recoverNode();
       await nodes.register({
         name: o.node,

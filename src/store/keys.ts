@@ -53,6 +53,8 @@ export const commandIds = {
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
   /** The post-reboot refresh of a container, once per boot of its node. */
   refresh: (id: string, boot: string): string => `refresh-${id}-${boot}`,
+  /** A restart policy's start when the node's worker starts again (one per record version). */
+  comeBack: (id: string, version: number): string => `come-back-${id}-v${version}`,
 };
 
 export class Keys {

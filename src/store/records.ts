@@ -74,6 +74,14 @@ const specSchema = z.object({
   readOnly: z.boolean().optional(),
   // dependencies came with issue 12: absent means none
   requires: z.array(z.string()).optional(),
+  // restart policies came later (absent: no policy)
+  restart: z
+    .object({
+      policy: z.enum(['no', 'on-failure', 'always', 'unless-stopped']),
+      retries: z.number(),
+      backoff: z.object({ initialMs: z.number().optional(), maxMs: z.number().optional(), resetMs: z.number().optional() }).optional(),
+    })
+    .optional(),
 });
 
 const int = z.coerce.number().int();

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { BerthError } from '../../errors.js';
 import type { BerthClient } from '../../queue/client.js';
 import type { ContainerSpecInput } from '../../spec.js';
+import { parseRestartFlag } from '../../restart-spec.js';
 import type { Invocation } from '../context.js';
 import { attachAndFollow, sessionOptions, startFailureCode, withAttachFlags, type AttachFlags, type SessionOptions } from './attach.js';
 import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
@@ -38,6 +39,8 @@ interface CreateOptions {
   // --- dependencies (issue 12) ---
   requires?: string[];
   // --- end dependencies ---
+  /** --restart (restart policies) */
+  restart?: string;
 }
 
 interface RunOptions extends CreateOptions, AttachFlags {
@@ -68,6 +71,8 @@ export function specFromFlags(first: string, args: readonly string[], opts: Crea
     // --- dependencies (issue 12) ---
     ...(opts.requires === undefined ? {} : { requires: parseRequires(opts.requires) }),
     // --- end dependencies ---
+    // --- restart policy ---
+    ...(opts.restart === undefined ? {} : parseRestartFlag(opts.restart)),
   };
 }
 
@@ -136,6 +141,8 @@ function define(program: Command, name: string, summary: string, description: st
     // --- dependencies (issue 12) ---
     .option('--requires <containers>', 'containers (names or Ids, comma-separated; repeatable) started before this one, recursively, by start', collect)
     // --- end dependencies ---
+    // --- restart policy ---
+    .option('--restart <policy>', 'restart policy when its process exits by itself: no (default), on-failure[:N], always or unless-stopped; with a backoff between restarts (10 s doubling to 5 min)')
     .addHelpText(
       'after',
       [
@@ -181,7 +188,10 @@ export function registerCreate(program: Command, inv: Invocation): void {
     const spec = checked(inv, self, 'run', () => {
       if (opts.detach && opts.rm) throw new BerthError('EINVAL', '`--rm` needs the foreground run: Berth removes the container from `berth run --rm` without -d');
       if (!opts.detach) session = sessionOptions(opts);
-      return specFromFlags(command, args, opts);
+      const spec = specFromFlags(command, args, opts);
+      // Podman's words: --rm and a restart policy other than no contradict each other
+      if (opts.rm && (spec.restartPolicy ?? 'no') !== 'no') throw new BerthError('EINVAL', 'the --rm option conflicts with --restart, when the restartPolicy is not "" and "no"');
+      return spec;
     });
     if (!spec) return;
     try {

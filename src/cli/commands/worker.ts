@@ -35,6 +35,8 @@ export interface NodeWorkerOptions {
   /** Serve Prometheus metrics on this port (WorkerOptions.metricsPort) and host. */
   metricsPort?: number;
   metricsHost?: string;
+  /** The restart policies' first backoff delay, ms (WorkerOptions.restartBackoffMs). */
+  restartBackoffMs?: number;
 }
 
 export interface NodeWorker {
@@ -67,6 +69,7 @@ export async function startNodeWorker(o: NodeWorkerOptions): Promise<NodeWorker>
     ...(o.artifactMaxBytes === undefined ? {} : { artifactMaxBytes: o.artifactMaxBytes }),
     ...(o.metricsPort === undefined ? {} : { metricsPort: o.metricsPort }),
     ...(o.metricsHost === undefined ? {} : { metricsHost: o.metricsHost }),
+    ...(o.restartBackoffMs === undefined ? {} : { restartBackoffMs: o.restartBackoffMs }),
   });
   return { worker, log, runtime: runtimePath, runtimeRoot };
 }
@@ -82,6 +85,8 @@ export interface WorkerFlags {
   artifactMaxBytes?: string;
   metricsPort?: string;
   metricsHost?: string;
+  /** worker only: --restart-backoff */
+  restartBackoff?: string;
 }
 
 /** Adds the flags `worker` and `up` share. */
@@ -157,6 +162,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
       ].join('\n'),
     );
   workerFlags(cmd, "this node's name (required; containers are placed on nodes by name)");
+  cmd.option('--restart-backoff <ms>', "restart policies: the first delay between restarts on this node, doubling to 5 min (default BERTH_RESTART_BACKOFF_MS, else 10000); a container's spec overrides it");
   withGlobalOptions(cmd, ['redis', 'stateDir', 'logLevel']);
   cmd.action(async (flags: WorkerFlags, self: Command) => {
     const where = { command: 'worker' };
@@ -176,6 +182,7 @@ export function registerWorker(program: Command, inv: Invocation): void {
         artifactMaxBytes,
         ...(rootfsRoots === undefined ? {} : { rootfsRoots }),
         ...(metricsPort === undefined ? {} : { metricsPort, ...(metricsHost === undefined ? {} : { metricsHost }) }),
+        ...(flags.restartBackoff === undefined ? {} : { restartBackoffMs: parsePositiveInt('--restart-backoff', flags.restartBackoff) }),
         ...(flags.runtime === undefined ? {} : { runtime: flags.runtime }),
         ...(flags.runtimeRoot === undefined ? {} : { runtimeRoot: flags.runtimeRoot }),
         ...(globals.logLevel === undefined ? {} : { logLevel: globals.logLevel }),

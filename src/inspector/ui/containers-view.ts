@@ -131,13 +131,17 @@ export class ContainersView {
   private fill(row: Row): void {
     const { c } = row;
     const s = c.State;
-    const label = s.Activity ? `${s.Status} · ${s.Activity}` : s.Status;
-    if (row.state.dataset['status'] !== s.Status || row.state.dataset['activity'] !== s.Activity) {
-      row.state.className = `${stateClass(s.Status)}${s.Activity ? ' busy' : ''}`;
+    // a crash loop (restart policies): Docker's `Restarting (N) in 20s`, the restart's time in the title
+    const restarting = s.Restarting && s.NextRestartAt ? `restarting (${s.ExitCode}) in ${duration(Math.max(0, Date.parse(s.NextRestartAt) - Date.now()))}` : '';
+    const label = restarting || (s.Activity ? `${s.Status} · ${s.Activity}` : s.Status);
+    if (row.state.dataset['status'] !== s.Status || row.state.dataset['activity'] !== s.Activity || row.state.dataset['restarting'] !== restarting) {
+      row.state.className = `${stateClass(s.Status)}${s.Activity || restarting ? ' busy' : ''}`;
       row.state.dataset['status'] = s.Status;
       row.state.dataset['activity'] = s.Activity;
+      row.state.dataset['restarting'] = restarting;
       row.state.textContent = label;
-      if (s.Error) row.state.title = s.Error;
+      if (restarting) row.state.title = `restart policy: next restart at ${s.NextRestartAt ?? ''} (backoff ${s.RestartBackoffMs ?? 0} ms)`;
+      else if (s.Error) row.state.title = s.Error;
       else row.state.removeAttribute('title');
     }
     setText(row.node, c.Node);
