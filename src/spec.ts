@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BerthError } from './errors.js';
 import { seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
 import { parseSignal } from './signals.js';
+import { healthcheckSchema, normaliseHealthcheck, type HealthConfig } from './healthcheck.js';
 
 /**
  * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
@@ -129,6 +130,11 @@ export const containerSpecSchema = z
     stdin: z.boolean({ error: 'stdin is true or false' }).optional(),
     /** Podman's -t/--tty: a pseudo-terminal (process.terminal, conmon -t); its output is one stdout stream. */
     tty: z.boolean({ error: 'tty is true or false' }).optional(),
+    // --- health check (issue 13): Podman's --health-* flags; healthcheck.ts ---
+    healthcheck: healthcheckSchema.optional(),
+    /** Podman's --no-healthcheck: none, whatever else says so (an image's HEALTHCHECK). */
+    noHealthcheck: z.boolean({ error: 'noHealthcheck is true or false' }).optional(),
+    // --- end health check ---
   })
   .strict();
 
@@ -157,6 +163,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** The health check (issue 13); absent or null: none. */
+  healthcheck?: HealthConfig | null;
 }
 
 /** Validates and normalises; throws EINVAL naming the first bad field. */
@@ -179,7 +187,18 @@ export function parseSpec(input: unknown, fallbackName: string): ContainerSpec {
     pidsLimit: Math.max(0, s.pidsLimit ?? DEFAULT_PIDS_LIMIT),
     stdin: s.stdin ?? false,
     tty: s.tty ?? false,
+    ...healthOf(s),
   };
+}
+
+/** The spec's health check, normalised (--no-healthcheck wins, as in Podman). */
+function healthOf(s: z.output<typeof containerSpecSchema>): { healthcheck?: HealthConfig | null } {
+  if (s.noHealthcheck === true || !s.healthcheck) return {};
+  try {
+    return { healthcheck: normaliseHealthcheck(s.healthcheck) };
+  } catch (err) {
+    throw new BerthError('EINVAL', `invalid container spec: healthcheck.test: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 type Issue = z.core.$ZodIssue;

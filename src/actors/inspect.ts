@@ -4,6 +4,7 @@
  * was derived from (same Lua script, same version), so readers need not hydrate the machine.
  */
 import type { ContainerRecord } from '../store/records.js';
+import { healthConfigView, healthView, type InspectHealth, type InspectHealthConfig } from './inspect-health.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { positionOf } from './step.js';
 
@@ -23,6 +24,8 @@ export interface InspectState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Podman's State.Health; only with a health check. */
+  Health?: InspectHealth;
 }
 
 export interface Inspect {
@@ -42,6 +45,9 @@ export interface Inspect {
     OpenStdin: boolean;
     /** Podman's: a pseudo-terminal (-t). */
     Tty: boolean;
+    /** Podman's Config.Healthcheck (durations in ns) and on-failure action; only with a health check. */
+    Healthcheck?: InspectHealthConfig;
+    HealthcheckOnFailureAction?: string;
   };
   State: InspectState;
   RestartCount: number;
@@ -115,6 +121,7 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       StopTimeout: record.spec.stopTimeout,
       OpenStdin: record.spec.stdin,
       Tty: record.spec.tty,
+      ...healthConfigView(record.spec.healthcheck),
     },
     State: {
       Status: status,
@@ -129,6 +136,7 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       Error: ctx.error,
       StartedAt: ctx.startedAt ?? ZERO_TIME,
       FinishedAt: ctx.finishedAt ?? ZERO_TIME,
+      ...healthView(ctx.health),
     },
     RestartCount: ctx.restartCount,
     // a removed container's sessions went with it (rm -f kills them)

@@ -129,6 +129,9 @@ const USER_TABLE = {
     podmanEvent: 'exec',
     help: 'run `argv` in the running container as exec session `session` (64 hex digits, the client\'s); its output goes to the session\'s stream, its end to `execExited`',
   }),
+  // --- health (issue 13) ---
+  healthcheck: user({ args: none, event: () => events.healthcheck(), help: 'run its health check now (`berth healthcheck run`); the result comes back as `health`' }),
+  // --- end health ---
 };
 
 const BERTH_TABLE = {
@@ -159,6 +162,20 @@ const BERTH_TABLE = {
     },
     help: 'a durable timer fired',
   }),
+  // --- health (issue 13) ---
+  health: berthOnly({
+    args: z.object({
+      run: z.number().int().positive(),
+      probe: z.number().int().min(0),
+      exitCode: z.number().int(),
+      text: z.string().max(4096),
+      start: z.string().max(64),
+      end: z.string().max(64),
+    }),
+    event: (a) => events.health(a),
+    help: "a health probe's result, from the container's node",
+  }),
+  // --- end health ---
 };
 
 export const COMMAND_TABLE = { ...USER_TABLE, ...BERTH_TABLE };

@@ -5,7 +5,8 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { execFailureCode } from '../errors.js';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RuntimeFailure } from './events.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, HealthTimerEvent, ObservedStatus, RuntimeFailure } from './events.js';
+import { HEALTH_TIMER, healthAfter, healthAtStart, type HealthAction, type HealthPolicy, type HealthState } from './health.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -22,9 +23,12 @@ export const STOP_DEADLINE = 'stopDeadline';
  * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
  * 5: exec sessions: `running.execing` (the ociExec call) and the context's `execs` and
  * `execStarting`; older snapshots gain an empty `execs` when read (migrateContext).
+ * 6 (health): the context's `healthcheck` (the policy) and `health` (State.Health), both null
+ * for a container without a health check; older snapshots gain both as null (migrateContext).
+ * States are unchanged (health is handled in `running` without states of its own).
  */
-export const MACHINE_VERSION = '5';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5'];
+export const MACHINE_VERSION = '6';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
 
 /** Ended exec sessions kept for `exec inspect` (the oldest go first). */
 export const ENDED_EXECS_KEPT = 16;
@@ -49,13 +53,18 @@ export interface ExecSession {
 
 /** A context persisted by an older version, with what this version added (pure). */
 export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
-  if (Number(version) >= 5) return context;
-  return { ...context, execs: context['execs'] ?? {}, execStarting: context['execStarting'] ?? null };
+  let c = context;
+  if (Number(version) < 5) c = { ...c, execs: c['execs'] ?? {}, execStarting: c['execStarting'] ?? null };
+  // 6 (health): no health check
+  if (Number(version) < 6) c = { ...c, healthcheck: c['healthcheck'] ?? null, health: c['health'] ?? null };
+  return c;
 }
 
 export interface ContainerInput {
   stopSignal: string;
   stopTimeout: number;
+  /** The spec's health check (its policy; the command stays in the spec); absent: none. */
+  healthcheck?: HealthPolicy | null;
 }
 
 export interface ContainerContext {
@@ -85,6 +94,10 @@ export interface ContainerContext {
   execs: Record<string, ExecSession>;
   /** The request of the session being started (ociExec in flight); its env is dropped once started. */
   execStarting: ExecRequest | null;
+  /** The health check's policy; null: none. */
+  healthcheck: HealthPolicy | null;
+  /** State.Health; null without a health check. */
+  health: HealthState | null;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -107,10 +120,12 @@ export function initialContext(input: ContainerInput): ContainerContext {
     restarting: false,
     execs: {},
     execStarting: null,
+    healthcheck: input.healthcheck ?? null,
+    health: input.healthcheck ? { status: 'starting', failingStreak: 0, log: [], probes: 0 } : null,
   };
 }
 
-type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent;
+type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent | HealthTimerEvent;
 
 /**
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
@@ -152,6 +167,12 @@ function ended(execs: Record<string, ExecSession>, id: string, exitCode: number,
   const endedIds = Object.values(next).filter((e) => !e.running).map((e) => e.id);
   for (const old of endedIds.slice(0, Math.max(0, endedIds.length - ENDED_EXECS_KEPT))) delete next[old];
   return next;
+}
+
+/** A probe's result that leaves the container unhealthy, when its on-failure action is `action`. */
+function unhealthyThen(context: ContainerContext, event: MachineEvent, action: HealthAction): boolean {
+  if (event.type !== 'cmd.health' || context.healthcheck?.onFailure !== action || context.health === null) return false;
+  return healthAfter(context.health, context.healthcheck, event, context.startedAt).status === 'unhealthy';
 }
 
 export const containerSetup = setup({
@@ -234,6 +255,30 @@ export const containerSetup = setup({
         : {},
     ),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
+    // --- health (issue 13; health.ts) ---
+    /** Effect: run probe `probe` of run `run` on the node (its result comes back as `health`). */
+    requestProbe: () => {},
+    countProbe: assign({ health: ({ context }) => (context.health ? { ...context.health, probes: context.health.probes + 1 } : null) }),
+    healthStarted: assign({ health: ({ context }) => (context.healthcheck ? healthAtStart(context.health) : null) }),
+    recordHealth: assign({
+      health: ({ context, event }) =>
+        event.type === 'cmd.health' && context.health && context.healthcheck ? healthAfter(context.health, context.healthcheck, event, context.startedAt) : context.health,
+    }),
+    /** The next probe, one interval from now (a result, or the run's start or unpause). */
+    armHealth: enqueueActions(({ context, enqueue }) => {
+      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.raise({ type: 'timer.health', run: context.run }, { id: HEALTH_TIMER, delay: 'healthInterval' });
+    }),
+    /** While a probe runs: the next one anyway after its timeout and an interval, should its result be lost. */
+    armWatchdog: enqueueActions(({ context, enqueue }) => {
+      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.raise({ type: 'timer.health', run: context.run }, { id: HEALTH_TIMER, delay: 'healthWatchdog' });
+    }),
+    disarmHealth: enqueueActions(({ context, enqueue }) => {
+      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.cancel(HEALTH_TIMER);
+    }),
+    /** --health-on-failure=restart: a restart through the machine's restart, counted as Podman's policy restart. */
+    healthRestart: assign(({ context }) => ({ restarting: true, restartCount: context.restartCount + 1 })),
+    healthKill: assign({ killSignal: 'SIGKILL' }),
+    // --- end health ---
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
@@ -258,9 +303,18 @@ export const containerSetup = setup({
     observedRunning: ({ event }) => observed(event, 'running'),
     observedPaused: ({ event }) => observed(event, 'paused'),
     observedCreated: ({ event }) => observed(event, 'created'),
+    // --- health ---
+    hasHealthcheck: ({ context }) => context.healthcheck !== null && context.health !== null,
+    isThisRun: ({ context, event }) => (event.type === 'cmd.health' || event.type === 'timer.health') && event.run === context.run,
+    /** This result leaves the container unhealthy, and its on-failure action is kill, stop or restart. */
+    unhealthyKill: ({ context, event }) => unhealthyThen(context, event, 'kill'),
+    unhealthyStop: ({ context, event }) => unhealthyThen(context, event, 'stop'),
+    unhealthyRestart: ({ context, event }) => unhealthyThen(context, event, 'restart'),
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,
+    healthInterval: ({ context }) => context.healthcheck?.intervalMs ?? 0,
+    healthWatchdog: ({ context }) => (context.healthcheck ? context.healthcheck.intervalMs + context.healthcheck.timeoutMs : 0),
   },
 });
 

@@ -7,6 +7,8 @@
  *   timer.*    durable timers (the stop deadline)
  */
 
+import type { ProbeResult } from './health.js';
+
 export interface RuntimeFailure {
   code: string;
   message: string;
@@ -24,7 +26,14 @@ export type CommandEvent =
   /** `timeout`: with `force`, seconds between a running container's stop signal and SIGKILL (0: SIGKILL at once). */
   | { type: 'cmd.remove'; force: boolean; timeout: number }
   | { type: 'cmd.sync' }
-  | ExecEvent;
+  | ExecEvent
+  | HealthEvent;
+
+/** Health checks (issue 13): `healthcheck run` (a user's), a probe's result (Berth-only). */
+export type HealthEvent = { type: 'cmd.healthcheck' } | ({ type: 'cmd.health' } & ProbeResult);
+
+/** The durable timer of the next probe, for run `run`. */
+export type HealthTimerEvent = { type: 'timer.health'; run: number };
 
 /** An exec session's request (the job's arguments, validated by the command table). */
 export interface ExecRequest {
@@ -59,7 +68,7 @@ export type EffectResultEvent =
 export type DeadlineEvent = { type: 'timer.stop'; stops: number };
 
 /** An event a durable timer delivers (timer.<name>); the machine's own timers are DeadlineEvent. */
-export type TimerEvent = DeadlineEvent;
+export type TimerEvent = DeadlineEvent | HealthTimerEvent;
 
 /** The deadline event of machine version 1 (an `after` of stopping.waiting), still in delayed jobs. */
 export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping.waiting';
@@ -106,6 +115,8 @@ export const events = {
     ...(run === undefined ? {} : { run }),
   }),
   lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
+  healthcheck: (): CommandEvent => ({ type: 'cmd.healthcheck' }),
+  health: (r: ProbeResult): CommandEvent => ({ type: 'cmd.health', ...r }),
   deadline: (type: string, stops: number): DeadlineEvent => ({ type: type === LEGACY_STOP_DEADLINE ? 'timer.stop' : (type as 'timer.stop'), stops }),
   done: (invokeId: string, output: EffectOutput = {}): EffectResultEvent => ({
     type: `xstate.done.actor.${invokeId}`,

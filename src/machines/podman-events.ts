@@ -17,6 +17,8 @@ export interface TransitionShape {
   command: string;
   from: string;
   to: string;
+  /** The health status the step moved to, when it changed (health checks). */
+  health?: string;
 }
 
 /** A change of status -> its Podman event (null: none). `from` is '' for a new container. */
@@ -54,6 +56,8 @@ export function podmanEventOf(t: TransitionShape): PodmanEventName | null {
   const from = statusOfPath(t.from);
   const to = statusOfPath(t.to);
   if (from !== to) return statusChangeEvent(command, from, to);
+  // a change of health, in a step that keeps the status (a change of status is that status's event)
+  if (t.health !== undefined) return 'health_status';
   // a command's own step starts at rest, or changes only the context (an exec's end, say, which
   // may come while another command is under way)
   if ((!atRest(t.from) && t.from !== t.to) || !isTableCommand(command)) return null;

@@ -32,6 +32,7 @@ import { StdinForwarder } from './stdin-forwarder.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
+import { Prober } from './prober.js';
 import { Waker } from './waker.js';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
 
@@ -107,7 +108,7 @@ export class BerthWorker {
     queue.on('error', (err) => o.log.warn({ err }, 'queue connection error'));
     // exits and cleanups are applied here, not through the queue (waker.ts)
     const waker = new Waker({ drain: (id, seq) => host.drain(id, seq), queue, slots: o.concurrency, log: o.log });
-    const scheduler = new QueueScheduler(queue, store, waker);
+    const scheduler = new QueueScheduler(queue, store, waker, new Prober({ store, runtime: o.runtime, waker, log: o.log }));
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });

@@ -51,6 +51,8 @@ export const commandIds = {
   exit: (id: string, key: string): string => `exit-${id}-${key}`,
   execExit: (id: string, session: string): string => `exec-exit-${id}-${session}`,
   cleanup: (id: string, version: number): string => `cleanup-${id}-v${version}`,
+  /** A health probe's result: one per (run, probe). */
+  health: (id: string, run: number, probe: number): string => `health-${id}-r${run}-p${probe}`,
 };
 
 export class Keys {
