@@ -53,7 +53,7 @@ describe('machines/commands: the command table', () => {
   });
 
   it('every user command has a machine event the machine knows; internal ones are Berth\'s only', () => {
-    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer']);
+    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer', 'health']);
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
     // init, start, restart, cleanup, remove and sync (nothing to re-read) apply in configured; the rest are known events (refused there)
@@ -69,6 +69,7 @@ describe('machines/commands: the command table', () => {
         timer: { timer: 'stopDeadline', v: 1 },
         exec: { session: 'f'.repeat(64), argv: ['true'] },
         execExited: { session: 'f'.repeat(64), code: 0, at: 'T' },
+        health: { run: 1, probe: 1, exitCode: 0, text: '', start: 'T', end: 'T' },
       };
       const args = internal[name] ?? {};
       expect(commandSchema.safeParse({ command: name, container: 'web', ...args }).success, name).to.equal(true);
@@ -77,7 +78,7 @@ describe('machines/commands: the command table', () => {
     expect(commandSchema.safeParse({ command: 'kill', container: 'web', signal: 'NOPE' }).success).to.equal(false);
     const verbs = VERBS.map((v) => v.command);
     for (const v of verbs) expect(COMMANDS).to.include(v);
-    // exec has a CLI command of its own (cli/commands/exec.ts), not a lifecycle verb
-    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec']);
+    // exec and healthcheck have CLI commands of their own (cli/commands/exec.ts, healthcheck.ts), not lifecycle verbs
+    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'healthcheck']);
   });
 });
