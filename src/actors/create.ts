@@ -8,6 +8,7 @@ import { BerthError, isRedisUnavailable, toBerthError } from '../errors.js';
 import { confineRootfs, type RootfsPolicy } from '../oci/rootfs-policy.js';
 import { checkRootfs, resolveCommand } from '../oci/validate.js';
 import { parseSpec } from '../spec.js';
+import type { HealthConfig } from '../healthcheck.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
@@ -36,6 +37,7 @@ export async function createContainer(
     await checkRootfs(parsed.rootfs);
     const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
     await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
+    if (spec.healthcheck) await checkHealthCommand(spec.rootfs, spec.healthcheck, spec.env);
     const { args, result } = createCommit({ id, node, spec, seq, jobId, at: new Date().toISOString() });
     await store.create(args);
     return result;
@@ -50,4 +52,12 @@ export async function createContainer(
 /** Podman generates adjective_noun names; Berth uses a short, recognisable form of the Id. */
 export function defaultName(id: string): string {
   return `berth-${id.slice(0, 12)}`;
+}
+
+/** A health check the container cannot run is refused at create (the string form needs /bin/sh). */
+async function checkHealthCommand(rootfs: string, h: HealthConfig, env: readonly string[]): Promise<void> {
+  await resolveCommand(rootfs, h.test[0]!, env).catch((err: unknown) => {
+    const why = h.shell ? `the health check's string form runs /bin/sh -c, and ${rootfs} has no /bin/sh (give the command as a JSON array)` : `the health check's command "${h.test[0]}" is not found in rootfs ${rootfs}`;
+    throw new BerthError('EINVAL', `invalid container spec: healthcheck.test: ${why}`, { cause: err });
+  });
 }

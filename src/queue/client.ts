@@ -19,6 +19,7 @@ import { closeRedis, connectRedis, DEFAULT_CONNECT_TIMEOUT_MS } from '../store/r
 import { removeDone, restartDone, stopDone } from './completion.js';
 import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type ExecOptions } from './exec-client.js';
 import { StdinWriter } from './stdin-writer.js';
+import { runHealthcheck, type HealthcheckResult } from './healthcheck-client.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
@@ -235,10 +236,7 @@ export class BerthClient extends BerthReader {
     return done.state as unknown as Inspect;
   }
 
-  /**
-   * Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file);
-   * resolves to what Berth shows after it (a container found gone: stopped, with its exit code).
-   */
+  /** Re-reads its state from runc on its node (and conmon's exit file): what Berth shows after it. */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
   }
@@ -282,6 +280,9 @@ export class BerthClient extends BerthReader {
     return guard(attach(deps, name, opts));
   }
 
+  /** Runs its health check now (`berth healthcheck run`; healthcheck-client.ts). */
+  healthcheckRun = (name: string): Promise<HealthcheckResult> => guard(runHealthcheck(this, name));
+
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -295,6 +296,4 @@ export class BerthClient extends BerthReader {
 }
 
 /** `Berth.connect({ redis })`: the package's entry point. */
-export const Berth = {
-  connect: (options: ConnectOptions): Promise<BerthClient> => BerthClient.connect(options),
-};
+export const Berth = { connect: (options: ConnectOptions): Promise<BerthClient> => BerthClient.connect(options) };
