@@ -24,6 +24,17 @@ export interface HealthConfig {
   onFailure: HealthOnFailure;
 }
 
+/** A HealthConfig as a record stores it (read back from Redis: checked, never trusted). */
+export const storedHealthConfigSchema = z.object({
+  test: z.array(z.string()).min(1),
+  shell: z.boolean(),
+  intervalMs: z.number().int().min(0),
+  timeoutMs: z.number().int().min(1),
+  retries: z.number().int().min(1),
+  startPeriodMs: z.number().int().min(0),
+  onFailure: z.enum(['none', 'kill', 'restart', 'stop']),
+});
+
 export const HEALTH_DEFAULTS = Object.freeze({ interval: '30s', timeout: '30s', retries: 3, startPeriod: '0s', onFailure: 'none' as HealthOnFailure });
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -42,19 +53,15 @@ export function parseDuration(text: string): number | null {
   return Math.round(total);
 }
 
+/** A Go duration, checked (the spec keeps the text: a spec parsed twice, client and node, reads the same). */
 const duration = (what: string, min: { ms: number; words: string }) =>
-  z.string().transform((s, ctx) => {
+  z.string({ error: `healthcheck-${what} is a duration such as 30s` }).superRefine((s, ctx) => {
+    if (s === 'disable' && what === 'interval') return;
     const ms = parseDuration(s);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `${what}: time: invalid duration ${JSON.stringify(s.slice(0, 40))} (a Go duration such as 30s, 1m30s, 500ms)` });
-      return z.NEVER;
-    }
-    if (ms < min.ms) {
-      ctx.addIssue({ code: 'custom', message: `healthcheck-${what} must be ${min.words}` });
-      return z.NEVER;
-    }
-    return ms;
+    if (ms === null) ctx.addIssue({ code: 'custom', message: `time: invalid duration ${JSON.stringify(s.slice(0, 40))} (a Go duration such as 30s, 1m30s, 500ms)` });
+    else if (ms < min.ms) ctx.addIssue({ code: 'custom', message: `healthcheck-${what} must be ${min.words}` });
   });
+const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
 
 const noNul = (s: string) => !s.includes('\0');
 const word = z.string().max(131_071).refine(noNul, 'contains a NUL byte');
@@ -64,7 +71,8 @@ export const healthcheckSchema = z
   .object({
     /** A string: run with /bin/sh -c (CMD-SHELL); an array: exec form (argv), or Docker's ["CMD", …] / ["CMD-SHELL", cmd]. */
     test: z.union([word.min(1, 'healthcheck test must not be empty'), z.array(word).min(1, 'healthcheck test must not be empty')]),
-    interval: z.union([z.literal('disable'), duration('interval', { ms: 1000, words: 'at least 1 second' })]).optional(),
+    /** "disable": no timer. */
+    interval: duration('interval', { ms: 1000, words: 'at least 1 second' }).optional(),
     timeout: duration('timeout', { ms: 1000, words: 'at least 1 second' }).optional(),
     retries: z.number({ error: 'healthcheck-retries is a whole number' }).int('healthcheck-retries is a whole number').min(1, 'healthcheck-retries must be greater than 0').max(1_000_000).optional(),
     startPeriod: duration('start-period', { ms: 0, words: '0 seconds or greater' }).optional(),
@@ -90,10 +98,10 @@ export function normaliseHealthcheck(h: z.output<typeof healthcheckSchema>): Hea
   if (t.test.length === 0 || t.test[0] === '' || (t.shell && t.test[2] === '')) throw new Error('healthcheck test must not be empty');
   return {
     ...t,
-    intervalMs: h.interval === 'disable' ? 0 : (h.interval ?? 30_000),
-    timeoutMs: h.timeout ?? 30_000,
+    intervalMs: h.interval === 'disable' ? 0 : ms(h.interval, 30_000),
+    timeoutMs: ms(h.timeout, 30_000),
     retries: h.retries ?? HEALTH_DEFAULTS.retries,
-    startPeriodMs: h.startPeriod ?? 0,
+    startPeriodMs: ms(h.startPeriod, 0),
     onFailure: h.onFailure ?? 'none',
   };
 }

@@ -40,7 +40,7 @@ export class Prober {
       ? await this.o.runtime.probe(container, hc.test, { timeoutMs: hc.timeoutMs, signal: this.abort.signal }).catch((err: unknown) => ({ exitCode: 1, output: err instanceof Error ? err.message : String(err) }))
       : { exitCode: 1, output: `runtime ${this.o.runtime.name} cannot run health probes` };
     if (this.abort.signal.aborted) return;
-    const entry = { command: 'health', container, internal: true, ...ref, exitCode: outcome.exitCode, text: outcome.output.slice(0, 4096), start, end: new Date().toISOString() };
+    const entry = { command: 'health', container, internal: true, run: ref.run, probe: ref.probe, exitCode: outcome.exitCode, text: outcome.output.slice(0, 4096), start, end: new Date().toISOString() };
     this.o.log.debug({ container, probe: ref.probe, exitCode: outcome.exitCode }, 'health probe done');
     const seq = await this.o.store.enqueue(container, JSON.stringify(entry), { commandId: key });
     this.o.waker.wake(container, seq, entry);

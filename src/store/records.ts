@@ -7,6 +7,7 @@ import { BerthError } from '../errors.js';
 import { seccompProfileSchema } from '../seccomp-profile.js';
 import { DEFAULT_PIDS_LIMIT } from '../oci/types.js';
 import type { ContainerSpec } from '../spec.js';
+import { storedHealthConfigSchema } from '../healthcheck.js';
 
 export interface ContainerRecord {
   id: string;
@@ -66,6 +67,8 @@ const specSchema = z.object({
   // -i and -t came later still: a record written before has neither
   stdin: z.boolean().default(false),
   tty: z.boolean().default(false),
+  // health checks (issue 13): a record written before has none
+  healthcheck: storedHealthConfigSchema.nullable().optional(),
 });
 
 const int = z.coerce.number().int();
