@@ -63,6 +63,12 @@ function titleCase(s: string): string {
  * otherwise Berth's state in title case ("Created", "Paused", "Stopping", "Removing", "Unknown").
  */
 export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
+  // then " (<health>)" with a health check, as Podman's ps (`Up 5 seconds (healthy)`)
+  const health = c.State.Health?.Status;
+  return health ? `${baseStatus(c, now)} (${health})` : baseStatus(c, now);
+}
+
+function baseStatus(c: Pick<Inspect, 'State'>, now: number): string {
   const { Status, StartedAt, FinishedAt, ExitCode } = c.State;
   if (Status === 'running') {
     const t = timeOf(StartedAt);

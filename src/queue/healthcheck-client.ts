@@ -19,7 +19,7 @@ export interface HealthcheckResult {
   FailingStreak: number;
   /** The probe's own result (ExitCode 0 passed, 1 failed, -1 timed out). */
   Result: HealthLogEntry;
-  /** Podman's exit code of `healthcheck run`: 0 the probe passed, 1 it failed. */
+  /** Podman's exit code of `healthcheck run`: 0 healthy, 1 unhealthy or still starting (by the status, as Podman). */
   ExitCode: 0 | 1;
 }
 
@@ -48,5 +48,5 @@ export async function runHealthcheck(c: HealthcheckDeps, name: string): Promise<
   const health = (done.state as unknown as Inspect).State.Health;
   const last = health?.Log.at(-1);
   if (!done.command.startsWith('health ') || !health || !last) throw refuse(name, 'is not running');
-  return { Status: health.Status, FailingStreak: health.FailingStreak, Result: last, ExitCode: last.ExitCode === 0 ? 0 : 1 };
+  return { Status: health.Status, FailingStreak: health.FailingStreak, Result: last, ExitCode: health.Status === 'healthy' ? 0 : 1 };
 }

@@ -12,10 +12,12 @@ import { BerthError } from '../../errors.js';
 import type { BerthClient } from '../../queue/client.js';
 import type { ContainerSpecInput } from '../../spec.js';
 import type { Invocation } from '../context.js';
+import { healthFromFlags, withHealthFlags, type HealthFlags } from '../health-flags.js';
 import { attachAndFollow, sessionOptions, startFailureCode, withAttachFlags, type AttachFlags, type SessionOptions } from './attach.js';
 import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
 
-interface CreateOptions {
+// health check flags (issue 13): health-flags.ts
+interface CreateOptions extends HealthFlags {
   name?: string;
   env?: string[];
   workdir?: string;
@@ -56,12 +58,12 @@ export function specFromFlags(command: string, args: readonly string[], opts: Cr
     ...(opts.pidsLimit === undefined ? {} : { pidsLimit: parsePidsLimit(opts.pidsLimit) }),
     ...(opts.interactive ? { stdin: true } : {}),
     ...(opts.tty ? { tty: true } : {}),
+    ...healthFromFlags(opts),
   };
 }
 
 function define(program: Command, name: string, summary: string, description: string): Command {
-  return program
-    .command(name)
+  return withHealthFlags(program.command(name))
     .summary(summary)
     .description(description)
     .argument('<command>', "the container's command (resolved against PATH inside the rootfs)")
