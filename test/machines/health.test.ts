@@ -9,7 +9,8 @@
 import { expect } from 'chai';
 import { accepts, positionOf, step, type Effect } from '../../src/actors/step.js';
 import { hydrateSnapshot, initialSnapshot, serializeSnapshot, type ContainerSnapshot } from '../../src/actors/snapshot.js';
-import { events, MACHINE_VERSION, migrateContext } from '../../src/machines/index.js';
+import { events, INTERNAL_COMMANDS, MACHINE_VERSION, migrateContext } from '../../src/machines/index.js';
+import { commandSchema } from '../../src/queue/contract.js';
 import type { HealthPolicy } from '../../src/machines/health.js';
 import { AT, settle, type Ev } from './support.js';
 
@@ -110,6 +111,14 @@ describe('container machine: health checks', () => {
     const s = running(policy()).snapshot;
     const r = step(s, events.healthcheck() as Ev);
     expect(r.effects).to.deep.equal([{ kind: 'probe', run: 1, probe: 1 }]);
+  });
+
+  it('a probe\'s result is Berth-only (a producer\'s `health` job is refused by the processor); `healthcheck` is anyone\'s', () => {
+    expect(INTERNAL_COMMANDS.has('health')).to.equal(true);
+    expect(INTERNAL_COMMANDS.has('healthcheck')).to.equal(false);
+    expect(commandSchema.safeParse({ command: 'healthcheck', container: 'web' }).success).to.equal(true);
+    // a result that does not parse is refused before the machine sees it
+    expect(commandSchema.safeParse({ command: 'health', container: 'web', run: 1, probe: 1, exitCode: 'x', text: '', start: 'T', end: 'T' }).success).to.equal(false);
   });
 
   it('v5 snapshots read as v6 with no health check', () => {
