@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { healthFromFlags } from '../../src/cli/health-flags.js';
+import { specFromFlags } from '../../src/cli/commands/create.js';
 import { formatStatus } from '../../src/cli/output.js';
 import { healthcheckFromImage, parseDuration } from '../../src/healthcheck.js';
 import { parseSpec } from '../../src/spec.js';
@@ -30,6 +31,13 @@ describe('health check flags and spec', () => {
     });
     expect(healthFromFlags({ healthCmd: 'true', healthcheck: false })).to.deep.equal({ noHealthcheck: true });
     expect(healthFromFlags({})).to.deep.equal({});
+  });
+
+  it('create/run: the flags in the spec (run -d … --health-cmd \'["sh", "-c", "x"]\' --health-interval disable)', () => {
+    const s = specFromFlags('sleep', ['1000'], { rootfs: '/r', healthCmd: '["sh", "-c", "x"]', healthInterval: 'disable', healthRetries: '1' }, '/');
+    expect(s.healthcheck).to.deep.equal({ test: ['sh', '-c', 'x'], interval: 'disable', retries: 1 });
+    expect(parseSpec(s, 'n').healthcheck).to.deep.include({ test: ['sh', '-c', 'x'], shell: false, intervalMs: 0, retries: 1 });
+    expect(specFromFlags('sleep', [], { rootfs: '/r', healthCmd: 'true', healthcheck: false }, '/')).to.include({ noHealthcheck: true });
   });
 
   it('refuses, naming the flag: tuning without --health-cmd, a bad JSON array, non-numeric retries', () => {
