@@ -95,6 +95,8 @@ export class BerthWorker {
     private readonly shipper: OutputShipper,
     /** Exec sessions: their output (one log each) and their exits. */
     private readonly exec: { shipper: OutputShipper; monitor: ExecExitMonitor | null; exits: ExecExitDelivery },
+    /** Health probes in flight (ended at close: the machine's timer covers their results). */
+    private readonly prober: Prober,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -108,7 +110,8 @@ export class BerthWorker {
     queue.on('error', (err) => o.log.warn({ err }, 'queue connection error'));
     // exits and cleanups are applied here, not through the queue (waker.ts)
     const waker = new Waker({ drain: (id, seq) => host.drain(id, seq), queue, slots: o.concurrency, log: o.log });
-    const scheduler = new QueueScheduler(queue, store, waker, new Prober({ store, runtime: o.runtime, waker, log: o.log }));
+    const prober = new Prober({ store, runtime: o.runtime, waker, log: o.log });
+    const scheduler = new QueueScheduler(queue, store, waker, prober);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const host = new ContainerHost({ node: o.node, runtime: o.runtime, store, scheduler, log: o.log, leaseMs: o.leaseMs, leases, beforeCall: o.beforeCall, beforeEffects: o.beforeEffects });
@@ -126,7 +129,7 @@ export class BerthWorker {
       open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
     };
     const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs });
-    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec);
+    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec, prober);
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
       await checkRootfsRoots(rootfs);
@@ -267,6 +270,7 @@ export class BerthWorker {
             },
           ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
+        () => this.prober.close(),
         () => this.o.monitor.close(),
         () => this.exec.monitor?.close() ?? Promise.resolve(),
         () => this.shipper.close(),
