@@ -6,7 +6,7 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { execFailureCode } from '../errors.js';
 import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, HealthTimerEvent, ObservedStatus, RuntimeFailure } from './events.js';
-import { HEALTH_TIMER, healthAfter, healthAtStart, type HealthAction, type HealthPolicy, type HealthState } from './health.js';
+import { HEALTH_TIMER, healthAtStart, healthRecorded, probeCounted, timed, unhealthyThen, type HealthPolicy, type HealthState } from './health.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -23,9 +23,8 @@ export const STOP_DEADLINE = 'stopDeadline';
  * the deadline, then deleting); earlier snapshots read as they are, a Berth of v3 refuses v4 ones.
  * 5: exec sessions: `running.execing` (the ociExec call) and the context's `execs` and
  * `execStarting`; older snapshots gain an empty `execs` when read (migrateContext).
- * 6 (health): the context's `healthcheck` (the policy) and `health` (State.Health), both null
- * for a container without a health check; older snapshots gain both as null (migrateContext).
- * States are unchanged (health is handled in `running` without states of its own).
+ * 6 (health): the context's `healthcheck` (policy) and `health` (State.Health), null without a
+ * health check, as older snapshots read (migrateContext); no new states (all in `running`).
  */
 export const MACHINE_VERSION = '6';
 export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
@@ -63,8 +62,7 @@ export function migrateContext(version: string, context: Record<string, unknown>
 export interface ContainerInput {
   stopSignal: string;
   stopTimeout: number;
-  /** The spec's health check (its policy; the command stays in the spec); absent: none. */
-  healthcheck?: HealthPolicy | null;
+  healthcheck?: HealthPolicy | null; // the spec's health check policy (its command stays in the spec)
 }
 
 export interface ContainerContext {
@@ -94,9 +92,8 @@ export interface ContainerContext {
   execs: Record<string, ExecSession>;
   /** The request of the session being started (ociExec in flight); its env is dropped once started. */
   execStarting: ExecRequest | null;
-  /** The health check's policy; null: none. */
+  /** The health check's policy, and State.Health; both null without a health check. */
   healthcheck: HealthPolicy | null;
-  /** State.Health; null without a health check. */
   health: HealthState | null;
 }
 
@@ -167,12 +164,6 @@ function ended(execs: Record<string, ExecSession>, id: string, exitCode: number,
   const endedIds = Object.values(next).filter((e) => !e.running).map((e) => e.id);
   for (const old of endedIds.slice(0, Math.max(0, endedIds.length - ENDED_EXECS_KEPT))) delete next[old];
   return next;
-}
-
-/** A probe's result that leaves the container unhealthy, when its on-failure action is `action`. */
-function unhealthyThen(context: ContainerContext, event: MachineEvent, action: HealthAction): boolean {
-  if (event.type !== 'cmd.health' || context.healthcheck?.onFailure !== action || context.health === null) return false;
-  return healthAfter(context.health, context.healthcheck, event, context.startedAt).status === 'unhealthy';
 }
 
 export const containerSetup = setup({
@@ -256,25 +247,14 @@ export const containerSetup = setup({
     ),
     recordLoss: assign({ error: ({ event }) => (event.type === 'runtime.lost' ? event.reason : '') }),
     // --- health (issue 13; health.ts) ---
-    /** Effect: run probe `probe` of run `run` on the node (its result comes back as `health`). */
-    requestProbe: () => {},
-    countProbe: assign({ health: ({ context }) => (context.health ? { ...context.health, probes: context.health.probes + 1 } : null) }),
+    requestProbe: () => {}, // effect: the counted probe runs on the node, its result comes back as `health`
+    countProbe: assign({ health: ({ context }) => probeCounted(context.health) }),
     healthStarted: assign({ health: ({ context }) => (context.healthcheck ? healthAtStart(context.health) : null) }),
-    recordHealth: assign({
-      health: ({ context, event }) =>
-        event.type === 'cmd.health' && context.health && context.healthcheck ? healthAfter(context.health, context.healthcheck, event, context.startedAt) : context.health,
-    }),
-    /** The next probe, one interval from now (a result, or the run's start or unpause). */
-    armHealth: enqueueActions(({ context, enqueue }) => {
-      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.raise({ type: 'timer.health', run: context.run }, { id: HEALTH_TIMER, delay: 'healthInterval' });
-    }),
-    /** While a probe runs: the next one anyway after its timeout and an interval, should its result be lost. */
-    armWatchdog: enqueueActions(({ context, enqueue }) => {
-      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.raise({ type: 'timer.health', run: context.run }, { id: HEALTH_TIMER, delay: 'healthWatchdog' });
-    }),
-    disarmHealth: enqueueActions(({ context, enqueue }) => {
-      if ((context.healthcheck?.intervalMs ?? 0) > 0) enqueue.cancel(HEALTH_TIMER);
-    }),
+    recordHealth: assign({ health: ({ context, event }) => healthRecorded(context, event) }),
+    /** The next probe one interval from now (a result, a start, an unpause); while one runs, after timeout + interval too. */
+    armHealth: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.raise({ type: 'timer.health', run: c.run }, { id: HEALTH_TIMER, delay: 'healthInterval' }))),
+    armWatchdog: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.raise({ type: 'timer.health', run: c.run }, { id: HEALTH_TIMER, delay: 'healthWatchdog' }))),
+    disarmHealth: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.cancel(HEALTH_TIMER))),
     /** --health-on-failure=restart: a restart through the machine's restart, counted as Podman's policy restart. */
     healthRestart: assign(({ context }) => ({ restarting: true, restartCount: context.restartCount + 1 })),
     healthKill: assign({ killSignal: 'SIGKILL' }),
@@ -303,10 +283,10 @@ export const containerSetup = setup({
     observedRunning: ({ event }) => observed(event, 'running'),
     observedPaused: ({ event }) => observed(event, 'paused'),
     observedCreated: ({ event }) => observed(event, 'created'),
-    // --- health ---
+    // --- health (issue 13) ---
     hasHealthcheck: ({ context }) => context.healthcheck !== null && context.health !== null,
     isThisRun: ({ context, event }) => (event.type === 'cmd.health' || event.type === 'timer.health') && event.run === context.run,
-    /** This result leaves the container unhealthy, and its on-failure action is kill, stop or restart. */
+    // a probe's result leaves it unhealthy, and its on-failure action is kill, stop or restart
     unhealthyKill: ({ context, event }) => unhealthyThen(context, event, 'kill'),
     unhealthyStop: ({ context, event }) => unhealthyThen(context, event, 'stop'),
     unhealthyRestart: ({ context, event }) => unhealthyThen(context, event, 'restart'),

@@ -70,3 +70,29 @@ export function healthAfter(h: HealthState, policy: HealthPolicy, r: ProbeResult
   const failingStreak = h.failingStreak + 1;
   return { ...h, log, failingStreak, status: failingStreak >= policy.retries ? 'unhealthy' : h.status };
 }
+
+/** What the health actions read of the machine's context. */
+interface HealthContext {
+  run: number;
+  startedAt: string | null;
+  healthcheck: HealthPolicy | null;
+  health: HealthState | null;
+}
+
+type EventLike = { type: string };
+const resultOf = (e: EventLike): ProbeResult | null => (e.type === 'cmd.health' ? (e as EventLike & ProbeResult) : null);
+
+/** The probe timer runs (an interval other than "disable"). */
+export const timed = (c: HealthContext): boolean => (c.healthcheck?.intervalMs ?? 0) > 0;
+export const probeCounted = (h: HealthState | null): HealthState | null => (h ? { ...h, probes: h.probes + 1 } : null);
+
+/** The health after the event's probe result (unchanged for any other event). */
+export function healthRecorded(c: HealthContext, e: EventLike): HealthState | null {
+  const r = resultOf(e);
+  return r && c.health && c.healthcheck ? healthAfter(c.health, c.healthcheck, r, c.startedAt) : c.health;
+}
+
+/** The event is a probe result that leaves the container unhealthy, and its on-failure action is `action`. */
+export function unhealthyThen(c: HealthContext, e: EventLike, action: HealthAction): boolean {
+  return resultOf(e) !== null && c.healthcheck?.onFailure === action && healthRecorded(c, e)?.status === 'unhealthy';
+}
