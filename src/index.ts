@@ -27,6 +27,8 @@ export type { ExecInspect } from './queue/exec-inspect.js';
 export type { LogEnd, LogLine, LogsOptions } from './queue/log-reader.js';
 export type { Attachment, AttachOptions } from './queue/attach.js';
 export type { ContainerSize, StorageClient } from './queue/storage-client.js';
+export type { HealthcheckResult } from './queue/healthcheck-client.js';
+export type { HealthcheckInput } from './healthcheck.js';
 export { COMMANDS, PODMAN_EVENT_NAMES } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';
 export { commandSchema, parseJobCommand } from './queue/contract.js';

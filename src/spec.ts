@@ -10,6 +10,7 @@ import { BerthError } from './errors.js';
 import { seccompProfileSchema, type SeccompProfile } from './seccomp-profile.js';
 import { parseSignal } from './signals.js';
 import { checkRestartSpec, restartSpecShape, restartSpecOf, type RestartSpecFields } from './restart-spec.js';
+import { healthcheckSchema, normaliseHealthcheck, type HealthConfig } from './healthcheck.js';
 
 /**
  * A container's network: `none` (the default, Podman's `--network none`) is a network namespace
@@ -160,6 +161,11 @@ export const containerSpecSchema = z
     // --- restart policy (issue 13): Podman's --restart, and the backoff between restarts ---
     ...restartSpecShape,
     // --- end restart policy ---
+    // --- health check (issue 13): Podman's --health-* flags; healthcheck.ts ---
+    healthcheck: healthcheckSchema.optional(),
+    /** Podman's --no-healthcheck: none, whatever else says so (an image's HEALTHCHECK). */
+    noHealthcheck: z.boolean({ error: 'noHealthcheck is true or false' }).optional(),
+    // --- end health check ---
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -196,6 +202,8 @@ export interface ContainerSpec {
   stdin: boolean;
   /** A pseudo-terminal (-t). */
   tty: boolean;
+  /** The health check (issue 13); absent or null: none. */
+  healthcheck?: HealthConfig | null;
   /** The restart policy and its backoff (absent: no). */
   restart?: RestartSpecFields;
   /** Dependencies (issue 12): the Ids of the containers it requires (`--requires`); absent: none. */
@@ -250,7 +258,18 @@ export function normaliseSpec(s: ContainerSpecData, fallbackName: string): Conta
     ...(s.readOnly !== undefined ? { readOnly: s.readOnly } : {}),
     ...(s.requires?.length ? { requires: [...new Set(s.requires)] } : {}),
     ...restartSpecOf(s),
+    ...healthOf(s),
   };
+}
+
+/** The spec's health check, normalised (--no-healthcheck wins, as in Podman). */
+function healthOf(s: z.output<typeof containerSpecSchema>): { healthcheck?: HealthConfig | null } {
+  if (s.noHealthcheck === true || !s.healthcheck) return {};
+  try {
+    return { healthcheck: normaliseHealthcheck(s.healthcheck) };
+  } catch (err) {
+    throw new BerthError('EINVAL', `invalid container spec: healthcheck.test: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 type Issue = z.core.$ZodIssue;

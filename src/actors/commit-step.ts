@@ -85,7 +85,7 @@ export function stepCommit(h: Holder, i: StepInput): StepCommit {
     status: after.status,
     seq: i.seq,
     result: i.seq ? JSON.stringify(result) : '',
-    ...transitionLines({ id, name, node, version, from: before, to: after, command, jobId, by: h.node, at: i.at, ms: i.ms, inspect }),
+    ...transitionLines({ id, name, node, version, from: before, to: after, command, jobId, by: h.node, at: i.at, ms: i.ms, inspect, ...healthChange(i.before, i.next) }),
     effects: pending ? JSON.stringify(pending) : '',
     extendLeaseMs: h.leaseMs,
     inspect: JSON.stringify(inspect),
@@ -111,12 +111,20 @@ export function transitionLines(t: {
   at: string;
   ms: number;
   inspect: Inspect;
+  /** The new health status, when the step changed it (a `health_status` event). */
+  health?: string;
 }): { history: HistoryEntry | null; event: string } {
   const { id, name, node, version, command, jobId, at, ms } = t;
   return {
     history: t.from.status === t.to.status ? null : { from: t.from.status, to: t.to.status, command, jobId, node: t.by, at, ms },
-    event: JSON.stringify({ id, name, node, version, from: t.from.path, to: t.to.path, command, jobId, at, ms, state: t.inspect }),
+    event: JSON.stringify({ id, name, node, version, from: t.from.path, to: t.to.path, command, jobId, at, ms, ...(t.health ? { health: t.health } : {}), state: t.inspect }),
   };
+}
+
+/** The health status a step moved to, when it changed (none for a container without a health check). */
+function healthChange(before: ContainerSnapshot, next: ContainerSnapshot): { health?: string } {
+  const to = next.context.health?.status;
+  return to !== undefined && to !== before.context.health?.status ? { health: to } : {};
 }
 
 /** A command refused (or an internal one that no longer applies): acknowledged, no transition. */

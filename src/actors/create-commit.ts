@@ -4,6 +4,8 @@
  * line and the events stream entry), with the same transition lines as every other step.
  */
 import type { ContainerSpec } from '../spec.js';
+import type { HealthConfig } from '../healthcheck.js';
+import type { HealthPolicy } from '../machines/health.js';
 import type { CreateArgs } from '../store/containers.js';
 import type { ContainerRecord } from '../store/records.js';
 import { transitionLines, type CommandResult } from './commit-step.js';
@@ -21,7 +23,7 @@ export interface CreateInput {
 }
 
 export function createCommit(c: CreateInput): { args: CreateArgs; result: CommandResult } {
-  const snapshot = initialSnapshot({ stopSignal: c.spec.stopSignal, stopTimeout: c.spec.stopTimeout, ...(c.spec.restart ? { restart: c.spec.restart } : {}) });
+  const snapshot = initialSnapshot({ stopSignal: c.spec.stopSignal, stopTimeout: c.spec.stopTimeout, healthcheck: healthPolicyOf(c.spec.healthcheck), ...(c.spec.restart ? { restart: c.spec.restart } : {}) });
   // a new container is at rest in its status: the stream names the status alone, as before
   const to = { status: positionOf(snapshot).status, path: positionOf(snapshot).status };
   const spec: ContainerSpec = { ...c.spec, node: c.node };
@@ -59,4 +61,9 @@ export function createCommit(c: CreateInput): { args: CreateArgs; result: Comman
     inspect: JSON.stringify(inspect),
   };
   return { args, result };
+}
+
+/** What the machine keeps of the spec's health check (the command stays in the spec). */
+function healthPolicyOf(h: HealthConfig | null | undefined): HealthPolicy | null {
+  return h ? { intervalMs: h.intervalMs, timeoutMs: h.timeoutMs, retries: h.retries, startPeriodMs: h.startPeriodMs, onFailure: h.onFailure } : null;
 }

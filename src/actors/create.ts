@@ -11,6 +11,7 @@ import type { ImageResolver } from '../images/types.js';
 import { storagePaths } from '../oci/layout.js';
 import { normaliseSpec, validateSpec, type ContainerSpec, type ContainerSpecData } from '../spec.js';
 import { specFromImage } from '../storage/image-spec.js';
+import { healthcheckFromImage, healthcheckSchema, type HealthConfig } from '../healthcheck.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { CommandResult } from './commit-step.js';
 import { createCommit } from './create-commit.js';
@@ -63,6 +64,7 @@ async function fromRootfs(data: ContainerSpecData, id: string, node: string, roo
   await checkRootfs(parsed.rootfs);
   const spec = { ...parsed, rootfs: await confineRootfs(parsed.rootfs, rootfsPolicy, node) };
   await resolveCommand(spec.rootfs, spec.command[0]!, spec.env);
+  if (spec.healthcheck) await checkHealthCommand(spec.rootfs, spec.healthcheck, spec.env);
   return spec;
 }
 
@@ -74,10 +76,21 @@ async function fromImage(data: ContainerSpecData, ref: string, id: string, stora
   if (!storage.images) throw new BerthError('EUNSUPPORTED', 'images are not available on this node');
   if (!storage.dir) throw new BerthError('EUNSUPPORTED', "images are not available on this node: its runtime keeps no container storage");
   const image = await storage.images.ensure(ref);
-  return specFromImage(data, ref, image, defaultName(id), storagePaths(storage.dir, id).merged);
+  // the image's HEALTHCHECK, unless the create gives one or --no-healthcheck (Podman)
+  const fromImageConfig = data.healthcheck || data.noHealthcheck ? null : healthcheckFromImage(image.config.Healthcheck);
+  const withHealth = fromImageConfig ? { ...data, healthcheck: healthcheckSchema.parse(fromImageConfig) } : data;
+  return specFromImage(withHealth, ref, image, defaultName(id), storagePaths(storage.dir, id).merged);
 }
 
 /** Podman generates adjective_noun names; Berth uses a short, recognisable form of the Id. */
 export function defaultName(id: string): string {
   return `berth-${id.slice(0, 12)}`;
+}
+
+/** A health check the container cannot run is refused at create (the string form needs /bin/sh). */
+async function checkHealthCommand(rootfs: string, h: HealthConfig, env: readonly string[]): Promise<void> {
+  await resolveCommand(rootfs, h.test[0]!, env).catch((err: unknown) => {
+    const why = h.shell ? `the health check's string form runs /bin/sh -c, and ${rootfs} has no /bin/sh (give the command as a JSON array)` : `the health check's command "${h.test[0]}" is not found in rootfs ${rootfs}`;
+    throw new BerthError('EINVAL', `invalid container spec: healthcheck.test: ${why}`, { cause: err });
+  });
 }

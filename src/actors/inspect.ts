@@ -4,6 +4,7 @@
  * was derived from (same Lua script, same version), so readers need not hydrate the machine.
  */
 import type { ContainerRecord } from '../store/records.js';
+import { healthConfigView, healthView, type InspectHealth, type InspectHealthConfig } from './inspect-health.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
 import { positionOf } from './step.js';
 import { RESTART_TIMER } from '../machines/index.js';
@@ -37,6 +38,8 @@ export interface InspectState {
   RestartBackoffMs?: number;
   /** Stopped or killed by a user since its last start (Podman 5's): no policy restarts it. */
   StoppedByUser?: boolean;
+  /** Podman's State.Health; only with a health check. */
+  Health?: InspectHealth;
 }
 
 export interface Inspect {
@@ -66,6 +69,9 @@ export interface Inspect {
     User?: string;
     /** The image's labels under the create's (null when none, as Podman). */
     Labels?: Record<string, string> | null;
+    /** Podman's Config.Healthcheck (durations in ns) and on-failure action; only with a health check. */
+    Healthcheck?: InspectHealthConfig;
+    HealthcheckOnFailureAction?: string;
   };
   State: InspectState;
   RestartCount: number;
@@ -157,6 +163,7 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       Tty: record.spec.tty,
       User: record.spec.user ?? '',
       Labels: record.spec.labels ?? null,
+      ...healthConfigView(record.spec.healthcheck),
     },
     State: {
       Status: status,
@@ -178,6 +185,7 @@ function computed(record: ContainerRecord, snap: ContainerSnapshot): Inspect {
       NextRestartAt: nextRestartAt(record, ctx.restartScheduled === true),
       RestartBackoffMs: ctx.restartBackoffMs ?? 0,
       StoppedByUser: ctx.stoppedByUser === true,
+      ...healthView(ctx.health),
     },
     RestartCount: ctx.restartCount,
     HostConfig: { RestartPolicy: { Name: ctx.restart?.policy ?? 'no', MaximumRetryCount: ctx.restart?.retries ?? 0 } },

@@ -21,6 +21,8 @@ export interface Scheduler {
   schedule(container: string, timer: TimerRef, delayMs: number, event: TimerEvent): Promise<void>;
   cancel(container: string, timer: TimerRef): Promise<void>;
   requestCleanup(container: string, key: string): Promise<void>;
+  /** Runs health probe `probe` of run `run` beside the mailbox; its result is queued as `health` (key: once). */
+  probe(container: string, probe: { run: number; probe: number }, key: string): Promise<void>;
 }
 
 /** A step's effects other than runtime calls, as the record keeps them until the next step. */
@@ -44,6 +46,7 @@ export function recordedEffects(record: ContainerRecord): PendingEffects | null 
 export async function runPending(scheduler: Scheduler, id: string, p: PendingEffects): Promise<void> {
   for (const e of p.effects) {
     if (e.kind === 'requestCleanup') await scheduler.requestCleanup(id, commandIds.cleanup(id, p.v));
+    else if (e.kind === 'probe') await scheduler.probe(id, e, commandIds.health(id, e.run, e.probe));
     // a timer kept by a worker of a version before timers had ids is not honoured (no version)
     else if (typeof e.v !== 'number') continue;
     else if (e.kind === 'schedule') await scheduler.schedule(id, e, e.delay, e.event);

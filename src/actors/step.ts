@@ -21,7 +21,11 @@ export type Effect =
   | { kind: 'schedule'; id: string; delay: number; event: TimerEvent }
   /** Cancel the durable timer `id` (the one scheduled before this step, if any). */
   | { kind: 'cancel'; id: string }
-  | { kind: 'requestCleanup' };
+  | { kind: 'requestCleanup' }
+  /** Run health probe `probe` of run `run` on the node; its result comes back as the `health` command. */
+  | ProbeEffect;
+
+export type ProbeEffect = { kind: 'probe'; run: number; probe: number };
 
 export type MachineEventInput = Parameters<typeof transition<typeof containerMachine>>[2];
 
@@ -91,6 +95,10 @@ export function step(snapshot: ContainerSnapshot, event: MachineEventInput, mach
         break;
       case 'requestCleanup':
         effects.push({ kind: 'requestCleanup' });
+        break;
+      case 'requestProbe':
+        // the probe the step counted (countProbe runs first), of the run it is for
+        effects.push({ kind: 'probe', run: next.context.run, probe: next.context.health?.probes ?? 0 });
         break;
       default:
         break;

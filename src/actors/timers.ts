@@ -9,7 +9,7 @@
  * machines/commands.ts checks it). Pure: no I/O.
  */
 import type { PendingTimer } from '../store/records.js';
-import type { Effect, TimerEvent } from './step.js';
+import type { Effect, ProbeEffect, TimerEvent } from './step.js';
 
 /** The timers pending, by id: the version of the commit that scheduled each, when it is due, its event. */
 export type Timers = Readonly<Record<string, PendingTimer>>;
@@ -18,7 +18,8 @@ export type Timers = Readonly<Record<string, PendingTimer>>;
 export type PendingEffect =
   | { kind: 'schedule'; id: string; v: number; delay: number; event: TimerEvent }
   | { kind: 'cancel'; id: string; v: number }
-  | { kind: 'requestCleanup' };
+  | { kind: 'requestCleanup' }
+  | ProbeEffect;
 
 /**
  * The timers after a step committed as `version` at `at` (epoch ms), and its effects other than calls with each timer
@@ -39,7 +40,7 @@ export function resolveTimers(before: Timers, effects: readonly Effect[], versio
       if (v === undefined) continue;
       delete timers[e.id];
       pending.push({ kind: 'cancel', id: e.id, v });
-    } else if (e.kind === 'requestCleanup') {
+    } else if (e.kind === 'requestCleanup' || e.kind === 'probe') {
       pending.push(e);
     }
   }

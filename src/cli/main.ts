@@ -15,6 +15,7 @@ import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHistory } from './commands/history.js';
+import { registerHealthcheck } from './commands/healthcheck.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerInspector } from './commands/inspector.js';
 import { registerLifecycle } from './commands/lifecycle.js';
@@ -88,6 +89,7 @@ export function buildProgram(inv: Invocation): Command {
   registerLogs(program, inv);
   registerEvents(program, inv);
   registerExec(program, inv);
+  registerHealthcheck(program, inv);
   registerHistory(program, inv);
   registerGraph(program, inv);
   registerInspector(program, inv);

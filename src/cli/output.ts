@@ -71,6 +71,12 @@ function restartingStatus(s: Pick<Inspect['State'], 'ExitCode' | 'NextRestartAt'
 }
 
 export function formatStatus(c: Pick<Inspect, 'State'>, now: number): string {
+  // then " (<health>)" with a health check, as Podman's ps (`Up 5 seconds (healthy)`)
+  const health = c.State.Health?.Status;
+  return health ? `${baseStatus(c, now)} (${health})` : baseStatus(c, now);
+}
+
+function baseStatus(c: Pick<Inspect, 'State'>, now: number): string {
   const { Status, StartedAt, FinishedAt, ExitCode } = c.State;
   if (Status === 'running') {
     const t = timeOf(StartedAt);

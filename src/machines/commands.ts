@@ -149,6 +149,9 @@ const USER_TABLE = {
     help: 'restore a configured or exited container from its checkpoint (runc restore under conmon), or from `import`, a tar made by `export`; `keep`: the checkpoint kept',
   }),
   // --- end checkpoint / restore ---
+  // --- health (issue 13) ---
+  healthcheck: user({ args: none, event: () => events.healthcheck(), help: 'run its health check now (`berth healthcheck run`); the result comes back as `health`' }),
+  // --- end health ---
 };
 
 // --- batch (issue 12) ---
@@ -211,6 +214,20 @@ const BERTH_TABLE = {
     event: (a) => events.refresh(a.reason),
     help: "the node rebooted: reset as Podman does after a reboot (the worker's first pass)",
   }),
+  // --- health (issue 13) ---
+  health: berthOnly({
+    args: z.object({
+      run: z.number().int().positive(),
+      probe: z.number().int().min(0),
+      exitCode: z.number().int(),
+      text: z.string().max(4096),
+      start: z.string().max(64),
+      end: z.string().max(64),
+    }),
+    event: (a) => events.health(a),
+    help: "a health probe's result, from the container's node",
+  }),
+  // --- end health ---
 };
 
 export const COMMAND_TABLE = { ...USER_TABLE, ...BATCH_TABLE, ...BERTH_TABLE };

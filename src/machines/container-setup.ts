@@ -5,11 +5,12 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { execFailureCode } from '../errors.js';
-import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, ObservedStatus, RestartTimerEvent, RuntimeFailure } from './events.js';
+import type { ContainerEvent, DeadlineEvent, EffectOutput, EffectResultEvent, ExecRequest, HealthTimerEvent, ObservedStatus, RestartTimerEvent, RuntimeFailure } from './events.js';
 import { ended, type ExecSession } from './exec-sessions.js';
 import { backoffDelay, effectiveBackoff, nextStreak, NO_RESTART, RESTART_TIMER, shouldRestart, type RestartSpec } from './restart-policy.js';
 
 export { ENDED_EXECS_KEPT, type ExecSession } from './exec-sessions.js';
+import { HEALTH_TIMER, healthAtStart, healthRecorded, probeCounted, timed, unhealthyThen, type HealthPolicy, type HealthState } from './health.js';
 
 export const MACHINE_ID = 'container';
 /** The id of a stop's durable deadline (a delayed `timer.stop` event). */
@@ -33,6 +34,8 @@ export const STOP_DEADLINE = 'stopDeadline';
  * 6 (restart): restart policies; the context's `restart`, `stoppedByUser`, `restartStreak`,
  * `restartScheduled` and `restartBackoffMs` (older snapshots gain policy no, not stopped by a
  * user, nothing scheduled), and `timer.restart` in stopped.idle, configured.idle and exited.idle.
+ * 6 (health): the context's `healthcheck` (policy) and `health` (State.Health), null without a
+ * health check, as older snapshots read (migrateContext); no new states (all in `running`).
  */
 export const MACHINE_VERSION = '6';
 export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
@@ -51,6 +54,9 @@ export function migrateContext(version: string, context: Record<string, unknown>
     restartStreak: 0,
     restartScheduled: false,
     restartBackoffMs: 0,
+    // 6 (health): no health check
+    healthcheck: null,
+    health: null,
     ...context,
   };
   if (Number(version) >= 5) return v6;
@@ -62,6 +68,7 @@ export interface ContainerInput {
   stopTimeout: number;
   /** The restart policy (default: no). */
   restart?: RestartSpec;
+  healthcheck?: HealthPolicy | null; // the spec's health check policy (its command stays in the spec)
 }
 
 export interface ContainerContext {
@@ -107,6 +114,9 @@ export interface ContainerContext {
   restartScheduled: boolean;
   /** The delay of the restart scheduled (or of the last one), ms. */
   restartBackoffMs: number;
+  /** The health check's policy, and State.Health; both null without a health check. */
+  healthcheck: HealthPolicy | null;
+  health: HealthState | null;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -138,10 +148,12 @@ export function initialContext(input: ContainerInput): ContainerContext {
     restartStreak: 0,
     restartScheduled: false,
     restartBackoffMs: 0,
+    healthcheck: input.healthcheck ?? null,
+    health: input.healthcheck ? { status: 'starting', failingStreak: 0, log: [], probes: 0 } : null,
   };
 }
 
-type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent | RestartTimerEvent;
+type MachineEvent = ContainerEvent | EffectResultEvent | DeadlineEvent | RestartTimerEvent | HealthTimerEvent;
 
 /**
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
@@ -320,6 +332,19 @@ export const containerSetup = setup({
     refreshedRan: assign(({ context, event }) => resetAfterReboot(context, event, true)),
     /** The post-reboot reset of a created (or unknown) one. */
     refreshedNew: assign(({ context, event }) => resetAfterReboot(context, event, false)),
+    // --- health (issue 13; health.ts) ---
+    requestProbe: () => {}, // effect: the counted probe runs on the node, its result comes back as `health`
+    countProbe: assign({ health: ({ context }) => probeCounted(context.health) }),
+    healthStarted: assign({ health: ({ context }) => (context.healthcheck ? healthAtStart(context.health) : null) }),
+    recordHealth: assign({ health: ({ context, event }) => healthRecorded(context, event) }),
+    /** The next probe one interval from now (a result, a start, an unpause); while one runs, after timeout + interval too. */
+    armHealth: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.raise({ type: 'timer.health', run: c.run }, { id: HEALTH_TIMER, delay: 'healthInterval' }))),
+    armWatchdog: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.raise({ type: 'timer.health', run: c.run }, { id: HEALTH_TIMER, delay: 'healthWatchdog' }))),
+    disarmHealth: enqueueActions(({ context: c, enqueue }) => void (timed(c) && enqueue.cancel(HEALTH_TIMER))),
+    /** --health-on-failure=restart: a restart through the machine's restart, counted as Podman's policy restart. */
+    healthRestart: assign(({ context }) => ({ restarting: true, restartCount: context.restartCount + 1 })),
+    healthKill: assign({ killSignal: 'SIGKILL' }),
+    // --- end health ---
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
@@ -349,9 +374,18 @@ export const containerSetup = setup({
     observedCreated: ({ event }) => observed(event, 'created'),
     /** The checkpoint was taken with --leave-running. */
     leftRunning: ({ event }) => output(event).leftRunning === true,
+    // --- health (issue 13) ---
+    hasHealthcheck: ({ context }) => context.healthcheck !== null && context.health !== null,
+    isThisRun: ({ context, event }) => (event.type === 'cmd.health' || event.type === 'timer.health') && event.run === context.run,
+    // a probe's result leaves it unhealthy, and its on-failure action is kill, stop or restart
+    unhealthyKill: ({ context, event }) => unhealthyThen(context, event, 'kill'),
+    unhealthyStop: ({ context, event }) => unhealthyThen(context, event, 'stop'),
+    unhealthyRestart: ({ context, event }) => unhealthyThen(context, event, 'restart'),
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,
+    healthInterval: ({ context }) => context.healthcheck?.intervalMs ?? 0,
+    healthWatchdog: ({ context }) => (context.healthcheck ? context.healthcheck.intervalMs + context.healthcheck.timeoutMs : 0),
   },
 });
 

@@ -15,6 +15,7 @@ import { removing } from './container-remove.js';
 import { syncing } from './container-sync.js';
 import { execEnded, execEndedWhenStopped, execing, startExec } from './container-exec.js';
 import { checkpointing, onRefresh, refreshing, restoring } from './container-checkpoint.js';
+import { healthOnRunning } from './container-health.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
 export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
@@ -105,7 +106,7 @@ export const containerMachine = containerSetup.createMachine({
             id: 'start',
             src: 'ociStart',
             input: {},
-            onDone: { target: '#container.running', actions: 'started' },
+            onDone: { target: '#container.running', actions: ['started', 'healthStarted'] },
             onError: { target: 'idle', actions: 'recordError' },
           },
         },
@@ -123,10 +124,14 @@ export const containerMachine = containerSetup.createMachine({
     },
     running: {
       initial: 'idle',
+      // health probes run only while it runs: the timer is set on entering, cancelled on leaving
+      entry: 'armHealth',
+      exit: 'disarmHealth',
       on: {
         'runtime.exited': { guard: 'isCurrentRun', target: 'stopped', actions: ['recordExit', 'planRestart'] },
         // rm -f stops a running container first, as Podman 4 does (others: the root's forced remove)
         'cmd.remove': { guard: 'isGracefulRemove', target: '#container.removing.signalling', actions: 'beginStop' },
+        ...healthOnRunning,
       },
       states: {
         idle: {

@@ -8,6 +8,7 @@
  */
 
 import type { RestartBackoff } from './restart-policy.js';
+import type { ProbeResult } from './health.js';
 
 export interface RuntimeFailure {
   code: string;
@@ -27,7 +28,9 @@ export type CommandEvent =
   | { type: 'cmd.remove'; force: boolean; timeout: number }
   | { type: 'cmd.sync' }
   | ExecEvent
-  | CheckpointEvent;
+  | CheckpointEvent
+  | HealthEvent;
+
 
 /** checkpoint / restore (CRIU) and the post-reboot refresh (Berth-only), issue 12 points 4 and 5. */
 export type CheckpointEvent =
@@ -35,6 +38,13 @@ export type CheckpointEvent =
   | { type: 'cmd.restore'; keep: boolean; tcpEstablished: boolean; import: string }
   /** The node rebooted (its boot id changed): reset as Podman does after a reboot; `reason` is recorded. */
   | { type: 'cmd.refresh'; reason: string };
+
+
+/** Health checks (issue 13): `healthcheck run` (a user's), a probe's result (Berth-only). */
+export type HealthEvent = { type: 'cmd.healthcheck' } | ({ type: 'cmd.health' } & ProbeResult);
+
+/** The durable timer of the next probe, for run `run`. */
+export type HealthTimerEvent = { type: 'timer.health'; run: number };
 
 /** An exec session's request (the job's arguments, validated by the command table). */
 export interface ExecRequest {
@@ -73,7 +83,7 @@ export type DeadlineEvent = { type: 'timer.stop'; stops: number };
 export type RestartTimerEvent = { type: 'timer.restart'; restarts: number };
 
 /** An event a durable timer delivers (timer.<name>). */
-export type TimerEvent = DeadlineEvent | RestartTimerEvent;
+export type TimerEvent = DeadlineEvent | RestartTimerEvent | HealthTimerEvent;
 
 /** The deadline event of machine version 1 (an `after` of stopping.waiting), still in delayed jobs. */
 export const LEGACY_STOP_DEADLINE = 'xstate.after.stopTimeout.container.stopping.waiting';
@@ -126,6 +136,8 @@ export const events = {
     ...(backoff === undefined ? {} : { backoff }),
   }),
   lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
+  healthcheck: (): CommandEvent => ({ type: 'cmd.healthcheck' }),
+  health: (r: ProbeResult): CommandEvent => ({ type: 'cmd.health', ...r }),
   deadline: (type: string, stops: number): DeadlineEvent => ({ type: type === LEGACY_STOP_DEADLINE ? 'timer.stop' : (type as 'timer.stop'), stops }),
   done: (invokeId: string, output: EffectOutput = {}): EffectResultEvent => ({
     type: `xstate.done.actor.${invokeId}`,

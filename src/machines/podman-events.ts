@@ -17,6 +17,8 @@ export interface TransitionShape {
   command: string;
   from: string;
   to: string;
+  /** The health status the step moved to, when it changed (health checks). */
+  health?: string;
 }
 
 /** A change of status -> its Podman event (null: none). `from` is '' for a new container. */
@@ -57,6 +59,8 @@ export function podmanEventOf(t: TransitionShape): PodmanEventName | null {
   if (from !== to) return statusChangeEvent(command, from, to);
   // checkpoint --leave-running: once the dump is written, the container running on
   if (command === 'checkpoint' && t.from === 'running.checkpointing') return 'checkpoint';
+  // a change of health, in a step that keeps the status (a change of status is that status's event)
+  if (t.health !== undefined) return 'health_status';
   // a command's own step starts at rest, or changes only the context (an exec's end, say, which
   // may come while another command is under way)
   if ((!atRest(t.from) && t.from !== t.to) || !isTableCommand(command)) return null;

@@ -18,6 +18,7 @@ import type { SeccompProfile } from '../seccomp-profile.js';
 import { conmonCreate } from './conmon.js';
 import { ExitDirMonitor } from './exit-monitor.js';
 import { startExec } from './exec.js';
+import { runProbe, type ProbeOptions, type ProbeOutcome } from './probe.js';
 import { execLogFiles } from './exec-exit-monitor.js';
 import { readExitFile } from './exit-file.js';
 import { awaitExitFile } from './exit-wait.js';
@@ -166,6 +167,10 @@ export class RuncRuntime implements OciRuntime {
     return startExec({ ...bin, name: this.name, root: this.o.root, layout: this.layout, timeoutMs: this.o.createTimeoutMs }, id, spec, opts.signal);
   }
 
+  /** A health probe (probe.ts): `argv` in the running container, killed at the timeout. */
+  probe = async (id: string, argv: string[], o: ProbeOptions): Promise<ProbeOutcome> =>
+    runProbe({ runtime: (await this.resolveBinaries()).runtime, root: this.o.root, env: this.env, dir: this.layout.bundle((checkId(id), id)) }, id, argv, o);
+
   async start(id: string, opts?: CallOptions): Promise<void> {
     await this.run('start', id, [id], opts);
   }
@@ -176,13 +181,8 @@ export class RuncRuntime implements OciRuntime {
     await this.run('kill', id, [id, String(number)], opts);
   }
 
-  async pause(id: string, opts?: CallOptions): Promise<void> {
-    await this.run('pause', id, [id], opts);
-  }
-
-  async resume(id: string, opts?: CallOptions): Promise<void> {
-    await this.run('resume', id, [id], opts);
-  }
+  pause = async (id: string, opts?: CallOptions): Promise<void> => void (await this.run('pause', id, [id], opts));
+  resume = async (id: string, opts?: CallOptions): Promise<void> => void (await this.run('resume', id, [id], opts));
 
   async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
     checkId(id);

@@ -5,6 +5,7 @@
  */
 import type { NetworkMode, SeccompSetting } from '../spec.js';
 import type { RuntimeDescription } from './versions.js';
+import type { ProbeOptions, ProbeOutcome } from './probe.js';
 
 /** The spec's isolation vocabulary, for the runtime's callers (defined with the spec). */
 export { DEFAULT_PIDS_LIMIT, NETWORK_MODES } from '../spec.js';
@@ -178,6 +179,8 @@ export interface OciRuntime {
   exec(id: string, spec: ExecSpec, opts?: CallOptions): Promise<{ pid: number }>;
   /** The exec sessions' output files (one log per session); null for a runtime that keeps none. */
   readonly execLogFiles: LogFiles | null;
+  /** A health probe: `argv` in the running container, killed at `timeoutMs` (probe.ts); absent: cannot probe. */
+  probe?(id: string, argv: string[], opts: ProbeOptions): Promise<ProbeOutcome>;
   /** Paths and versions of the runtime (and its monitor), for `berth version` and `berth info`. */
   describe?(): Promise<RuntimeDescription>;
 }

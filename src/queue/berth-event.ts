@@ -28,6 +28,8 @@ export interface BerthEvent {
   Cursor: string;
   /** The exit code, on died (as Podman's JSON). */
   ContainerExitCode?: number;
+  /** The new health status, on health_status (as Podman's JSON). */
+  health_status?: string;
   /** The container's inspect object after the transition. */
   Inspect: TransitionEvent['state'];
 }
@@ -54,6 +56,7 @@ export function toBerthEvent({ streamId, event: e }: StreamEntry): BerthEvent | 
     Node: e.node,
     Cursor: streamId,
     ...(status === 'died' ? { ContainerExitCode: e.state.State.ExitCode } : {}),
+    ...(status === 'health_status' && e.health !== undefined ? { health_status: e.health } : {}),
     Inspect: e.state,
   };
 }

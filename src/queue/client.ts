@@ -20,6 +20,7 @@ import { removeDone, restartDone, stopDone } from './completion.js';
 import { execArgs, newSessionId, openExec, stdinWritable, type ExecHandle, type ExecOptions } from './exec-client.js';
 import { StdinWriter } from './stdin-writer.js';
 import { checkpointCommand, restoreCommand, type CheckpointApiOptions, type RestoreApiOptions } from './checkpoint-client.js';
+import { runHealthcheck, type HealthcheckResult } from './healthcheck-client.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { validateCommandArgs } from './command-args.js';
 import { StorageClient } from './storage-client.js';
@@ -267,6 +268,9 @@ export class BerthClient extends BerthReader {
     return guard(attach(deps, name, opts));
   }
 
+  /** Runs its health check now (`berth healthcheck run`; healthcheck-client.ts). */
+  healthcheckRun = (name: string): Promise<HealthcheckResult> => guard(runHealthcheck(this, name));
+
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -280,6 +284,4 @@ export class BerthClient extends BerthReader {
 }
 
 /** `Berth.connect({ redis })`: the package's entry point. */
-export const Berth = {
-  connect: (options: ConnectOptions): Promise<BerthClient> => BerthClient.connect(options),
-};
+export const Berth = { connect: (options: ConnectOptions): Promise<BerthClient> => BerthClient.connect(options) };

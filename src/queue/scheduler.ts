@@ -10,13 +10,20 @@ import type { ContainerStore } from '../store/containers.js';
 import { timerJobId } from '../store/keys.js';
 import { JOB_DEFAULTS } from './jobs.js';
 import type { Waker } from './waker.js';
+import type { Prober } from './prober.js';
 
 export class QueueScheduler implements Scheduler {
   constructor(
     private readonly queue: Queue,
     private readonly store: ContainerStore,
     private readonly waker: Waker,
+    private readonly prober?: Prober,
   ) {}
+
+  /** Health probes run beside the mailbox (prober.ts); without a prober (no runtime here) none runs. */
+  async probe(container: string, ref: { run: number; probe: number }, key: string): Promise<void> {
+    this.prober?.start(container, ref, key);
+  }
 
   /** The job only wakes the timer: when it is due and what it delivers are the record's. */
   async schedule(container: string, timer: TimerRef, delayMs: number, _event: TimerEvent): Promise<void> {

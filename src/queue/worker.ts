@@ -34,6 +34,7 @@ import { StdinForwarder } from './stdin-forwarder.js';
 import { Reaper } from './reaper.js';
 import { ENTRY_QUEUE, Router } from './router.js';
 import { QueueScheduler } from './scheduler.js';
+import { Prober } from './prober.js';
 import { Waker } from './waker.js';
 import { comeBack } from './come-back.js';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -104,6 +105,8 @@ export class BerthWorker {
     private readonly shipper: OutputShipper,
     /** Exec sessions: their output (one log each) and their exits. */
     private readonly exec: { shipper: OutputShipper; monitor: ExecExitMonitor | null; exits: ExecExitDelivery },
+    /** Health probes in flight (ended at close: the machine's timer covers their results). */
+    private readonly prober: Prober,
     private worker: Worker | undefined = undefined,
   ) {}
 
@@ -117,7 +120,8 @@ export class BerthWorker {
     queue.on('error', (err) => o.log.warn({ err }, 'queue connection error'));
     // exits and cleanups are applied here, not through the queue (waker.ts)
     const waker = new Waker({ drain: (id, seq) => host.drain(id, seq), queue, slots: o.concurrency, log: o.log });
-    const scheduler = new QueueScheduler(queue, store, waker);
+    const prober = new Prober({ store, runtime: o.runtime, waker, log: o.log });
+    const scheduler = new QueueScheduler(queue, store, waker, prober);
     const leases = new LeaseReleases(await connectRedis(o.redis, { name: `berth-worker-${o.node}-leases` }), keys);
     await leases.start();
     const metrics = o.metrics ? await workerMetrics(o.node, store, queue) : undefined;
@@ -137,7 +141,7 @@ export class BerthWorker {
     };
     const storage = { ...(o.images ? { images: o.images } : {}), ...(o.runtime.paths.storage ? { dir: o.runtime.paths.storage } : {}) };
     const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs, storage, artifactMaxBytes: o.artifactMaxBytes, metrics });
-    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec);
+    const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec, prober);
     try {
       // a root that exposes Berth's own files is a configuration error: refuse to serve
       await checkRootfsRoots(rootfs);
@@ -283,6 +287,7 @@ export class BerthWorker {
           ),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.metricsServer?.close() ?? Promise.resolve(),
+        () => this.prober.close(),
         () => this.o.monitor.close(),
         () => this.exec.monitor?.close() ?? Promise.resolve(),
         () => this.shipper.close(),

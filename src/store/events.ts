@@ -24,6 +24,8 @@ export interface TransitionEvent {
   at: string;
   /** Time the step took (since the command began applying, or since the last status change). */
   ms: number;
+  /** The health status the transition moved to, when it changed it (health checks). */
+  health?: string;
   /** The container's inspect object after the transition. */
   state: Record<string, unknown> & { State: { Status: string; Activity: string; ExitCode: number; Error: string } };
 }

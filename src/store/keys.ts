@@ -55,6 +55,8 @@ export const commandIds = {
   refresh: (id: string, boot: string): string => `refresh-${id}-${boot}`,
   /** A restart policy's start when the node's worker starts again (one per record version). */
   comeBack: (id: string, version: number): string => `come-back-${id}-v${version}`,
+  /** A health probe's result: one per (run, probe). */
+  health: (id: string, run: number, probe: number): string => `health-${id}-r${run}-p${probe}`,
 };
 
 export class Keys {

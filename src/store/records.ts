@@ -7,6 +7,7 @@ import { BerthError } from '../errors.js';
 import { seccompProfileSchema } from '../seccomp-profile.js';
 import { DEFAULT_PIDS_LIMIT } from '../oci/types.js';
 import type { ContainerSpec } from '../spec.js';
+import { storedHealthConfigSchema } from '../healthcheck.js';
 
 export interface ContainerRecord {
   id: string;
@@ -82,6 +83,8 @@ const specSchema = z.object({
       backoff: z.object({ initialMs: z.number().optional(), maxMs: z.number().optional(), resetMs: z.number().optional() }).optional(),
     })
     .optional(),
+  // health checks (issue 13): a record written before has none
+  healthcheck: storedHealthConfigSchema.nullable().optional(),
 });
 
 const int = z.coerce.number().int();

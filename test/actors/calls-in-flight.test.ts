@@ -50,7 +50,7 @@ describe('actors: runtime calls side by side (host)', function () {
   let keys: Keys;
   let store: ContainerStore;
   let fake: FakeRuntime;
-  const scheduler: Scheduler = { schedule: async () => {}, cancel: async () => {}, requestCleanup: async () => {} };
+  const scheduler: Scheduler = { schedule: async () => {}, cancel: async () => {}, requestCleanup: async () => {}, probe: async () => {} };
   const log = createLogger({ level: 'silent' });
   const host = (leaseMs = 1500) => new ContainerHost({ node: 'n1', runtime: fake, store, scheduler, log, leaseMs, machine: twoCallsMachine });
 

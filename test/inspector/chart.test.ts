@@ -107,7 +107,8 @@ describe('inspector: chart layout', () => {
     const keys = layout.links.map((l) => l.key);
     expect(new Set(keys).size).to.equal(keys.length);
     expect(keys).to.include.members(['configured>created', 'running>paused', 'paused>running', 'stopping>stopped', '*>removing', '*>unknown']);
-    expect(layout.links.find((l) => l.key === 'running>stopping')?.labels).to.deep.equal(['stop', 'restart']);
+    // (health: a probe's result with --health-on-failure stop or restart)
+    expect(layout.links.find((l) => l.key === 'running>stopping')?.labels).to.deep.equal(['health [isThisRun and unhealthyStop]', 'health [isThisRun and unhealthyRestart]', 'stop', 'restart']);
     for (const l of layout.links) expect(l.d).to.match(/^M[\d.]+,[\d.]+ C[\d.]+,[\d.]+ [\d.]+,[\d.]+ [\d.]+,[\d.]+$/);
   });
 });

@@ -53,8 +53,9 @@ describe('machines/commands: the command table', () => {
   });
 
   it('every user command has a machine event the machine knows; internal ones are Berth\'s only', () => {
-    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer', 'refresh']);
-    expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c)));
+    expect([...INTERNAL_COMMANDS]).to.deep.equal(['exited', 'execExited', 'timer', 'refresh', 'health']);
+    // a batch is a list of user commands, not a machine event of its own (actors/batch.ts)
+    expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c) && c !== 'batch'));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
     // init, start, restart, cleanup, remove, sync (nothing to re-read) and restore apply in configured; the rest are known events (refused there)
     const EXEC = { session: 'f'.repeat(64), argv: ['true'] };
@@ -70,6 +71,8 @@ describe('machines/commands: the command table', () => {
         exec: { session: 'f'.repeat(64), argv: ['true'] },
         execExited: { session: 'f'.repeat(64), code: 0, at: 'T' },
         refresh: { reason: 'rebooted' },
+        health: { run: 1, probe: 1, exitCode: 0, text: '', start: 'T', end: 'T' },
+        batch: { steps: [{ command: 'pause' }, { command: 'unpause' }] },
       };
       const args = internal[name] ?? {};
       expect(commandSchema.safeParse({ command: name, container: 'web', ...args }).success, name).to.equal(true);
@@ -78,7 +81,7 @@ describe('machines/commands: the command table', () => {
     expect(commandSchema.safeParse({ command: 'kill', container: 'web', signal: 'NOPE' }).success).to.equal(false);
     const verbs = VERBS.map((v) => v.command);
     for (const v of verbs) expect(COMMANDS).to.include(v);
-    // exec, checkpoint and restore have CLI commands of their own (cli/commands/exec.ts, checkpoint.ts), not lifecycle verbs
-    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'checkpoint', 'restore']);
+    // exec, checkpoint, restore and healthcheck have CLI commands of their own (cli/commands/exec.ts, checkpoint.ts, healthcheck.ts), not lifecycle verbs
+    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'checkpoint', 'restore', 'healthcheck']);
   });
 });

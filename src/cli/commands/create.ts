@@ -13,10 +13,12 @@ import type { BerthClient } from '../../queue/client.js';
 import type { ContainerSpecInput } from '../../spec.js';
 import { parseRestartFlag } from '../../restart-spec.js';
 import type { Invocation } from '../context.js';
+import { healthFromFlags, withHealthFlags, type HealthFlags } from '../health-flags.js';
 import { attachAndFollow, sessionOptions, startFailureCode, withAttachFlags, type AttachFlags, type SessionOptions } from './attach.js';
 import { collect, parseEnvFlag, parseLabels, parseNameFlag, parseNetworkFlag, parsePidsLimit, parseSeconds, parseSecurityOpts, parseSignalFlag } from '../flags.js';
 
-interface CreateOptions {
+// health check flags (issue 13): health-flags.ts
+interface CreateOptions extends HealthFlags {
   name?: string;
   env?: string[];
   workdir?: string;
@@ -73,6 +75,7 @@ export function specFromFlags(first: string, args: readonly string[], opts: Crea
     // --- end dependencies ---
     // --- restart policy ---
     ...(opts.restart === undefined ? {} : parseRestartFlag(opts.restart)),
+    ...healthFromFlags(opts),
   };
 }
 
@@ -106,8 +109,7 @@ function parseRequires(values: readonly string[]): string[] {
 }
 
 function define(program: Command, name: string, summary: string, description: string): Command {
-  return program
-    .command(name)
+  return withHealthFlags(program.command(name))
     .summary(summary)
     .description(description)
     .argument('<image|command>', "the image (name[:tag] or Id) on the node; with --rootfs, the container's command (resolved against PATH inside the rootfs)")
