@@ -12,7 +12,8 @@ import { excerpt } from '../printable.js';
 import { digestHex, diffHexOf } from './digest.js';
 import { ImageLayout } from './layout.js';
 import { parseConfig } from './manifest.js';
-import { localName, parseReference, fullName } from './reference.js';
+import { matchImage } from './match.js';
+import { localName } from './reference.js';
 import type { ImageConfig, ImageRecord } from './types.js';
 import { unpack } from './unpack.js';
 
@@ -66,26 +67,9 @@ export class ImageStore {
     return out.sort((a, b) => b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
   }
 
-  /** By full name, short name (Podman's: `busybox` matches any registry's busybox:latest), full or short Id. */
+  /** By full name, short name (Podman's: `busybox` matches any registry's busybox:latest), full or short Id (match.ts). */
   async find(ref: string): Promise<ImageRecord | null> {
-    const all = await this.list();
-    const id = ref.replace(/^sha256:/, '');
-    if (/^[a-f0-9]{3,64}$/.test(id)) {
-      const hits = all.filter((r) => r.id.startsWith(id));
-      if (hits.length === 1) return hits[0]!;
-    }
-    let wanted: string[];
-    try {
-      const r = parseReference(ref, 'localhost');
-      wanted = [fullName(r), fullName({ ...r, registry: 'docker.io' }), fullName(parseReference(ref))];
-    } catch {
-      return null;
-    }
-    const exact = all.find((r) => r.names.some((n) => wanted.includes(n)));
-    if (exact) return exact;
-    const short = ref.includes('/') ? ref : `/${ref}`;
-    const suffix = short.includes(':') ? short : `${short}:latest`;
-    return all.find((r) => r.names.some((n) => n.endsWith(suffix))) ?? null;
+    return matchImage(await this.list(), ref);
   }
 
   async get(ref: string): Promise<ImageRecord> {

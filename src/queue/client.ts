@@ -22,6 +22,7 @@ import { StdinWriter } from './stdin-writer.js';
 import { attach, type Attachment, type AttachOptions } from './attach.js';
 import { seqJobId } from './jobs.js';
 import { NodeQueues } from './node-queues.js';
+import { ImageClient } from './image-client.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
 import type { ConnectOptions, Enqueued, EnqueueArgs } from './client-types.js';
@@ -96,10 +97,8 @@ export class BerthClient extends BerthReader {
   }
 
   /**
-   * Runs `fn` on where the container is. A remembered name whose container has gone since (its
-   * mailbox refused the command: ENOCTR) may name another container now: it is resolved afresh
-   * and `fn` runs once more. Any other ENOCTR (say a read after the command was answered) is
-   * the caller's, never a reason to run the command on another container.
+   * Runs `fn` on where the container is. A remembered name whose container has gone since (its mailbox refused the command: ENOCTR) may name
+   * another container now: resolved afresh, `fn` runs once more. Any other ENOCTR (a read after the command was answered) is the caller's.
    */
   private async located<T>(nameOrId: string, fn: (at: Located) => Promise<T>): Promise<T> {
     const at = await this.resolver.locate(nameOrId);
@@ -113,9 +112,8 @@ export class BerthClient extends BerthReader {
   }
 
   /**
-   * Gives a command its place in the container's mailbox, then queues its job. Both steps are
-   * retried with backoff while Redis is unreachable, idempotently (a command id makes a repeated
-   * enqueue return the same seq; the job id is derived from the seq), so a command is either
+   * Gives a command its place in the container's mailbox, then queues its job. Both steps are retried with backoff while Redis is unreachable,
+   * idempotently (a command id makes a repeated enqueue return the same seq; the job id is derived from the seq), so a command is either
    * confirmed or reported as not confirmed: it is never applied behind a reported failure unknowingly.
    */
   private async submit(node: string, id: string, entry: Record<string, unknown> & { command: string }, createName?: string): Promise<{ job: Job; jobId: string }> {
@@ -235,10 +233,7 @@ export class BerthClient extends BerthReader {
     return done.state as unknown as Inspect;
   }
 
-  /**
-   * Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file);
-   * resolves to what Berth shows after it (a container found gone: stopped, with its exit code).
-   */
+  /** Re-reads the container's state from the runtime on its node (`runc state`, conmon's exit file): what Berth shows after it. */
   sync(name: string): Promise<Inspect> {
     return this.run(name, 'sync');
   }
@@ -282,12 +277,15 @@ export class BerthClient extends BerthReader {
     return guard(attach(deps, name, opts));
   }
 
+  private imageClient: ImageClient | undefined; // the nodes' images: pull, load, import, list, inspect, remove, tag (image-client.ts)
+  get images(): ImageClient { return (this.imageClient ??= new ImageClient(this.redis, this.keys, this.nodes, (name) => this.duplicateBlocking(name))); }
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
       for (const conn of this.logConnections) conn.disconnect();
       await this.queues.close();
+      await this.imageClient?.close();
       await closeRedis(this.redis);
     })();
     return this.closing;

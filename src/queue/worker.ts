@@ -26,6 +26,7 @@ import type { ExecExitMonitor } from '../oci/types.js';
 import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
 import { describeHost } from './node-host.js';
+import { ImageWorker } from './image-worker.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
 import { StdinForwarder } from './stdin-forwarder.js';
@@ -51,6 +52,8 @@ export class BerthWorker {
   private readonly extraQueues = new Map<string, Queue>();
   /** Forwards clients' stdin to this node's processes (one worker of the node at a time). */
   private stdin: { close(): Promise<void> } | null = null;
+  /** The node's image jobs (issue #11), when its runtime keeps a state dir. */
+  private images: ImageWorker | undefined;
   /** Connections this worker opened for BullMQ's blocking reads; closed last. */
   private readonly connections: Redis[] = [];
 
@@ -200,6 +203,10 @@ export class BerthWorker {
         reaper.reap().catch((err: unknown) => o.log.warn({ err }, 'could not free the jobs of dead workers'));
       }, stalledInterval);
       await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
+      if (layout instanceof StateLayout) {
+        const blockingImages = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-images` });
+        self.images = await ImageWorker.start({ node: o.node, stateDir: layout.stateDir, redis, blocking: blockingImages, keys, containers: store, log: o.log });
+      }
     } catch (err) {
       await self.close();
       throw err;
@@ -265,6 +272,7 @@ export class BerthWorker {
               return this.worker?.close(true);
             },
           ),
+        () => this.images?.close() ?? Promise.resolve(),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.o.monitor.close(),
         () => this.exec.monitor?.close() ?? Promise.resolve(),

@@ -26,10 +26,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRegistry(o: { user?: string; pass?: string } = {}): Promise<TestRegistry> {
+/** `bind`: the address it listens on (default 127.0.0.1; the netns test binds a veth's root side). */
+export async function startRegistry(o: { user?: string; pass?: string; bind?: string } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
   const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const host = `${o.bind ?? '127.0.0.1'}:${port}`;
   let auth = '';
   if (o.user && o.pass) {
     const hash = (await execa('python3', ['-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', o.pass])).stdout.trim();
