@@ -27,3 +27,6 @@ export { COMMANDS, PODMAN_EVENT_NAMES } from './machines/index.js';
 export type { CommandName, Status, PodmanEventName } from './machines/index.js';
 export { commandSchema, parseJobCommand } from './queue/contract.js';
 export type { JobCommand } from './queue/contract.js';
+// images (issue #11)
+export type { ImageClient, ImageJobOptions, NodeImage } from './queue/image-client.js';
+export type { ImageConfig, ImageRecord } from './images/types.js';
