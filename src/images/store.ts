@@ -53,7 +53,8 @@ export class ImageStore {
     try {
       return await f(work);
     } finally {
-      await rm(work, { recursive: true, force: true });
+      // a failed extraction may still be finishing writes: retried, and never hiding f's own error
+      await rm(work, { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined);
     }
   }
 

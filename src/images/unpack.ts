@@ -6,7 +6,7 @@
  * a hand-written parser: it streams, knows pax and GNU headers, and refuses writes through
  * symlinks; skopeo/umoci would add a Go toolchain's binaries for what node-tar does in-process.
  */
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lchown, lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { execa } from 'execa';
 import { ReadEntry, x } from 'tar';
@@ -29,11 +29,19 @@ export async function unpack(file: string, dest: string, o: UnpackOptions): Prom
   let refused: BerthError | null = null;
   const whiteouts: string[] = [];
   const opaques: string[] = [];
+  // node-tar strips the / of an absolute symlink target (and preservePaths, which keeps it, would
+  // also let entries be written through symlinks): such links are made again afterwards, as they were
+  const absolute: { path: string; target: string; uid: number; gid: number }[] = [];
+  const links = new Set<string>();
   try {
     await x({
       file,
       cwd: dest,
-      strict: true,
+      // not strict: the / stripped from a link target is only information; every other warning refuses the tar
+      strict: false,
+      onwarn: (code, message) => {
+        if (code !== 'TAR_ENTRY_INFO') refused ??= new BerthError('EINVAL', `${o.what}: corrupt or unsafe tar: ${message}`);
+      },
       preserveOwner: true,
       processUmask: 0,
       unlink: true,
@@ -46,8 +54,18 @@ export async function unpack(file: string, dest: string, o: UnpackOptions): Prom
           refused = refusal(o.what, header, problem);
           return false;
         }
+        const rel = path.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+        // nothing is written through a symlink of the same tar (the layer's dir starts empty)
+        for (let d = posix.dirname(rel); d !== '.' && d !== '/'; d = posix.dirname(d)) {
+          if (links.has(d)) {
+            refused = refusal(o.what, header, `path goes through symlink ${JSON.stringify(d)}`);
+            return false;
+          }
+        }
+        if (entry.type === 'SymbolicLink') links.add(rel);
+        else links.delete(rel);
+        if (entry.type === 'SymbolicLink' && entry.linkpath?.startsWith('/')) absolute.push({ path: rel, target: entry.linkpath, uid: entry.uid ?? 0, gid: entry.gid ?? 0 });
         if (!o.layer) return true;
-        const rel = path.replace(/^(\.\/)+/, '');
         const base = posix.basename(rel);
         if (base === OPAQUE) {
           opaques.push(posix.dirname(rel));
@@ -65,6 +83,12 @@ export async function unpack(file: string, dest: string, o: UnpackOptions): Prom
     throw new BerthError('EINVAL', `${o.what}: corrupt or truncated tar: ${(err as Error).message}`, { cause: err });
   }
   if (refused) throw refused;
+  for (const l of absolute) {
+    const at = join(dest, l.path);
+    await rm(at, { force: true });
+    await symlink(l.target, at);
+    await lchown(at, l.uid, l.gid);
+  }
   for (const dir of opaques) {
     const at = join(dest, dir);
     await mkdir(at, { recursive: true });

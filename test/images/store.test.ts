@@ -106,6 +106,14 @@ describe('image store', function () {
     }
   });
 
+  it('keeps absolute symlink targets as they are (rooted in the container), and refuses a write through a symlink', async () => {
+    const out = join(dir, 'abs-link');
+    await unpack(await writeTar(join(dir, 'abs.tar'), [{ name: 'bin/', type: 'dir' }, { name: 'bin/sh', type: 'symlink', target: '/bin/busybox' }]), out, { what: 'abs', layer: true });
+    expect((await execa('readlink', [join(out, 'bin', 'sh')])).stdout).to.equal('/bin/busybox');
+    const through = await writeTar(join(dir, 'through.tar'), [{ name: 'd/', type: 'dir' }, { name: 'l', type: 'symlink', target: 'd' }, { name: 'l/x', type: 'file', data: 'x' }]);
+    await refused(unpack(through, join(dir, 'through'), { what: 'through', layer: true }), /through: refused tar entry "?l\/x"?: path goes through symlink "l"/);
+  });
+
   describe('bad input: a clear error, nothing half-written', () => {
     const cases: [string, () => Promise<string>, RegExp][] = [
       ['a truncated archive', async () => {
