@@ -14,7 +14,8 @@ import { ImageLayout } from './layout.js';
 import { parseConfig } from './manifest.js';
 import { matchImage } from './match.js';
 import { localName } from './reference.js';
-import type { ImageConfig, ImageRecord } from './types.js';
+import { pullImage } from './registry.js';
+import type { ImageConfig, ImageRecord, ImageResolver } from './types.js';
 import { unpack } from './unpack.js';
 
 /** An image ready to commit: its config's bytes, its layer files (lowest first), its names. */
@@ -30,7 +31,7 @@ export function noSuchImage(ref: string): BerthError {
   return new BerthError('ENOIMAGE', `${excerpt(ref)}: image not known`);
 }
 
-export class ImageStore {
+export class ImageStore implements ImageResolver {
   readonly layout: ImageLayout;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -71,6 +72,11 @@ export class ImageStore {
   /** By full name, short name (Podman's: `busybox` matches any registry's busybox:latest), full or short Id (match.ts). */
   async find(ref: string): Promise<ImageRecord | null> {
     return matchImage(await this.list(), ref);
+  }
+
+  /** find, or pull it from its registry first (a create of an image this node lacks). */
+  async ensure(ref: string, options: { tlsVerify?: boolean } = {}): Promise<ImageRecord> {
+    return (await this.find(ref)) ?? pullImage(this, ref, options);
   }
 
   async get(ref: string): Promise<ImageRecord> {

@@ -76,9 +76,13 @@ describe('image pull from a registry', function () {
     expect((await s.get(id)).names).to.have.members([`${open.host}/berth/box:v1`, `${open.host}/berth/box:docker`]);
   });
 
-  it('resolves a manifest list to linux/amd64', async () => {
-    const rec = await pullImage(fresh('multi'), `${open.host}/berth/box:multi`, { tlsVerify: false });
+  it('resolves a manifest list to linux/amd64; ensure (the ImageResolver) pulls only what the node lacks', async () => {
+    const s = fresh('multi');
+    const rec = await s.ensure(`${open.host}/berth/box:multi`, { tlsVerify: false });
     expect(rec.id).to.equal(id);
+    expect(rec.names).to.deep.equal([`${open.host}/berth/box:multi`]);
+    // found locally now by its short name: no pull
+    expect((await s.ensure('box:multi')).id).to.equal(id);
   });
 
   it('refuses a manifest list without linux/amd64', async () => {
