@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -39,12 +39,13 @@ import { runFloor } from './floor.js';
 import { runLogs } from './logs.js';
 import { runExec } from './exec.js';
 import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
+import { runPull, type PullResult } from './pull.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
-type AllResults = Results & { chaos?: ChaosResult };
+type AllResults = Results & { chaos?: ChaosResult; pull?: PullResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -170,6 +171,8 @@ async function main(): Promise<number> {
       ...(process.env['BERTH_CHAOS_SEED'] ? { seed: Number(process.env['BERTH_CHAOS_SEED']) } : {}),
     };
     results.chaos = await part('chaos', () => withScope('chaos', (s) => runChaosPart(s, chaos, log)));
+    // images (issue #11): MB/s of a ~100 MB pull from a loopback registry, printed and kept in the JSON
+    results.pull = await part('pull', () => runPull({ rootfs, rounds: QUICK ? 1 : 3, megabytes: 100, podman: usePodman }, log));
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);

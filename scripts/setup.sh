@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Berth needs and is missing: Debian packages (runc, conmon, busybox-static,
 # redis-server, and golang-github-containers-common for the default seccomp profile,
-# /usr/share/containers/seccomp.json; with --test also crun and criu, whose failures on this host the tests check,
+# /usr/share/containers/seccomp.json; with --test also crun and criu, whose failures on this host the tests check, skopeo, docker-registry and attr (the image tests: a loopback registry, whiteout xattrs),
 # docker-compose, which validates docker-compose.yml, and chromium for the inspector's browser
 # tests: Debian's, never a downloaded one) and the npm packages. Safe to run
 # again: it only installs what is absent.
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(runc conmon busybox-static redis-server golang-github-containers-common)
-[[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose chromium)
+[[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose chromium skopeo docker-registry attr)
 # the benchmark compares with Podman (with its recommended packages: netavark, slirp4netns, …)
 [[ "${1:-}" == "--bench" ]] && want+=(podman)
 

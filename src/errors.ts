@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'EUNSUPPORTED', // the host cannot do this (CRIU checkpoint, crun on hybrid cgroups)
   'EUNAVAIL', // Redis (or another dependency) unreachable
   'ETIMEOUT', // gave up waiting
+  'ENOIMAGE', // no such image (libpod ErrImageUnknown: "image not known")
+  'EIMAGEUSED', // image in use by a container (libpod ErrImageInUse)
   'EINTERNAL',
 ] as const;
 
@@ -135,6 +137,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   EUNSUPPORTED: 125,
   EUNAVAIL: 125,
   ETIMEOUT: 125,
+  ENOIMAGE: 125,
+  EIMAGEUSED: 125,
   EINTERNAL: 125,
 };
 
@@ -144,6 +148,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
  */
 export const VERB_EXIT_CODES: Readonly<Record<string, Partial<Record<ErrorCode, number>>>> = {
   rm: { ENOCTR: 1, ECTRSTATE: 2, ECTRRUNNING: 2 },
+  // podman-rmi(1): 1 no such image, 2 image in use
+  'image rm': { ENOIMAGE: 1, EIMAGEUSED: 2 },
 };
 
 /** HTTP statuses for the inspector's JSON API. */
@@ -160,6 +166,8 @@ export const HTTP_STATUSES: Record<ErrorCode, number> = {
   EUNSUPPORTED: 501,
   EUNAVAIL: 503,
   ETIMEOUT: 504,
+  ENOIMAGE: 404,
+  EIMAGEUSED: 409,
   EINTERNAL: 500,
 };
 

@@ -35,3 +35,6 @@ export { commandSchema, parseJobCommand } from './queue/contract.js';
 export type { JobCommand } from './queue/contract.js';
 export { startTracing } from './telemetry/tracing.js';
 export type { Tracing, TracingOptions } from './telemetry/tracing.js';
+// images (issue #11)
+export type { ImageClient, ImageJobOptions, NodeImage } from './queue/image-client.js';
+export type { ImageConfig, ImageRecord } from './images/types.js';

@@ -21,6 +21,7 @@ import { registerInspector } from './commands/inspector.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
+import { registerImage } from './commands/image.js';
 import { registerPs } from './commands/ps.js';
 import { registerStorage } from './commands/storage.js';
 import { registerSystem } from './commands/system.js';
@@ -98,6 +99,7 @@ export function buildProgram(inv: Invocation): Command {
   program.helpCommand('help [command]', 'show help for a command');
   program.commandsGroup('Nodes:');
   registerNode(program, inv);
+  registerImage(program, inv); // images (issue #11)
   registerWorker(program, inv);
   registerUp(program, inv);
 

@@ -39,6 +39,8 @@ export interface ImageRecord {
   size: number;
   /** ISO 8601, from the image config. */
   created: string;
+  /** Added by the image store: the manifest's digest (sha256:…), when the image came with one (pull, OCI archive). */
+  digest?: string;
 }
 
 /** How a node finds its images (the image store implements it; container storage uses it). */

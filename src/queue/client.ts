@@ -27,6 +27,7 @@ import { StorageClient } from './storage-client.js';
 import { submitCommand } from './submit.js';
 import { clientSpan } from './client-span.js';
 import { NodeQueues } from './node-queues.js';
+import { ImageClient } from './image-client.js';
 import { BerthReader, guard } from './reader.js';
 import { Resolver, type Located } from './resolver.js';
 import type { ConnectOptions, Enqueued, EnqueueArgs, EnqueueCommand } from './client-types.js';
@@ -271,12 +272,15 @@ export class BerthClient extends BerthReader {
   /** Runs its health check now (`berth healthcheck run`; healthcheck-client.ts). */
   healthcheckRun = (name: string): Promise<HealthcheckResult> => guard(runHealthcheck(this, name));
 
+  private imageClient: ImageClient | undefined; // the nodes' images: pull, load, import, list, inspect, remove, tag (image-client.ts)
+  get images(): ImageClient { return (this.imageClient ??= new ImageClient(this.redis, this.keys, this.nodes, (name) => this.duplicateBlocking(name))); }
   /** Closes every connection this client opened. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.feed?.close().catch(() => undefined);
       for (const conn of this.logConnections) conn.disconnect();
       await this.queues.close();
+      await this.imageClient?.close();
       await closeRedis(this.redis);
     })();
     return this.closing;

@@ -24,10 +24,12 @@ import { ExecExitDelivery } from './exec-exits.js';
 import { SessionStreams } from './session-streams.js';
 import { ExecDirMonitor } from '../oci/exec-exit-monitor.js';
 import { StateLayout } from '../oci/layout.js';
+import { nodeImages } from './node-images.js';
 import type { ExecExitMonitor } from '../oci/types.js';
 import { addWakeJob } from './jobs.js';
 import { OutputShipper } from './output-shipper.js';
 import { describeHost } from './node-host.js';
+import { ImageWorker } from './image-worker.js';
 import { JobProcessor } from './processor.js';
 import { ReadableWorker } from './readable-worker.js';
 import { StdinForwarder } from './stdin-forwarder.js';
@@ -62,6 +64,8 @@ export class BerthWorker {
   get metricsAddress(): { host: string; port: number } | undefined {
     return this.metricsServer?.address;
   }
+  /** The node's image jobs (issue #11), when its runtime keeps a state dir. */
+  private images: ImageWorker | undefined;
   /** Connections this worker opened for BullMQ's blocking reads; closed last. */
   private readonly connections: Redis[] = [];
 
@@ -139,7 +143,8 @@ export class BerthWorker {
       private: [...o.runtime.paths.private, ...(dataDir === undefined ? [] : [dataDir])],
       open: o.runtime.paths.rootfs === undefined ? [] : [o.runtime.paths.rootfs],
     };
-    const storage = { ...(o.images ? { images: o.images } : {}), ...(o.runtime.paths.storage ? { dir: o.runtime.paths.storage } : {}) };
+    const images = o.images ?? (layout instanceof StateLayout ? nodeImages(layout.stateDir, redis, keys, o.node) : undefined);
+    const storage = { ...(images ? { images } : {}), ...(o.runtime.paths.storage ? { dir: o.runtime.paths.storage } : {}) };
     const jobs = new JobProcessor({ node: o.node, queue: queue.name, store, host, log: o.log, rootfs, storage, artifactMaxBytes: o.artifactMaxBytes, metrics });
     const self = new BerthWorker(o, redis, queue, store, host, leases, waker, exits, shipper, exec, prober);
     try {
@@ -220,6 +225,10 @@ export class BerthWorker {
       }, stalledInterval);
       await Promise.all([self.worker.waitUntilReady(), self.router.waitUntilReady()]);
       if (metrics && o.metrics) self.metricsServer = await MetricsServer.start(metrics, o.metrics);
+      if (layout instanceof StateLayout) {
+        const blockingImages = await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-images` });
+        self.images = await ImageWorker.start({ node: o.node, stateDir: layout.stateDir, redis, blocking: blockingImages, keys, containers: store, log: o.log });
+      }
     } catch (err) {
       await self.close();
       throw err;
@@ -285,6 +294,7 @@ export class BerthWorker {
               return this.worker?.close(true);
             },
           ),
+        () => this.images?.close() ?? Promise.resolve(),
         () => this.bounded(() => this.waker.idle(), () => undefined),
         () => this.metricsServer?.close() ?? Promise.resolve(),
         () => this.prober.close(),

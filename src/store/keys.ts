@@ -157,4 +157,14 @@ export class Keys {
   nodeQueue(node: string): string {
     return `node.${node}`;
   }
+  // --- images (issue #11) ---
+  /** The queue of a node's image jobs (pull, load, import, rm, tag): its worker runs them. */
+  imageQueue(node: string): string {
+    return `images.${node}`;
+  }
+  /** string: the JSON array of the node's ImageRecords, rewritten by its worker after each change */
+  nodeImages(node: string): string {
+    return `${this.prefix}:node:${node}:images`;
+  }
+  // --- end images ---
 }
