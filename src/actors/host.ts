@@ -7,12 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BerthError, execSessionsError, stateError, toBerthError } from '../errors.js';
-import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine, type RestartBackoff } from '../machines/index.js';
-import type { OciRuntime } from '../oci/types.js';
-import type { ContainerStore } from '../store/containers.js';
-import type { LeaseReleases } from '../store/lease-releases.js';
+import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine } from '../machines/index.js';
 import type { ContainerRecord } from '../store/records.js';
-import type { Logger } from '../log.js';
 import { isRuntimeCall, settleCall, type Settled } from './calls.js';
 import { refusalCommit, stepCommit, type CommandResult, type Holder } from './commit-step.js';
 import { CallsInFlight } from './calls-in-flight.js';
@@ -22,51 +18,16 @@ import { HeldLease, takeLease } from './lease.js';
 import { processIdentity } from './liveness.js';
 import { recordedEffects, runPending, type Scheduler } from './pending-effects.js';
 import { hydrateSnapshot, type ContainerSnapshot } from './snapshot.js';
-import { commandSpanName, contextFromTraceparent, inChildSpan, inSpan, SPAN, tracing, type CommandMetrics } from '../telemetry/index.js';
+import { commandSpanName, contextFromTraceparent, inChildSpan, inSpan, SPAN, tracing } from '../telemetry/index.js';
 import { dependencyRefusal } from './requirements.js';
 import { applyBatch } from './batch.js';
 import { accepts, positionOf, step, type CallEffect, type Effect, type MachineEventInput, type RuntimeCall } from './step.js';
 
 export type { CommandResult, MailboxEntry, Scheduler };
 
-export interface HostOptions {
-  node: string;
-  runtime: OciRuntime;
-  store: ContainerStore;
-  scheduler: Scheduler;
-  log: Logger;
-  /** Lease duration; renewed every third of it while a container is being worked on. */
-  leaseMs: number;
-  /** Wakes a waiter when another worker releases a lease (else it waits out the lease). */
-  leases?: LeaseReleases;
-  /** The machine hosted: the container machine (default), or one built from its setup (tests). */
-  machine?: ContainerMachine;
-  /** The node's restart backoff (restart policies): a container's spec overrides it, field by field. */
-  restartBackoff?: Partial<RestartBackoff>;
-  /** Instrumentation: awaited before each runtime call, ahead of its fence check (tracing, tests). */
-  beforeCall?: (container: string, call: RuntimeCall) => Promise<void>;
-  /** Instrumentation: awaited after a step is committed, before its other effects run (tests). */
-  beforeEffects?: (container: string, effects: string[]) => Promise<void>;
-  /** The worker's metrics (runtime calls, lease takeovers, restarts, exits), when it serves them. */
-  metrics?: CommandMetrics | undefined;
-}
+import type { HostOptions, Working } from './host-types.js';
 
-interface Working {
-  record: ContainerRecord;
-  snapshot: ContainerSnapshot;
-  lease: HeldLease;
-  epoch: number;
-  /** Results committed in this drain, by seq (not read back). */
-  results: Map<number, CommandResult>;
-  /** The version whose effects this host has run (they stay in the record until the next step). */
-  effectsRan: number;
-  /** Until when (monotonic ms) the last commit, which extended the lease, fences a runtime call. */
-  fencedUntil: number;
-  /** The seq this drain applies up to: the step completing it releases the lease with its commit. */
-  target: number;
-  /** The lease went with the last commit. */
-  released: boolean;
-}
+export type { HostOptions } from './host-types.js';
 
 /** Hydrated snapshots kept by (container, version): hydrating (createActor) costs ~0.7 ms of CPU. */
 const SNAPSHOT_CACHE_SIZE = 512;

@@ -26,7 +26,8 @@ import { ExecDirMonitor } from '../oci/exec-exit-monitor.js';
 import { StateLayout } from '../oci/layout.js';
 import { nodeImages } from './node-images.js';
 import type { ExecExitMonitor } from '../oci/types.js';
-import { addWakeJob } from './jobs.js';
+import { recoverNodeOnce } from './recover-node.js';
+import { RouteQueues } from './route-queues.js';
 import { OutputShipper } from './output-shipper.js';
 import { describeHost } from './node-host.js';
 import { ImageWorker } from './image-worker.js';
@@ -46,9 +47,6 @@ import { MetricsServer } from '../telemetry/index.js';
 export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions } from './worker-options.js';
 export type { WorkerOptions } from './worker-options.js';
 
-/** Queues of other nodes the router keeps open at most. */
-const ROUTE_QUEUES = 64;
-
 export class BerthWorker {
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -56,7 +54,7 @@ export class BerthWorker {
   private reaper: Reaper | undefined;
   private router: Worker | undefined;
   /** Queues of other nodes this worker's router adds to, and the entry queue. */
-  private readonly extraQueues = new Map<string, Queue>();
+  private routes: RouteQueues | undefined;
   /** Forwards clients' stdin to this node's processes (one worker of the node at a time). */
   private stdin: { close(): Promise<void> } | null = null;
   /** Serves the node's metrics (`metricsPort`); its address, for a scraper. */
@@ -72,29 +70,6 @@ export class BerthWorker {
   private own(conn: Redis): Redis {
     this.connections.push(conn);
     return conn;
-  }
-
-  /**
-   * The queue of another node, for the router. Only live nodes are routed to, and the router keeps
-   * at most ROUTE_QUEUES of them open, the least recently used closed first: a producer naming
-   * ever new nodes cannot grow it.
-   */
-  private queueFor(node: string, redis: Redis, keys: Keys): Queue {
-    const name = keys.nodeQueue(node);
-    let q = this.extraQueues.get(name);
-    if (q) this.extraQueues.delete(name);
-    else {
-      q = new Queue(name, { connection: redis, prefix: keys.queuePrefix });
-      q.on('error', (err) => this.o.log.debug({ err }, 'queue connection error'));
-      const routed = [...this.extraQueues.keys()].filter((n) => n !== ENTRY_QUEUE);
-      if (routed.length >= ROUTE_QUEUES) {
-        const oldest = routed[0]!;
-        void this.extraQueues.get(oldest)?.close().catch(() => undefined);
-        this.extraQueues.delete(oldest);
-      }
-    }
-    this.extraQueues.set(name, q);
-    return q;
   }
 
   private constructor(
@@ -190,9 +165,8 @@ export class BerthWorker {
         self.recoverNode().catch((err: unknown) => o.log.warn({ err }, 'could not recover the node after Redis came back'));
       });
       // the jobs a killed predecessor (or a dead sibling) of this node held are freed at once
-      const entry = new Queue(ENTRY_QUEUE, { connection: redis, prefix: keys.queuePrefix });
-      entry.on('error', (err) => o.log.debug({ err }, 'entry queue connection error'));
-      self.extraQueues.set(ENTRY_QUEUE, entry);
+      const routes = (self.routes = new RouteQueues(redis, keys, o.log));
+      const entry = routes.entry();
       const stalledInterval = Math.max(500, Math.floor(o.lockDurationMs / 2));
       const reaper = new Reaper(new WorkerLocks(redis, keys), o.node, [queue, entry], o.log, () => self.recoverNode());
       self.reaper = reaper;
@@ -210,7 +184,7 @@ export class BerthWorker {
       self.worker.on('error', (err) => o.log.error({ err }, 'worker error'));
       // the entry queue, for producers that do not know the container's node
       await entry.setGlobalConcurrency(1);
-      const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : self.queueFor(node, redis, keys)));
+      const router = new Router(store, nodes, keys, (node) => (node === o.node ? queue : routes.node(node)));
       self.router = new ReadableWorker(ENTRY_QUEUE, (job, token) => router.process(job, token), {
         connection: self.own(await connectRedis(o.redis, { blocking: true, name: `berth-worker-${o.node}-router` })),
         prefix: keys.queuePrefix,
@@ -251,16 +225,8 @@ export class BerthWorker {
 
   private recovering: Promise<void> | undefined;
 
-  private async recoverOnce(): Promise<void> {
-    for (const id of await this.store.nodeContainerIds(this.o.node)) {
-      const record = await this.store.get(id);
-      if (!record) continue;
-      if (record.effects) await this.host.resumeEffects(record);
-      const pending = await this.store.lastPending(id, record.applied);
-      if (!pending) continue;
-      const entry = JSON.parse(pending.entry) as { command: string };
-      await addWakeJob(this.queue, id, pending.seq, entry);
-    }
+  private recoverOnce(): Promise<void> {
+    return recoverNodeOnce(this.o.node, this.store, this.host, this.queue);
   }
 
   private async bounded(graceful: () => Promise<void>, force: () => Promise<void> | undefined): Promise<void> {
@@ -306,7 +272,7 @@ export class BerthWorker {
         // exits and cleanups not applied here by now go to a sibling (or the next start) as jobs
         () => this.waker.handOff(),
         () => this.reaper?.unregister() ?? Promise.resolve(),
-        ...[...this.extraQueues.values()].map((q) => () => q.close()),
+        ...(this.routes?.closers() ?? []),
         () => this.leases.close(),
         () => this.queue.close(),
         () => closeRedis(this.redis),
