@@ -104,7 +104,7 @@ describe('cli context', () => {
       [['run', '--rootfs', '/r', '-e', 'NOPE', 'sh'], 'Error: run: `--env` must be KEY=VALUE, got "NOPE"'],
       [['create', '--rootfs', '/r', '--stop-timeout', '1.5', 'sh'], 'Error: create: `--stop-timeout` must be a whole number of seconds >= 0, got "1.5"'],
       [['create', '--rootfs', '/r', '--stop-signal', 'NOPE', 'sh'], 'Error: create: unknown signal "NOPE" for `--stop-signal`'],
-      [['create', 'sh'], "Error: required option '--rootfs <dir>' not specified"],
+      [['create'], "Error: missing required argument 'image|command'"],
       [['ps', '--format', 'yaml'], 'Error: ps: `--format` must be table, json or a Go template such as {{.Names}}, got "yaml"'],
       [['ps', '--format', '{{.Names'], 'Error: template: ps:1: unclosed action'],
       [['history', 'web', '--format', 'yaml'], 'Error: history web: `--format` must be table or json, got "yaml"'],

@@ -40,7 +40,7 @@ describe('cli graph: mermaidOf', () => {
 
   it('has the main transitions, with event names, guards, delays and invoke outcomes', () => {
     for (const edge of [
-      'configured_idle --> configured_initializing : cmd.init, cmd.start, cmd.restart',
+      'configured_idle --> configured_initializing : cmd.init, cmd.start, cmd.restart, timer.restart [isScheduledRestart]',
       'configured_initializing --> created : ociCreate done',
       'configured_initializing --> created_starting : ociCreate done [thenStart]',
       'configured_initializing --> configured_idle : ociCreate error',
@@ -56,11 +56,11 @@ describe('cli graph: mermaidOf', () => {
       'running --> stopped : runtime.exited [isCurrentRun]',
       'stopping --> stopped : runtime.exited [isCurrentRun]',
       'stopping --> stopped_cleaning : runtime.exited [isCurrentRun and isRestarting]',
-      'stopped_idle --> stopped_cleaning : cmd.cleanup [noExecSessions], cmd.init [noExecSessions], cmd.start [noExecSessions], cmd.restart [noExecSessions]',
+      'stopped_idle --> stopped_cleaning : cmd.cleanup [noExecSessions], cmd.init [noExecSessions], cmd.start [noExecSessions], cmd.restart [noExecSessions], timer.restart [isScheduledRestart and noExecSessions]',
       'running_idle --> running_execing : cmd.exec [isNewSession]',
       'running_execing --> running_idle : ociExec done, ociExec error',
       'stopped_cleaning --> exited : ociDelete done',
-      'exited_idle --> exited_initializing : cmd.init, cmd.start, cmd.restart',
+      'exited_idle --> exited_initializing : cmd.init, cmd.start, cmd.restart, timer.restart [isScheduledRestart]',
       'exited_idle --> removing : cmd.remove',
       'removing_deleting --> removed : ociRemove done',
       'removing_deleting --> removing_failed : ociRemove error',

@@ -108,7 +108,7 @@ describe('inspector: JSON API', function () {
     expect(bad.status).to.equal(400);
     const error = (await json(bad)).error;
     expect(error?.code).to.equal('EINVAL');
-    expect(error?.message).to.equal('invalid command: unknown command "explode"; one of init, start, stop, kill, pause, unpause, restart, cleanup, remove, sync, checkpoint, restore');
+    expect(error?.message).to.equal('invalid command: unknown command "explode"; one of init, start, stop, kill, pause, unpause, restart, cleanup, remove, sync, checkpoint, restore, healthcheck');
     const badBody = await post('/api/containers/api-web/stop', { 'Content-Type': 'application/json' }, '{"timeout":-1}');
     expect(badBody.status).to.equal(400);
     const notJson = await post('/api/containers/api-web/stop', { 'Content-Type': 'text/plain' }, 'timeout=1');
