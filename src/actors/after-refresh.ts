@@ -1,8 +1,8 @@
 /**
- * What follows the post-reboot refresh (refresh-node.ts), with the containers it reset: the one
- * place where restart policies hook in (Podman starts `always` and `unless-stopped` containers
- * again after a reboot: restart-policy work, issue 12's sibling part). The worker calls it after
- * the refresh pass, before it takes jobs. Today it only logs what was reset.
+ * Reports what the post-reboot refresh (refresh-node.ts) reset, one warning for the node. The
+ * worker calls it after the refresh pass; the reconcile that follows (reconcile-node.ts) brings
+ * back the `always` and `unless-stopped` containers among them, as Podman does after a reboot
+ * (test/e2e/refresh.test.ts).
  */
 import type { Logger } from '../log.js';
 import type { RefreshedContainer } from './refresh-node.js';

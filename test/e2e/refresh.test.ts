@@ -110,4 +110,17 @@ describe('e2e: refresh after a reboot (boot id changed)', function () {
     const after = await s.client.inspect('ran');
     expect([after.State.Status, after.Version, after.State.Error]).to.deep.equal([before.State.Status, before.Version, before.State.Error]);
   });
+  it('brings back an always container after the reboot (restart policies); one without a policy stays exited', async () => {
+    const always = await s.client.create({ name: 'keeper', rootfs: s.rootfs, command: ['sleep', '1000'], restartPolicy: 'always' });
+    const first = await s.client.start('keeper');
+    await s.client.create({ name: 'plain', rootfs: s.rootfs, command: ['sleep', '1000'] });
+    await s.client.start('plain');
+    boot = 'boot-third';
+    await restartWorker();
+    await settled(s.client, 'keeper', 'running');
+    const back = await s.client.inspect('keeper');
+    expect(back.State.Pid).to.not.equal(first.State.Pid);
+    expect((await s.runc(always.Id))?.status).to.equal('running');
+    expect((await s.client.inspect('plain')).State.Status).to.equal('exited');
+  });
 });
