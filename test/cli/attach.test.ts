@@ -41,7 +41,9 @@ describe('cli: run, start -a and attach', function () {
     expect(r).to.deep.equal({ code: 5, stdout: 'bye', stderr: '' });
     const e = await stack.client.inspect('temp').catch((err: unknown) => err);
     expect(e).to.be.instanceOf(BerthError).and.include({ code: 'ENOCTR' });
-    expect(await stack.runcList()).to.deep.equal(before);
+    // nothing new in runc (an earlier test's stopped container may be cleaned up meanwhile)
+    const after = await stack.runcList();
+    expect(after.filter((id) => !before.includes(id))).to.deep.equal([]);
   });
 
   it('run -d prints the Id and leaves it running; -d with --rm is refused before anything is made', async () => {
