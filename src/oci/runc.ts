@@ -30,6 +30,7 @@ import { afterCheckpoint, afterRestore, beforeRestore, checkpointArgs, checkpoin
 import { describeBinaries, type RuntimeDescription } from './versions.js';
 import { parseSignal } from '../signals.js';
 import type { CallOptions, CheckpointOptions, RestoreOptions, ExecSpec, ExitReadOptions, ExitRecord, LogFiles, OciRuntime, RuntimePaths, StdioPaths, RuntimeSpec, RuntimeState, RuntimeStatus } from './types.js';
+import { killed, paused } from './runc-transient.js';
 
 /** runc's own rule for container ids, minus leading dots (ids name files here). */
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
@@ -175,13 +176,12 @@ export class RuncRuntime implements OciRuntime {
     await this.run('start', id, [id], opts);
   }
 
-  /** Any signal `parseSignal` knows; it is passed to runc by number. */
+  /** Any signal `parseSignal` knows; it is passed to runc by number (a process gone meanwhile: runc-transient.ts). */
   async kill(id: string, signal: string, opts?: CallOptions): Promise<void> {
-    const { number } = parseSignal(signal);
-    await this.run('kill', id, [id, String(number)], opts);
+    await killed(this.run('kill', id, [id, String(parseSignal(signal).number)], opts));
   }
 
-  pause = async (id: string, opts?: CallOptions): Promise<void> => void (await this.run('pause', id, [id], opts));
+  pause = (id: string, opts?: CallOptions): Promise<void> => paused(() => this.run('pause', id, [id], opts));
   resume = async (id: string, opts?: CallOptions): Promise<void> => void (await this.run('resume', id, [id], opts));
 
   async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {

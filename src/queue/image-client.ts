@@ -4,7 +4,6 @@
  * their progress lines handed to `onProgress`; ls and inspect read the nodes' image indexes in
  * Redis (store/images.ts), no job. Images live on nodes: every result says which.
  */
-import type { EventEmitter } from 'node:events';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
@@ -15,6 +14,7 @@ import type { Keys } from '../store/keys.js';
 import type { NodeRegistry } from '../store/nodes.js';
 import { decodeFailure } from './contract.js';
 import type { ImageJobData, ImageJobName, ImageProgress } from './image-jobs.js';
+import { jobOutcome } from './job-outcome.js';
 
 /** An image and the node it is on. */
 export type NodeImage = ImageRecord & { node: string };
@@ -134,7 +134,6 @@ export class ImageClient {
   private async run<N extends ImageJobName>(node: string, name: N, data: ImageJobData<N>, onProgress?: (line: string, node: string) => void): Promise<NodeImage[]> {
     const { queue, events } = this.open(node);
     await events.waitUntilReady();
-    const perJob = events as unknown as EventEmitter;
     let id = '';
     const progress = (a: { jobId: string; data: unknown }) => {
       const line = (a.data as Partial<ImageProgress> | null)?.line;
@@ -144,24 +143,7 @@ export class ImageClient {
     try {
       const job = await queue.add(name, data, { attempts: 1, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600, count: 1000 } });
       id = job.id ?? '';
-      const outcome = await new Promise<{ ok: true; value: unknown } | { ok: false; reason: string }>((resolve) => {
-        const done = (o: { ok: true; value: unknown } | { ok: false; reason: string }) => {
-          perJob.off(`completed:${id}`, onCompleted);
-          perJob.off(`failed:${id}`, onFailed);
-          resolve(o);
-        };
-        const onCompleted = (a: { returnvalue: unknown }) => done({ ok: true, value: a.returnvalue });
-        const onFailed = (a: { failedReason: string }) => done({ ok: false, reason: a.failedReason });
-        perJob.on(`completed:${id}`, onCompleted);
-        perJob.on(`failed:${id}`, onFailed);
-        // it may have ended before the listeners were on
-        void Promise.all([job.isCompleted(), job.isFailed()]).then(async ([c, f]) => {
-          if (!c && !f) return;
-          const ended = await queue.getJob(id);
-          if (ended && c) done({ ok: true, value: ended.returnvalue });
-          else if (ended) done({ ok: false, reason: ended.failedReason });
-        });
-      });
+      const outcome = await jobOutcome(queue, events, id);
       if (!outcome.ok) throw decodeFailure(outcome.reason);
       const value = typeof outcome.value === 'string' ? (JSON.parse(outcome.value) as unknown) : outcome.value;
       return (Array.isArray(value) ? (value as ImageRecord[]) : []).map((r) => ({ ...r, node }));

@@ -4,14 +4,14 @@
  * BerthError: its own code, or, for a job that failed for want of Redis (or a BullMQ stall),
  * EUNAVAIL "not confirmed ...; it may still be applied" (its command is still in the mailbox).
  */
-import type { EventEmitter } from 'node:events';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BerthError, isConnectionError, toBerthError } from '../errors.js';
+import { BerthError } from '../errors.js';
 import type { Inspect } from '../actors/inspect.js';
 import type { Keys } from '../store/keys.js';
 import { isUp } from '../store/redis.js';
 import { decodeFailure, isBerthFailure } from './contract.js';
+import { jobOutcome, type JobOutcome } from './job-outcome.js';
 import { JOB_DEFAULTS } from './jobs.js';
 
 export class NodeQueues {
@@ -67,47 +67,10 @@ export class NodeQueues {
     throw new BerthError('EUNAVAIL', `${job.name} of container ${target} not confirmed (${e.message}); it may still be applied`, { container: target, command: job.name });
   }
 
-  /**
-   * How the job ended, from the node's QueueEvents, or from the job itself if it ended before they
-   * listened. BullMQ's own job.waitUntilFinished reads the job inside an async Promise executor,
-   * so a read that fails while Redis is away is an unhandled rejection, which ends the process
-   * (seen under chaos): here the read is retried until Redis answers or an event has come.
-   */
-  private outcome(node: string, job: Job): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
+  /** How the job ended (job-outcome.ts). */
+  private outcome(node: string, job: Job): Promise<JobOutcome> {
     const { queue, events } = this.node(node);
-    // QueueEvents emits `completed:<id>` and `failed:<id>` per job; its typings list only the general events
-    const perJob = events as unknown as EventEmitter;
-    const id = job.id ?? '';
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (o: { ok: true; value: unknown } | { ok: false; reason: string }) => {
-        if (settled) return;
-        settled = true;
-        perJob.off(`completed:${id}`, onCompleted);
-        perJob.off(`failed:${id}`, onFailed);
-        resolve(o);
-      };
-      const onCompleted = (a: { returnvalue: unknown }) => done({ ok: true, value: a.returnvalue });
-      const onFailed = (a: { failedReason: string }) => done({ ok: false, reason: a.failedReason });
-      perJob.on(`completed:${id}`, onCompleted);
-      perJob.on(`failed:${id}`, onFailed);
-      void (async () => {
-        for (let attempt = 0; !settled; attempt++) {
-          try {
-            await events.waitUntilReady();
-            const state = await queue.getJobState(id);
-            if (state !== 'completed' && state !== 'failed') return; // the events will tell
-            const ended = await queue.getJob(id);
-            if (ended && state === 'completed') done({ ok: true, value: ended.returnvalue });
-            else if (ended) done({ ok: false, reason: ended.failedReason });
-            return;
-          } catch (err) {
-            if (!isConnectionError(err)) return done({ ok: false, reason: toBerthError(err).message });
-            await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-          }
-        }
-      })();
-    });
+    return jobOutcome(queue, events, job.id ?? '');
   }
 
   async close(): Promise<void> {

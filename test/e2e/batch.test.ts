@@ -6,20 +6,10 @@
  */
 import { expect } from 'chai';
 import { Queue, QueueEvents } from 'bullmq';
-import { BerthError } from '../../src/errors.js';
 import type { BatchStep } from '../../src/machines/index.js';
 import { resumeAt, stepLabel } from '../../src/actors/batch.js';
 import { settled, startStack, type Stack } from '../helpers/stack.js';
-
-async function rejected(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../helpers/assert.js';
 
 describe('e2e: batch', function () {
   this.timeout(60_000);
@@ -48,7 +38,7 @@ describe('e2e: batch', function () {
   it('stops at a refused step, naming it, and leaves the state of the last applied step', async () => {
     const c = await s.client.create({ name: 'b2', rootfs: s.rootfs, command: loop });
     await s.client.start('b2');
-    const err = await rejected(s.client.batch('b2', [{ command: 'pause' }, { command: 'pause' }, { command: 'unpause' }]));
+    const err = await rejection(s.client.batch('b2', [{ command: 'pause' }, { command: 'pause' }, { command: 'unpause' }]));
     expect(err.code).to.equal('ECTRSTATE');
     expect(err.message).to.include('batch step 2 of 3 (pause) failed');
     const now = await s.client.inspect('b2');
@@ -92,7 +82,7 @@ describe('e2e: batch', function () {
       [[], 'a batch needs a step'],
     ];
     for (const [steps, message] of cases) {
-      const err = await rejected(s.client.batch('b2', steps));
+      const err = await rejection(s.client.batch('b2', steps));
       expect(err.code, message).to.equal('EINVAL');
       expect(err.message).to.include(message);
     }

@@ -9,23 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { BerthError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { ExitDirMonitor, RuncRuntime } from '../../src/oci/index.js';
 import { BerthWorker } from '../../src/queue/worker.js';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/context.js';
 import { RUNC, deleteRuncContainers, startStack, type Stack } from '../helpers/stack.js';
-
-async function rejected(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../helpers/assert.js';
 
 describe('e2e: dependencies (--requires)', function () {
   this.timeout(60_000);
@@ -94,7 +84,7 @@ describe('e2e: dependencies (--requires)', function () {
   it('refuses a restart while a requirement is stopped, naming it; the container is left as it was', async () => {
     const a = await s.client.inspect('dep-a');
     await s.client.stop('dep-a', { timeout: 0 });
-    const err = await rejected(s.client.restart('dep-b'));
+    const err = await rejection(s.client.restart('dep-b'));
     expect(err.code).to.equal('ECTRSTATE');
     expect(err.message).to.include(`some dependencies of container dep-b are not started: ${a.Id}`);
     expect((await s.client.inspect('dep-b')).State.Status).to.equal('running');
@@ -105,7 +95,7 @@ describe('e2e: dependencies (--requires)', function () {
     await s.client.start('dep-a');
     await s.client.pause('dep-a');
     await s.client.stop('dep-b', { timeout: 0 });
-    const err = await rejected(s.client.start('dep-b'));
+    const err = await rejection(s.client.start('dep-b'));
     expect(err.message).to.include('a dependency of container dep-b failed to start: container dep-a');
     expect(err.message).to.include('paused');
     const b = await s.client.inspect('dep-b');
@@ -116,7 +106,7 @@ describe('e2e: dependencies (--requires)', function () {
 
   it('refuses rm of a required container, naming its dependents (exit 125); rm --depend removes them first', async () => {
     const [a, b, c] = [await s.client.inspect('dep-a'), await s.client.inspect('dep-b'), await s.client.inspect('dep-c')];
-    const err = await rejected(s.client.remove('dep-a', { force: true }));
+    const err = await rejection(s.client.remove('dep-a', { force: true }));
     expect(err.code).to.equal('EEXIST');
     expect(err.message).to.include(`container dep-a has dependent containers which must be removed before it: dep-b (${b.Id})`);
     expect(await s.runc(a.Id)).to.include({ status: 'running' });
@@ -141,7 +131,7 @@ describe('e2e: dependencies (--requires)', function () {
 
   it('refuses an unknown requirement and a cycle at create, creating nothing', async () => {
     const before = (await s.client.list({ all: true })).length;
-    const unknown = await rejected(s.client.create({ name: 'dep-x', rootfs: s.rootfs, command: ['true'], requires: ['nope'] }));
+    const unknown = await rejection(s.client.create({ name: 'dep-x', rootfs: s.rootfs, command: ['true'], requires: ['nope'] }));
     expect(unknown.message).to.include('"nope" is not a valid container, cannot be used as a dependency');
     const viaCli = await cli('create', '--requires', 'nope', '--rootfs', s.rootfs, 'true');
     expect(viaCli.code).to.equal(125);
@@ -154,9 +144,9 @@ describe('e2e: dependencies (--requires)', function () {
     const key = s.client.keys.container(p.Id).record;
     const spec = JSON.parse((await s.client.store['redis'].hget(key, 'spec'))!) as Record<string, unknown>;
     await s.client.store['redis'].hset(key, 'spec', JSON.stringify({ ...spec, requires: [q.Id] }));
-    const cycle = await rejected(s.client.create({ name: 'dep-r', rootfs: s.rootfs, command: ['true'], requires: ['dep-q'] }));
+    const cycle = await rejection(s.client.create({ name: 'dep-r', rootfs: s.rootfs, command: ['true'], requires: ['dep-q'] }));
     expect(cycle.message).to.include('cycle found in container dependency graph');
-    expect((await rejected(s.client.start('dep-q'))).message).to.include('cycle found in container dependency graph');
+    expect((await rejection(s.client.start('dep-q'))).message).to.include('cycle found in container dependency graph');
     expect((await s.client.list({ all: true })).map((x) => x.Name).filter((n) => n === 'dep-x' || n === 'dep-r')).to.deep.equal([]);
     expect((await s.client.list({ all: true })).length).to.equal(before + 2);
     expect((await s.client.inspect('dep-q')).State.Status).to.equal('configured');
