@@ -6,7 +6,7 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,tracing
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
@@ -27,6 +27,7 @@ import { execa } from 'execa';
 import { ensureBusyboxRootfs } from '../src/oci/index.js';
 import { withScope } from './cleanup.js';
 import { runExitDetection } from './exit-detection.js';
+import { runTracingOff, type TracingOffResult } from './tracing-off.js';
 import { runLatency } from './latency.js';
 import { NETWORK, importImage, podmanAvailable, removeStale } from './podman.js';
 import { consoleReport, evaluateTargets, markdownReport, svgReport, type Environment, type Results } from './report.js';
@@ -42,10 +43,10 @@ import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
 import { runPull, type PullResult } from './pull.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
-type AllResults = Results & { chaos?: ChaosResult; pull?: PullResult };
+type AllResults = Results & { chaos?: ChaosResult; pull?: PullResult; tracing?: TracingOffResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,tracing').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -173,6 +174,8 @@ async function main(): Promise<number> {
     results.chaos = await part('chaos', () => withScope('chaos', (s) => runChaosPart(s, chaos, log)));
     // images (issue #11): MB/s of a ~100 MB pull from a loopback registry, printed and kept in the JSON
     results.pull = await part('pull', () => runPull({ rootfs, rounds: QUICK ? 1 : 3, megabytes: 100, podman: usePodman }, log));
+    // observability (issue #14): the spans' cost per command with tracing off (the default)
+    results.tracing = await part('tracing', () => runTracingOff({ commands: QUICK ? 20_000 : 100_000 }, log));
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);
