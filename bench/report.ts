@@ -13,6 +13,7 @@ import type { PoolResult } from './pool.js';
 import { floorConsole, floorMarkdown, type AtEight, type FloorResult } from './floor.js';
 import { logsConsole, logsMarkdown, type LogsResult } from './logs.js';
 import { execConsole, execMarkdown, type ExecResult } from './exec.js';
+import { imagesConsole, imagesMarkdown, type ImagesResult } from './images.js';
 
 export interface Environment {
   at: string;
@@ -48,6 +49,7 @@ export interface Results {
   floor?: FloorResult;
   logs?: LogsResult;
   exec?: ExecResult;
+  images?: ImagesResult;
   targets?: Target[];
   errors: Record<string, string>;
 }
@@ -188,6 +190,7 @@ export function consoleReport(r: Results): string {
   if (r.floor) out.push(floorConsole(r.floor));
   if (r.logs) out.push(logsConsole(r.logs));
   if (r.exec) out.push(execConsole(r.exec));
+  if (r.images) out.push(imagesConsole(r.images));
   if (r.targets?.length) {
     const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
     for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
@@ -258,6 +261,7 @@ export function markdownReport(r: Results, command: string): string {
   }
   if (r.logs) md.push('', logsMarkdown(r.logs));
   if (r.exec) md.push('', execMarkdown(r.exec));
+  if (r.images) md.push('', imagesMarkdown(r.images));
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');
     for (const x of r.targets) md.push(`| ${x.name} | ${x.goal} | ${x.measured} | ${x.met === null ? 'n/a' : x.met ? 'met' : '**missed**'} |`);

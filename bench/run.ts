@@ -6,12 +6,13 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,images
  *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
  *   BERTH_BENCH_ROUNDS=N         latency rounds
  *   BERTH_BENCH_PODMAN=0         leave Podman out
+ *   BERTH_BENCH_DOCKER=0         leave Docker out (a private dockerd: docker.ts)
  *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default none, as Berth's containers)
  *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
  *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
@@ -40,12 +41,14 @@ import { runLogs } from './logs.js';
 import { runExec } from './exec.js';
 import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
 import { runPull, type PullResult } from './pull.js';
+import { startDocker } from './docker.js';
+import { runImages } from './images.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
 type AllResults = Results & { chaos?: ChaosResult; pull?: PullResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,images').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -173,6 +176,14 @@ async function main(): Promise<number> {
     results.chaos = await part('chaos', () => withScope('chaos', (s) => runChaosPart(s, chaos, log)));
     // images (issue #11): MB/s of a ~100 MB pull from a loopback registry, printed and kept in the JSON
     results.pull = await part('pull', () => runPull({ rootfs, rounds: QUICK ? 1 : 3, megabytes: 100, podman: usePodman }, log));
+    // images (issue #11): create-from-image latency vs podman and docker create, disk use of 100 containers of one image
+    results.images = await part('images', () =>
+      withScope('docker', async (s) => {
+        const docker = process.env['BERTH_BENCH_DOCKER'] === '0' ? { skipped: 'BERTH_BENCH_DOCKER=0' } : await startDocker(s, rootfs).catch((err: unknown) => ({ skipped: err instanceof Error ? err.message : String(err) }));
+        if ('skipped' in docker) log(`bench: docker skipped: ${docker.skipped}`);
+        return runImages({ rootfs, count: QUICK ? 10 : 50, warmup: 2, disk: 100, podman: usePodman, docker }, log);
+      }),
+    );
   });
 
   results.seconds['total'] = round((performance.now() - started) / 1000, 1);
