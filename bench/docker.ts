@@ -54,6 +54,7 @@ export async function startDocker(scope: Scope, rootfs: string): Promise<Docker>
   for (let i = 0; ; i++) {
     const done = await Promise.race([exited, sleep(100).then(() => null)]);
     if (done) {
+      if (done.exitCode === undefined && done.signal === undefined) throw new Error(`dockerd could not be run (${String(done.originalMessage ?? done.shortMessage)}): apt-get install docker.io, or BERTH_BENCH_DOCKER=0`);
       const lines = String(done.stderr ?? '').split('\n').filter(Boolean);
       const why = lines.filter((l) => /level=(error|fatal)|failed/i.test(l)).at(-1) ?? lines.at(-1) ?? 'no output';
       throw new Error(`dockerd exited (${String(done.exitCode ?? done.signal)}): ${why.trim()}`);

@@ -41,6 +41,8 @@ export interface ImagesResult {
   /** Create latency, ms, per system; null: not measured (the reason in `skipped`). */
   create: Record<'berth' | 'podmanCli' | 'podmanApi' | 'dockerCli' | 'dockerApi', Summary | null>;
   skipped: Record<string, string>;
+  /** dockerd's version, when it ran. */
+  docker: string | null;
   disk: {
     containers: number;
     /** du of the image's unpacked layers (once, shared), bytes. */
@@ -141,7 +143,7 @@ export async function runImages(o: ImagesOptions, log: (line: string) => void): 
     const layersBytes = await du([join(stack.stateDir, 'images', 'layers')]);
     const disk = { containers: inited.length, layersBytes, uppersBytes, perContainerBytes: uppersBytes / inited.length, copiesBytes: inited.length * layersBytes };
     log(`disk, ${disk.containers} inited containers of one image: upper + work dirs ${mb(uppersBytes)} MB in all (${(disk.perContainerBytes / 1024).toFixed(1)} KiB each); the image's layers ${mb(layersBytes)} MB, once; ${disk.containers} copies would be ${mb(disk.copiesBytes)} MB`);
-    return { count: o.count, create, skipped, disk };
+    return { count: o.count, create, skipped, docker: 'skipped' in o.docker ? null : o.docker.version, disk };
   });
 }
 
