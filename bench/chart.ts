@@ -11,6 +11,8 @@ const COLORS: Record<string, string> = {
   conmon: '#4b5563',
   'podman-cli': '#f59e0b',
   'podman-api': '#dc2626',
+  'docker-cli': '#14b8a6',
+  'docker-api': '#0f766e',
   podman: '#dc2626',
 };
 

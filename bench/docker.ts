@@ -17,13 +17,18 @@ import { sleep } from './stats.js';
 
 export const DOCKER_IMAGE = 'berth-bench-docker:latest';
 /** Debian's CLI, which matches its dockerd; a docker on PATH otherwise. */
-const CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+const CLI = DOCKER_CLI;
+/** As Berth's and Podman's containers: a network namespace with only loopback, a pids limit of 2048. */
+export const DOCKER_CREATE_FLAGS = ['--network', 'none', '--pids-limit', '2048'];
 
 export interface Docker {
   version: string;
   /** One docker CLI command against the private daemon; resolves to stdout. */
   cli(args: string[]): Promise<string>;
   api: DockerApi;
+  /** Removes the containers whose name starts with `prefix`. */
+  removeAll(prefix: string): Promise<void>;
 }
 
 const mountsUnder = (dir: string): string[] =>
@@ -69,7 +74,11 @@ export async function startDocker(scope: Scope, rootfs: string): Promise<Docker>
   const cli = async (a: string[]) => (await execa(CLI, ['-H', `unix://${socket}`, ...a], { stdin: 'ignore' })).stdout;
   const version = `Docker ${(await cli(['version', '--format', '{{.Server.Version}}'])).trim()}`;
   await execa('tar', ['-C', rootfs, '-c', '.']).pipe(CLI, ['-H', `unix://${socket}`, 'import', '-', DOCKER_IMAGE]);
-  return { version, cli, api };
+  const removeAll = async (prefix: string) => {
+    const ids = (await cli(['ps', '-aq', '--filter', `name=^/${prefix}`]).catch(() => '')).split('\n').filter(Boolean);
+    if (ids.length) await cli(['rm', '-f', ...ids]).catch(() => undefined);
+  };
+  return { version, cli, api, removeAll };
 }
 
 /** Docker's Engine API over its unix socket (node:http, keep-alive). */
@@ -93,9 +102,16 @@ export class DockerApi {
     });
   }
 
-  /** POST /containers/create, as `docker create --network none IMAGE CMD` sends it. */
+  /** Fails unless the status is 2xx; resolves to the body. */
+  async ok(method: string, path: string, body?: unknown): Promise<string> {
+    const r = await this.call(method, path, body);
+    if (r.status < 200 || r.status > 299) throw new Error(`docker API ${method} ${path}: ${r.status} ${r.body.slice(0, 300)}`);
+    return r.body;
+  }
+
+  /** POST /containers/create, as `docker create --network none --pids-limit 2048 IMAGE CMD` sends it. */
   async create(name: string, image: string, command: string[]): Promise<string> {
-    const r = await this.call('POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: command, HostConfig: { NetworkMode: 'none' } });
+    const r = await this.call('POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: command, HostConfig: { NetworkMode: 'none', PidsLimit: 2048 } });
     if (r.status !== 201) throw new Error(`docker API create: ${r.status} ${r.body.slice(0, 300)}`);
     return (JSON.parse(r.body) as { Id: string }).Id;
   }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { withScope } from './cleanup.js';
 import type { Docker } from './docker.js';
-import { DOCKER_IMAGE } from './docker.js';
+import { DOCKER_CREATE_FLAGS, DOCKER_IMAGE } from './docker.js';
 import { CREATE_FLAGS, IMAGE, PODMAN, podman, removeAll, runPrefix, startService } from './podman.js';
 import { startStack } from './stack.js';
 import { nowMs, pool, summarize, type Summary } from './stats.js';
@@ -124,7 +124,7 @@ export async function runImages(o: ImagesOptions, log: (line: string) => void): 
       skipped['docker'] = o.docker.skipped;
     } else {
       const docker = o.docker;
-      create.dockerCli = await timed(o, log, 'docker create', (i) => docker.cli(['create', '--network', 'none', '--name', `cli-${i}`, DOCKER_IMAGE, ...COMMAND]));
+      create.dockerCli = await timed(o, log, 'docker create', (i) => docker.cli(['create', ...DOCKER_CREATE_FLAGS, '--name', `cli-${i}`, DOCKER_IMAGE, ...COMMAND]));
       create.dockerApi = await timed(o, log, 'docker Engine API', (i) => docker.api.create(`api-${i}`, DOCKER_IMAGE, COMMAND));
     }
 

@@ -27,6 +27,8 @@ export interface Environment {
   runc: string;
   conmon: string;
   podman: string | null;
+  /** The bench's private dockerd, when it ran. */
+  docker?: string;
   redis: string;
   podmanNetwork: string;
   /** How the worker process ran: compiled with tsc (as deployed) or through tsx. */
@@ -142,7 +144,7 @@ export function consoleReport(r: Results): string {
   const out: string[] = [];
   const e = r.env;
   out.push(`Berth benchmark${e.quick ? ' (quick mode)' : ''}, ${e.at}: ${e.cpu}, ${e.cores} cores, ${e.memoryGiB} GiB, Linux ${e.kernel}`);
-  out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
+  out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.docker ?? 'docker absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
   if (r.latency) {
     const l = r.latency;
     const t = new Table({
@@ -206,7 +208,7 @@ export function markdownReport(r: Results, command: string): string {
   const e = r.env;
   const md: string[] = ['## Performance', ''];
   md.push(
-    `Berth side by side with what users would run instead, on one machine, in one run: the same busybox rootfs (imported as a Podman image), the same runc (${e.runc}) and conmon (${e.conmon}), ${e.podman ?? 'Podman absent'} with \`--runtime runc\`. Measured ${e.at.slice(0, 10)} on ${e.cpu}, ${e.cores} cores, Linux ${e.kernel}, Node ${e.node}, ${e.redis} (Berth's embedded default: unix socket, AOF on); the worker runs in its own process (${e.worker}). The machine was shared with other work (load average ${e.loadStart.toFixed(1)} at the start, ${e.loadEnd?.toFixed(1) ?? '?'} at the end), so expect ±30 % between runs.${e.quick ? ' **Quick mode** (fewer rounds and containers).' : ''}`,
+    `Berth side by side with what users would run instead, on one machine, in one run: the same busybox rootfs (imported as a Podman image), the same runc (${e.runc}) and conmon (${e.conmon}), ${e.podman ?? 'Podman absent'} with \`--runtime runc\`${e.docker ? `, ${e.docker} (Debian's docker.io: dockerd with its own containerd, the same runc, started privately with \`--iptables=false --bridge=none\` and its own data root)` : ''}. Measured ${e.at.slice(0, 10)} on ${e.cpu}, ${e.cores} cores, Linux ${e.kernel}, Node ${e.node}, ${e.redis} (Berth's embedded default: unix socket, AOF on); the worker runs in its own process (${e.worker}). The machine was shared with other work (load average ${e.loadStart.toFixed(1)} at the start, ${e.loadEnd?.toFixed(1) ?? '?'} at the end), so expect ±30 % between runs.${e.quick ? ' **Quick mode** (fewer rounds and containers).' : ''}`,
   );
   md.push('', `Reproduce with \`${command}\` (about ${Math.round((r.seconds['total'] ?? 0) / 60)} min; \`BERTH_BENCH_QUICK=1\` for a 2-minute version). Each run prints these tables and writes \`bench/results/<time>.json\` and the chart \`bench/results/latest.svg\`. Timings are never asserted in tests.`);
   if (r.latency) {
