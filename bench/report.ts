@@ -147,13 +147,15 @@ export function consoleReport(r: Results): string {
   out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.docker ?? 'docker absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
   if (r.latency) {
     const l = r.latency;
+    const dk = l.commands.create.dockerCli !== undefined; // Docker's CLI and Engine API, when it ran
     const t = new Table({
       style: PLAIN,
-      head: ['command', 'Berth p50', 'p99', 'runc p50', 'p99', 'Podman p50', 'p99', 'overhead p50', 'p99', 'outside runtime p50', 'p99'],
+      head: ['command', 'Berth p50', 'p99', 'runc p50', 'p99', 'Podman p50', 'p99', ...(dk ? ['Docker CLI p50', 'p99', 'Engine API p50', 'p99'] : []), 'overhead p50', 'p99', 'outside runtime p50', 'p99'],
     });
     for (const c of COMMANDS) {
       const x = l.commands[c];
-      t.push([c, f1(x.berth.p50), f1(x.berth.p99), f1(x.runc?.p50), f1(x.runc?.p99), f1(x.podman?.p50), f1(x.podman?.p99), f1(x.overheadP50), f1(x.overheadP99), f1(x.outsideRuntime.p50), f1(x.outsideRuntime.p99)]);
+      const d = dk ? [f1(x.dockerCli?.p50), f1(x.dockerCli?.p99), f1(x.dockerApi?.p50), f1(x.dockerApi?.p99)] : [];
+      t.push([c, f1(x.berth.p50), f1(x.berth.p99), f1(x.runc?.p50), f1(x.runc?.p99), f1(x.podman?.p50), f1(x.podman?.p99), ...d, f1(x.overheadP50), f1(x.overheadP99), f1(x.outsideRuntime.p50), f1(x.outsideRuntime.p99)]);
     }
     out.push(`\n1. Per-command latency, ms (${l.rounds} rounds; overhead = Berth − runc; "outside runtime" = Berth minus its worker's runtime calls, per sample)`);
     out.push(t.toString());
@@ -218,14 +220,16 @@ export function markdownReport(r: Results, command: string): string {
       `**Per-command latency**, ms, ${l.rounds} rounds, one container at a time. *runc* is the same runtime calls made directly from Node; *overhead* is Berth − runc (p99 − p99 is noisy at this sample size); *Berth's own* is, per sample, Berth's latency minus the time its worker spent in runtime calls (queue, store, state machine).`,
       '',
     );
+    const dk = l.commands.create.dockerCli !== undefined;
     md.push(
-      '| command | Berth p50 | Berth p99 | runc p50 | runc p99 | Podman p50 | Podman p99 | overhead p50 | overhead p99 | Berth\'s own p50 | Berth\'s own p99 |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| command | Berth p50 | Berth p99 | runc p50 | runc p99 | Podman p50 | Podman p99 |${dk ? ' Docker CLI p50 | Docker CLI p99 | Engine API p50 | Engine API p99 |' : ''} overhead p50 | overhead p99 | Berth's own p50 | Berth's own p99 |`,
+      `|---|${'---:|'.repeat(dk ? 14 : 10)}`,
     );
     for (const c of COMMANDS) {
       const x = l.commands[c];
+      const d = dk ? ` ${f1(x.dockerCli?.p50)} | ${f1(x.dockerCli?.p99)} | ${f1(x.dockerApi?.p50)} | ${f1(x.dockerApi?.p99)} |` : '';
       md.push(
-        `| ${c === 'stop' ? 'stop -t 0' : c} | ${f1(x.berth.p50)} | ${f1(x.berth.p99)} | ${f1(x.runc?.p50)} | ${f1(x.runc?.p99)} | ${f1(x.podman?.p50)} | ${f1(x.podman?.p99)} | ${f1(x.overheadP50)} | ${f1(x.overheadP99)} | ${f1(x.outsideRuntime.p50)} | ${f1(x.outsideRuntime.p99)} |`,
+        `| ${c === 'stop' ? 'stop -t 0' : c} | ${f1(x.berth.p50)} | ${f1(x.berth.p99)} | ${f1(x.runc?.p50)} | ${f1(x.runc?.p99)} | ${f1(x.podman?.p50)} | ${f1(x.podman?.p99)} |${d} ${f1(x.overheadP50)} | ${f1(x.overheadP99)} | ${f1(x.outsideRuntime.p50)} | ${f1(x.outsideRuntime.p99)} |`,
       );
     }
     md.push('', `runc baseline per command: ${COMMANDS.map((c) => `${c}: ${RAW_CALLS[c]}`).join('; ')}.`);

@@ -12,7 +12,7 @@
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
  *   BERTH_BENCH_ROUNDS=N         latency rounds
  *   BERTH_BENCH_PODMAN=0         leave Podman out
- *   BERTH_BENCH_DOCKER=0         leave Docker out (a private dockerd for throughput and images: docker.ts)
+ *   BERTH_BENCH_DOCKER=0         leave Docker out (one private dockerd for latency, throughput and images: docker.ts)
  *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default none, as Berth's containers)
  *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
  *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     }
     // Docker (issue #15): one private dockerd for the parts that compare with it, or why not
     let docker: Docker | { skipped: string } = { skipped: 'BERTH_BENCH_DOCKER=0' };
-    if (process.env['BERTH_BENCH_DOCKER'] !== '0' && (PARTS.has('throughput') || PARTS.has('images'))) {
+    if (process.env['BERTH_BENCH_DOCKER'] !== '0' && ['latency', 'throughput', 'images'].some((p) => PARTS.has(p))) {
       docker = await startDocker(scope, rootfs).catch((err: unknown) => ({ skipped: err instanceof Error ? err.message : String(err) }));
       if ('skipped' in docker) log(`bench: docker skipped: ${docker.skipped}`);
       else results.env.docker = docker.version;
@@ -159,7 +159,7 @@ async function main(): Promise<number> {
       }
     };
     const rounds = ROUNDS || CONFIG.latency.rounds;
-    results.latency = await part('latency', () => runLatency({ ...CONFIG.latency, rounds, rootfs, podman: usePodman }, log));
+    results.latency = await part('latency', () => runLatency({ ...CONFIG.latency, rounds, rootfs, podman: usePodman, docker: dockerUp }, log));
     const systems = (process.env['BERTH_BENCH_SYSTEMS']?.split(',') ?? [...SYSTEMS]).filter(
       (s): s is System => (SYSTEMS as readonly string[]).includes(s) && (usePodman || !s.startsWith('podman')) && (dockerUp !== undefined || !s.startsWith('docker')),
     );
