@@ -11,6 +11,8 @@ const COLORS: Record<string, string> = {
   conmon: '#4b5563',
   'podman-cli': '#f59e0b',
   'podman-api': '#dc2626',
+  'docker-cli': '#14b8a6',
+  'docker-api': '#0f766e',
   podman: '#dc2626',
 };
 
@@ -92,14 +94,16 @@ export function svgReport(r: Results): string {
   }
   if (r.latency) {
     const l = r.latency;
-    const keys = ['berth', 'runc', ...(l.commands.start.podman ? ['podman'] : [])];
+    const keys = ['berth', 'runc', ...(l.commands.start.podman ? ['podman'] : []), ...(l.commands.start.dockerCli ? ['docker-cli', 'docker-api'] : [])];
+    const LABELS: Record<string, string> = { berth: 'Berth (TS API)', runc: 'runc (direct calls)', podman: 'Podman CLI', 'docker-cli': 'Docker CLI', 'docker-api': 'Docker Engine API' };
+    const p50 = (c: (typeof COMMANDS)[number], k: string) => {
+      const x = l.commands[c];
+      return ({ berth: x.berth, runc: x.runc, podman: x.podman, 'docker-cli': x.dockerCli, 'docker-api': x.dockerApi }[k] ?? null)?.p50 ?? NaN;
+    };
     panels.push(
       barPanel(0, y, W, H, `Per-command latency p50, ms (lower is better; ${l.rounds} rounds)`, 'ms',
-        COMMANDS.map((c) => ({
-          label: c === 'stop' ? 'stop -t 0' : c,
-          bars: keys.map((k) => ({ key: k, value: k === 'berth' ? l.commands[c].berth.p50 : k === 'runc' ? (l.commands[c].runc?.p50 ?? NaN) : (l.commands[c].podman?.p50 ?? NaN) })),
-        })),
-        keys.map((k) => ({ key: k, label: k === 'berth' ? 'Berth (TS API)' : k === 'runc' ? 'runc (direct calls)' : 'Podman CLI' })),
+        COMMANDS.map((c) => ({ label: c === 'stop' ? 'stop -t 0' : c, bars: keys.map((k) => ({ key: k, value: p50(c, k) })) })),
+        keys.map((k) => ({ key: k, label: LABELS[k]! })),
       ),
     );
     y += H + 10;

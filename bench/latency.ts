@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withScope } from './cleanup.js';
+import { DOCKER_CREATE_FLAGS, DOCKER_IMAGE, type Docker } from './docker.js';
 import { CREATE_FLAGS, IMAGE, podman, removeAll, runPrefix } from './podman.js';
 import { RawRunc } from './raw.js';
 import { deleteAllRunc, startStack, type BerthStack } from './stack.js';
@@ -34,12 +35,17 @@ export interface LatencyOptions {
   warmup: number;
   rootfs: string;
   podman: boolean;
+  /** The bench's private dockerd: its CLI and Engine API get columns of their own. */
+  docker?: Docker | undefined;
 }
 
 export interface CommandLatency {
   berth: Summary;
   runc: Summary | null;
   podman: Summary | null;
+  /** Docker's CLI and Engine API (absent from runs without Docker). */
+  dockerCli?: Summary | null;
+  dockerApi?: Summary | null;
   /** p50(Berth) − p50(runc), p99(Berth) − p99(runc); for create (no runc call), Berth's own. */
   overheadP50: number;
   overheadP99: number;
@@ -75,13 +81,18 @@ export async function runLatency(o: LatencyOptions, log: (line: string) => void)
     const prefix = runPrefix('lat');
     if (o.podman) scope.defer('podman containers', () => removeAll(prefix));
 
-    const samples: Record<'berth' | 'runc' | 'podman', Record<Command, number[]>> = {
+    const samples: Record<'berth' | 'runc' | 'podman' | 'dockerCli' | 'dockerApi', Record<Command, number[]>> = {
       berth: emptyRows(),
       runc: emptyRows(),
       podman: emptyRows(),
+      dockerCli: emptyRows(),
+      dockerApi: emptyRows(),
     };
     const windows: Window[] = [];
-    const systems = ['berth', 'runc', ...(o.podman ? ['podman'] : [])] as const;
+    const docker = o.docker;
+    if (docker) scope.defer('docker containers', () => docker.removeAll('lat-docker'));
+    type Sys = keyof typeof samples;
+    const systems: Sys[] = ['berth', 'runc', ...(o.podman ? (['podman'] as const) : []), ...(docker ? (['dockerCli', 'dockerApi'] as const) : [])];
     for (let i = 0; i < o.warmup + o.rounds; i++) {
       const keep = i >= o.warmup;
       // take turns going first
@@ -97,8 +108,9 @@ export async function runLatency(o: LatencyOptions, log: (line: string) => void)
           const t = await rawRound(raw, `raw-${process.pid}-${i}`, o.rootfs);
           if (keep) for (const [cmd, ms] of t) samples.runc[cmd].push(ms);
         } else {
-          const t = await podmanRound(`${prefix}${i}`);
-          if (keep) for (const [cmd, ms] of t) samples.podman[cmd].push(ms);
+          const name = `${system === 'podman' ? prefix : `lat-${system}-`}${i}`;
+          const t = system === 'podman' ? await podmanRound(name) : await dockerRound(docker!, system === 'dockerApi', name);
+          if (keep) for (const [cmd, ms] of t) samples[system][cmd].push(ms);
         }
       }
       if ((i + 1) % 10 === 0) log(`  round ${i + 1}/${o.warmup + o.rounds}`);
@@ -123,6 +135,7 @@ export async function runLatency(o: LatencyOptions, log: (line: string) => void)
         berth,
         runc,
         podman: pod,
+        ...(docker ? { dockerCli: summarize(samples.dockerCli[cmd]), dockerApi: summarize(samples.dockerApi[cmd]) } : {}),
         overheadP50: round(berth.p50 - (runc?.p50 ?? 0)),
         overheadP99: round(berth.p99 - (runc?.p99 ?? 0)),
         outsideRuntime: summarize(outside),
@@ -193,6 +206,25 @@ async function podmanRound(name: string): Promise<[Command, number][]> {
   await t('kill', ['kill', '--signal', 'SIGUSR1', name]);
   await t('stop', ['stop', '--time', '0', name]);
   await t('rm', ['rm', name]);
+  return out;
+}
+
+/** The seven commands through Docker's CLI, or its Engine API (`api`), on the private dockerd. */
+async function dockerRound(d: Docker, api: boolean, name: string): Promise<[Command, number][]> {
+  const out: [Command, number][] = [];
+  const t = async (cmd: Command, cli: string[], call: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await (api ? call() : d.cli(cli));
+    out.push([cmd, performance.now() - t0]);
+  };
+  const post = (step: string) => () => d.api.ok('POST', `/containers/${name}/${step}`);
+  await t('create', ['create', '--name', name, ...DOCKER_CREATE_FLAGS, DOCKER_IMAGE, ...SLEEPER], () => d.api.create(name, DOCKER_IMAGE, SLEEPER));
+  await t('start', ['start', name], post('start'));
+  await t('pause', ['pause', name], post('pause'));
+  await t('unpause', ['unpause', name], post('unpause'));
+  await t('kill', ['kill', '--signal', 'SIGUSR1', name], post('kill?signal=SIGUSR1'));
+  await t('stop', ['stop', '--time', '0', name], post('stop?t=0'));
+  await t('rm', ['rm', name], () => d.api.ok('DELETE', `/containers/${name}`));
   return out;
 }
 

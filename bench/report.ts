@@ -13,6 +13,7 @@ import type { PoolResult } from './pool.js';
 import { floorConsole, floorMarkdown, type AtEight, type FloorResult } from './floor.js';
 import { logsConsole, logsMarkdown, type LogsResult } from './logs.js';
 import { execConsole, execMarkdown, type ExecResult } from './exec.js';
+import { imagesConsole, imagesMarkdown, type ImagesResult } from './images.js';
 
 export interface Environment {
   at: string;
@@ -26,6 +27,8 @@ export interface Environment {
   runc: string;
   conmon: string;
   podman: string | null;
+  /** The bench's private dockerd, when it ran. */
+  docker?: string;
   redis: string;
   podmanNetwork: string;
   /** How the worker process ran: compiled with tsc (as deployed) or through tsx. */
@@ -48,6 +51,7 @@ export interface Results {
   floor?: FloorResult;
   logs?: LogsResult;
   exec?: ExecResult;
+  images?: ImagesResult;
   targets?: Target[];
   errors: Record<string, string>;
 }
@@ -140,16 +144,18 @@ export function consoleReport(r: Results): string {
   const out: string[] = [];
   const e = r.env;
   out.push(`Berth benchmark${e.quick ? ' (quick mode)' : ''}, ${e.at}: ${e.cpu}, ${e.cores} cores, ${e.memoryGiB} GiB, Linux ${e.kernel}`);
-  out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
+  out.push(`runc ${e.runc}, conmon ${e.conmon}, ${e.podman ?? 'podman absent'}, ${e.docker ?? 'docker absent'}, ${e.redis}, Node ${e.node}; commit ${e.commit}; load average ${e.loadStart.toFixed(2)} at start, ${e.loadEnd?.toFixed(2) ?? '?'} at end`);
   if (r.latency) {
     const l = r.latency;
+    const dk = l.commands.create.dockerCli !== undefined; // Docker's CLI and Engine API, when it ran
     const t = new Table({
       style: PLAIN,
-      head: ['command', 'Berth p50', 'p99', 'runc p50', 'p99', 'Podman p50', 'p99', 'overhead p50', 'p99', 'outside runtime p50', 'p99'],
+      head: ['command', 'Berth p50', 'p99', 'runc p50', 'p99', 'Podman p50', 'p99', ...(dk ? ['Docker CLI p50', 'p99', 'Engine API p50', 'p99'] : []), 'overhead p50', 'p99', 'outside runtime p50', 'p99'],
     });
     for (const c of COMMANDS) {
       const x = l.commands[c];
-      t.push([c, f1(x.berth.p50), f1(x.berth.p99), f1(x.runc?.p50), f1(x.runc?.p99), f1(x.podman?.p50), f1(x.podman?.p99), f1(x.overheadP50), f1(x.overheadP99), f1(x.outsideRuntime.p50), f1(x.outsideRuntime.p99)]);
+      const d = dk ? [f1(x.dockerCli?.p50), f1(x.dockerCli?.p99), f1(x.dockerApi?.p50), f1(x.dockerApi?.p99)] : [];
+      t.push([c, f1(x.berth.p50), f1(x.berth.p99), f1(x.runc?.p50), f1(x.runc?.p99), f1(x.podman?.p50), f1(x.podman?.p99), ...d, f1(x.overheadP50), f1(x.overheadP99), f1(x.outsideRuntime.p50), f1(x.outsideRuntime.p99)]);
     }
     out.push(`\n1. Per-command latency, ms (${l.rounds} rounds; overhead = Berth − runc; "outside runtime" = Berth minus its worker's runtime calls, per sample)`);
     out.push(t.toString());
@@ -188,6 +194,7 @@ export function consoleReport(r: Results): string {
   if (r.floor) out.push(floorConsole(r.floor));
   if (r.logs) out.push(logsConsole(r.logs));
   if (r.exec) out.push(execConsole(r.exec));
+  if (r.images) out.push(imagesConsole(r.images));
   if (r.targets?.length) {
     const t = new Table({ style: PLAIN, head: ['target', 'goal', 'measured', ''] });
     for (const x of r.targets) t.push([x.name, x.goal, x.measured, x.met === null ? 'n/a' : x.met ? 'met' : 'MISSED']);
@@ -203,7 +210,7 @@ export function markdownReport(r: Results, command: string): string {
   const e = r.env;
   const md: string[] = ['## Performance', ''];
   md.push(
-    `Berth side by side with what users would run instead, on one machine, in one run: the same busybox rootfs (imported as a Podman image), the same runc (${e.runc}) and conmon (${e.conmon}), ${e.podman ?? 'Podman absent'} with \`--runtime runc\`. Measured ${e.at.slice(0, 10)} on ${e.cpu}, ${e.cores} cores, Linux ${e.kernel}, Node ${e.node}, ${e.redis} (Berth's embedded default: unix socket, AOF on); the worker runs in its own process (${e.worker}). The machine was shared with other work (load average ${e.loadStart.toFixed(1)} at the start, ${e.loadEnd?.toFixed(1) ?? '?'} at the end), so expect ±30 % between runs.${e.quick ? ' **Quick mode** (fewer rounds and containers).' : ''}`,
+    `Berth side by side with what users would run instead, on one machine, in one run: the same busybox rootfs (imported as a Podman image), the same runc (${e.runc}) and conmon (${e.conmon}), ${e.podman ?? 'Podman absent'} with \`--runtime runc\`${e.docker ? `, ${e.docker} (Debian's docker.io: dockerd with its own containerd, the same runc, started privately with \`--iptables=false --bridge=none\` and its own data root)` : ''}. Measured ${e.at.slice(0, 10)} on ${e.cpu}, ${e.cores} cores, Linux ${e.kernel}, Node ${e.node}, ${e.redis} (Berth's embedded default: unix socket, AOF on); the worker runs in its own process (${e.worker}). The machine was shared with other work (load average ${e.loadStart.toFixed(1)} at the start, ${e.loadEnd?.toFixed(1) ?? '?'} at the end), so expect ±30 % between runs.${e.quick ? ' **Quick mode** (fewer rounds and containers).' : ''}`,
   );
   md.push('', `Reproduce with \`${command}\` (about ${Math.round((r.seconds['total'] ?? 0) / 60)} min; \`BERTH_BENCH_QUICK=1\` for a 2-minute version). Each run prints these tables and writes \`bench/results/<time>.json\` and the chart \`bench/results/latest.svg\`. Timings are never asserted in tests.`);
   if (r.latency) {
@@ -213,14 +220,16 @@ export function markdownReport(r: Results, command: string): string {
       `**Per-command latency**, ms, ${l.rounds} rounds, one container at a time. *runc* is the same runtime calls made directly from Node; *overhead* is Berth − runc (p99 − p99 is noisy at this sample size); *Berth's own* is, per sample, Berth's latency minus the time its worker spent in runtime calls (queue, store, state machine).`,
       '',
     );
+    const dk = l.commands.create.dockerCli !== undefined;
     md.push(
-      '| command | Berth p50 | Berth p99 | runc p50 | runc p99 | Podman p50 | Podman p99 | overhead p50 | overhead p99 | Berth\'s own p50 | Berth\'s own p99 |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| command | Berth p50 | Berth p99 | runc p50 | runc p99 | Podman p50 | Podman p99 |${dk ? ' Docker CLI p50 | Docker CLI p99 | Engine API p50 | Engine API p99 |' : ''} overhead p50 | overhead p99 | Berth's own p50 | Berth's own p99 |`,
+      `|---|${'---:|'.repeat(dk ? 14 : 10)}`,
     );
     for (const c of COMMANDS) {
       const x = l.commands[c];
+      const d = dk ? ` ${f1(x.dockerCli?.p50)} | ${f1(x.dockerCli?.p99)} | ${f1(x.dockerApi?.p50)} | ${f1(x.dockerApi?.p99)} |` : '';
       md.push(
-        `| ${c === 'stop' ? 'stop -t 0' : c} | ${f1(x.berth.p50)} | ${f1(x.berth.p99)} | ${f1(x.runc?.p50)} | ${f1(x.runc?.p99)} | ${f1(x.podman?.p50)} | ${f1(x.podman?.p99)} | ${f1(x.overheadP50)} | ${f1(x.overheadP99)} | ${f1(x.outsideRuntime.p50)} | ${f1(x.outsideRuntime.p99)} |`,
+        `| ${c === 'stop' ? 'stop -t 0' : c} | ${f1(x.berth.p50)} | ${f1(x.berth.p99)} | ${f1(x.runc?.p50)} | ${f1(x.runc?.p99)} | ${f1(x.podman?.p50)} | ${f1(x.podman?.p99)} |${d} ${f1(x.overheadP50)} | ${f1(x.overheadP99)} | ${f1(x.outsideRuntime.p50)} | ${f1(x.outsideRuntime.p99)} |`,
       );
     }
     md.push('', `runc baseline per command: ${COMMANDS.map((c) => `${c}: ${RAW_CALLS[c]}`).join('; ')}.`);
@@ -258,6 +267,7 @@ export function markdownReport(r: Results, command: string): string {
   }
   if (r.logs) md.push('', logsMarkdown(r.logs));
   if (r.exec) md.push('', execMarkdown(r.exec));
+  if (r.images) md.push('', imagesMarkdown(r.images));
   if (r.targets?.length) {
     md.push('', '| target | goal | measured | |', '|---|---|---|---|');
     for (const x of r.targets) md.push(`| ${x.name} | ${x.goal} | ${x.measured} | ${x.met === null ? 'n/a' : x.met ? 'met' : '**missed**'} |`);

@@ -6,12 +6,13 @@
  * section). Timings are never asserted in tests.
  *
  *   BERTH_BENCH_QUICK=1          reduced rounds and containers (about 2 minutes)
- *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,tracing
- *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api (throughput)
+ *   BERTH_BENCH_PARTS=a,b        a subset of latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,images,tracing
+ *   BERTH_BENCH_SYSTEMS=a,b      a subset of berth,runc,conmon,podman-cli,podman-api,docker-cli,docker-api (throughput)
  *   BERTH_BENCH_COUNT=N          containers per throughput run
  *   BERTH_BENCH_LEVELS=1,8       throughput concurrency levels
  *   BERTH_BENCH_ROUNDS=N         latency rounds
  *   BERTH_BENCH_PODMAN=0         leave Podman out
+ *   BERTH_BENCH_DOCKER=0         leave Docker out (one private dockerd for latency, throughput and images: docker.ts)
  *   BERTH_BENCH_PODMAN_NETWORK   podman's --network (default none, as Berth's containers)
  *   BERTH_BENCH_WORKER_NODE_ARGS node flags for the worker process (e.g. --cpu-prof)
  *   BERTH_BENCH_WORKER=tsx       run the worker through tsx instead of compiling it with tsc first
@@ -41,12 +42,14 @@ import { runLogs } from './logs.js';
 import { runExec } from './exec.js';
 import { chaosConsole, runChaosPart, type ChaosResult } from './chaos.js';
 import { runPull, type PullResult } from './pull.js';
+import { startDocker, type Docker } from './docker.js';
+import { runImages } from './images.js';
 
 /** The chaos part's figures ride along in the results JSON; report.ts renders the others. */
 type AllResults = Results & { chaos?: ChaosResult; pull?: PullResult; tracing?: TracingOffResult };
 
 const QUICK = process.env['BERTH_BENCH_QUICK'] === '1';
-const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,tracing').split(',').map((s) => s.trim()));
+const PARTS = new Set((process.env['BERTH_BENCH_PARTS'] ?? 'latency,throughput,scale,exit,pool,floor,logs,exec,chaos,pull,images,tracing').split(',').map((s) => s.trim()));
 const COMMAND = QUICK ? 'BERTH_BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
 const ROUNDS = Number(process.env['BERTH_BENCH_ROUNDS'] ?? 0);
@@ -134,6 +137,14 @@ async function main(): Promise<number> {
       await removeStale();
       await importImage(scope, rootfs);
     }
+    // Docker (issue #15): one private dockerd for the parts that compare with it, or why not
+    let docker: Docker | { skipped: string } = { skipped: 'BERTH_BENCH_DOCKER=0' };
+    if (process.env['BERTH_BENCH_DOCKER'] !== '0' && ['latency', 'throughput', 'images'].some((p) => PARTS.has(p))) {
+      docker = await startDocker(scope, rootfs).catch((err: unknown) => ({ skipped: err instanceof Error ? err.message : String(err) }));
+      if ('skipped' in docker) log(`bench: docker skipped: ${docker.skipped}`);
+      else results.env.docker = docker.version;
+    }
+    const dockerUp = 'skipped' in docker ? undefined : docker;
     const part = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
       if (!PARTS.has(name)) return undefined;
       log(`\n== ${name}`);
@@ -149,14 +160,14 @@ async function main(): Promise<number> {
       }
     };
     const rounds = ROUNDS || CONFIG.latency.rounds;
-    results.latency = await part('latency', () => runLatency({ ...CONFIG.latency, rounds, rootfs, podman: usePodman }, log));
+    results.latency = await part('latency', () => runLatency({ ...CONFIG.latency, rounds, rootfs, podman: usePodman, docker: dockerUp }, log));
     const systems = (process.env['BERTH_BENCH_SYSTEMS']?.split(',') ?? [...SYSTEMS]).filter(
-      (s): s is System => (SYSTEMS as readonly string[]).includes(s) && (usePodman || !s.startsWith('podman')),
+      (s): s is System => (SYSTEMS as readonly string[]).includes(s) && (usePodman || !s.startsWith('podman')) && (dockerUp !== undefined || !s.startsWith('docker')),
     );
     const count = Number(process.env['BERTH_BENCH_COUNT'] ?? CONFIG.throughput.count);
     const levels = process.env['BERTH_BENCH_LEVELS']?.split(',').map(Number) ?? CONFIG.throughput.levels;
     results.throughput = await part('throughput', () =>
-      runThroughput({ count, levels, systems, rootfs, workerConcurrency: Math.max(16, ...levels) }, log),
+      runThroughput({ count, levels, systems, rootfs, workerConcurrency: Math.max(16, ...levels), docker: dockerUp }, log),
     );
     results.scale = await part('scale', () => runScale({ ...CONFIG.scale, rootfs }, log));
     results.exit = await part('exit', () => runExitDetection({ ...CONFIG.exit, rootfs, podman: usePodman }, log));
@@ -174,6 +185,8 @@ async function main(): Promise<number> {
     results.chaos = await part('chaos', () => withScope('chaos', (s) => runChaosPart(s, chaos, log)));
     // images (issue #11): MB/s of a ~100 MB pull from a loopback registry, printed and kept in the JSON
     results.pull = await part('pull', () => runPull({ rootfs, rounds: QUICK ? 1 : 3, megabytes: 100, podman: usePodman }, log));
+    // images (issue #11): create-from-image latency vs podman and docker create, disk use of 100 containers of one image
+    results.images = await part('images', () => runImages({ rootfs, count: QUICK ? 10 : 50, warmup: 2, disk: 100, podman: usePodman, docker }, log));
     // observability (issue #14): the spans' cost per command with tracing off (the default)
     results.tracing = await part('tracing', () => runTracingOff({ commands: QUICK ? 20_000 : 100_000 }, log));
   });

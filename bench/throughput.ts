@@ -6,6 +6,8 @@
  *   conmon      conmon + runc from a shell script, as Podman drives them (the floor)
  *   podman-cli  the Podman CLI from a shell script
  *   podman-api  Podman's REST API (`podman system service`), from Node
+ *   docker-cli  the Docker CLI from a shell script, against the bench's private dockerd (docker.ts)
+ *   docker-api  Docker's Engine API on that dockerd's socket, from Node
  * Each run's containers are gone when it ends; anything left after a failure is removed.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,11 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { buildConfig, loadSeccompProfile, nativeArch, readHardLimits } from '../src/oci/index.js';
 import { withScope, type Scope } from './cleanup.js';
+import { DOCKER_CLI, DOCKER_IMAGE, type Docker, type DockerApi } from './docker.js';
 import { IMAGE, NETWORK, removeAll, runPrefix, startService, type PodmanApi } from './podman.js';
 import { CONMON, RUNC, deleteAllRunc, machineCpu, startStack, type BerthStack } from './stack.js';
 import { pool, round } from './stats.js';
 
-export const SYSTEMS = ['berth', 'runc', 'conmon', 'podman-cli', 'podman-api'] as const;
+export const SYSTEMS = ['berth', 'runc', 'conmon', 'podman-cli', 'podman-api', 'docker-cli', 'docker-api'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 export const SYSTEM_LABELS: Record<System, string> = {
@@ -28,6 +31,8 @@ export const SYSTEM_LABELS: Record<System, string> = {
   conmon: 'conmon + runc (shell)',
   'podman-cli': 'Podman CLI',
   'podman-api': 'Podman REST API',
+  'docker-cli': 'Docker CLI',
+  'docker-api': 'Docker Engine API',
 };
 
 export interface ThroughputOptions {
@@ -37,6 +42,8 @@ export interface ThroughputOptions {
   rootfs: string;
   /** Worker concurrency (at least the highest level). */
   workerConcurrency: number;
+  /** The bench's private dockerd, for the docker systems. */
+  docker?: Docker | undefined;
 }
 
 export interface ThroughputRun {
@@ -80,19 +87,20 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     const service = o.systems.includes('podman-api') ? await startService(scope, dir) : undefined;
     const podmanPrefix = runPrefix('tp');
     if (o.systems.some((s) => s.startsWith('podman'))) scope.defer('podman containers', () => removeAll(podmanPrefix));
+    const docker = o.systems.some((s) => s.startsWith('docker')) ? o.docker : undefined;
 
     // warm-up, not recorded: page cache, JIT, podman's storage, the worker's first connections
     for (const system of o.systems) {
       const n = Math.min(4, o.count);
       const prefix = `${system.startsWith('podman') ? podmanPrefix : 'tp-'}${system}-warmup-`;
-      const run = await measure(scope, { system, parallel: n, count: n, prefix, dir, config, rootfs: o.rootfs, stack, api: service?.api });
+      const run = await measure(scope, { system, parallel: n, count: n, prefix, dir, config, rootfs: o.rootfs, stack, api: service?.api, docker });
       if (run.error) log(`  ${SYSTEM_LABELS[system]} warm-up failed: ${run.error}`);
     }
     const runs: ThroughputRun[] = [];
     for (const parallel of o.levels) {
       for (const system of o.systems) {
         const prefix = `${system.startsWith('podman') ? podmanPrefix : 'tp-'}${system}-${parallel}-`;
-        const run = await measure(scope, { system, parallel, count: o.count, prefix, dir, config, rootfs: o.rootfs, stack, api: service?.api });
+        const run = await measure(scope, { system, parallel, count: o.count, prefix, dir, config, rootfs: o.rootfs, stack, api: service?.api, docker });
         runs.push(run);
         const own = run.cpuPerContainer ? `; worker ${run.cpuPerContainer.worker}, client ${run.cpuPerContainer.client}, redis ${run.cpuPerContainer.redis}` : '';
         const cpu = run.machine ? ` (CPU ms per container: machine ${run.machine.cpuPerContainer}, ${Math.round(run.machine.busy * 100)} % busy${own})` : '';
@@ -115,6 +123,7 @@ interface MeasureArgs {
   rootfs: string;
   stack: BerthStack | undefined;
   api: PodmanApi | undefined;
+  docker: Docker | undefined;
 }
 
 async function measure(scope: Scope, a: MeasureArgs): Promise<ThroughputRun> {
@@ -130,6 +139,9 @@ async function measure(scope: Scope, a: MeasureArgs): Promise<ThroughputRun> {
         break;
       case 'podman-api':
         await pool(names, a.parallel, (name) => apiLifecycle(a.api!, name));
+        break;
+      case 'docker-api':
+        await pool(names, a.parallel, (name) => dockerApiLifecycle(a.docker!.api, name));
         break;
       default:
         await shell(scope, a);
@@ -173,13 +185,23 @@ async function apiLifecycle(api: PodmanApi, name: string): Promise<void> {
   await api.ok('DELETE', `/containers/${id}`);
 }
 
+async function dockerApiLifecycle(api: DockerApi, name: string): Promise<void> {
+  const id = await api.create(name, DOCKER_IMAGE, COMMAND);
+  for (const step of ['start', 'pause', 'unpause', 'kill?signal=SIGKILL']) await api.ok('POST', `/containers/${id}/${step}`);
+  const { StatusCode } = JSON.parse(await api.ok('POST', `/containers/${id}/wait`)) as { StatusCode: number };
+  if (StatusCode !== 137) throw new Error(`docker API: ${name} exited with ${StatusCode}, not 137`);
+  await api.ok('DELETE', `/containers/${id}`);
+}
+
 async function shell(scope: Scope, a: MeasureArgs): Promise<void> {
   const root = join(a.dir, `${a.system}-root`);
   const state = join(a.dir, `${a.system}-state`);
   mkdirSync(state, { recursive: true });
   const undo = scope.defer(`runc containers under ${root}`, () => deleteAllRunc(root));
-  const r = await execa(SCRIPT, [a.system === 'podman-cli' ? 'podman' : a.system, String(a.count), String(a.parallel), a.prefix], {
-    env: { BENCH_ROOT: root, BENCH_STATE: state, BENCH_CONFIG: a.config, BENCH_IMAGE: IMAGE, BENCH_NETWORK: NETWORK, RUNC, CONMON },
+  const mode = { 'podman-cli': 'podman', 'docker-cli': 'docker' }[a.system as string] ?? a.system;
+  const docker = a.docker ? { DOCKER: DOCKER_CLI, DOCKER_HOST: `unix://${a.docker.api.socket}`, BENCH_DOCKER_IMAGE: DOCKER_IMAGE } : {};
+  const r = await execa(SCRIPT, [mode, String(a.count), String(a.parallel), a.prefix], {
+    env: { BENCH_ROOT: root, BENCH_STATE: state, BENCH_CONFIG: a.config, BENCH_IMAGE: IMAGE, BENCH_NETWORK: NETWORK, RUNC, CONMON, ...docker },
     stdin: 'ignore',
     reject: false,
   });
@@ -190,6 +212,7 @@ async function shell(scope: Scope, a: MeasureArgs): Promise<void> {
 /** After a failed run: the containers it left, in Berth or podman (runc ones go with their root). */
 async function leftovers(a: MeasureArgs): Promise<void> {
   if (a.system.startsWith('podman')) await removeAll(a.prefix);
+  if (a.system.startsWith('docker') && a.docker) await a.docker.removeAll(a.prefix);
   if (a.system === 'berth' && a.stack) {
     for (const c of await a.stack.client.list({ all: true })) {
       if (c.Name.startsWith(a.prefix)) await a.stack.client.remove(c.Id, { force: true, timeout: 0 }).catch(() => undefined);

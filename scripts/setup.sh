@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 
 want=(runc conmon busybox-static redis-server golang-github-containers-common)
 [[ "${1:-}" == "--test" ]] && want+=(crun criu docker-compose chromium skopeo docker-registry attr)
-# the benchmark compares with Podman (with its recommended packages: netavark, slirp4netns, …)
-[[ "${1:-}" == "--bench" ]] && want+=(podman)
+# the benchmark compares with Podman (with its recommended packages: netavark, slirp4netns, …) and
+# Docker (docker.io: dockerd + containerd, started privately by the bench, never as a service)
+[[ "${1:-}" == "--bench" ]] && want+=(podman docker.io)
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -13,9 +13,11 @@
 #           for conmon's exit file (the exit code) and runs `runc delete`. The floor for any
 #           supervisor that records exit codes.
 #   podman  the Podman CLI: podman --runtime runc create/start/pause/unpause/kill/wait/rm.
+#   docker  the Docker CLI against the bench's private dockerd (DOCKER_HOST): the same verbs.
 #
 # Environment: BENCH_ROOT (runc --root), BENCH_STATE (bundles, exits, logs), BENCH_CONFIG (a
-# config.json to copy into each bundle), BENCH_IMAGE and BENCH_NETWORK (podman), RUNC, CONMON.
+# config.json to copy into each bundle), BENCH_IMAGE and BENCH_NETWORK (podman), RUNC, CONMON,
+# DOCKER (the CLI), DOCKER_HOST and BENCH_DOCKER_IMAGE (docker).
 set -euo pipefail
 
 RUNC=${RUNC:-/usr/sbin/runc}
@@ -23,7 +25,7 @@ CONMON=${CONMON:-/usr/bin/conmon}
 
 if [[ ${1:-} != one ]]; then
   mode=$1 count=$2 parallel=$3 prefix=$4
-  [[ $mode == podman ]] || mkdir -p "$BENCH_STATE/bundles" "$BENCH_STATE/exits" "$BENCH_STATE/logs"
+  [[ $mode == podman || $mode == docker ]] || mkdir -p "$BENCH_STATE/bundles" "$BENCH_STATE/exits" "$BENCH_STATE/logs"
   seq -f "${prefix}%g" 1 "$count" | xargs -P "$parallel" -n 1 "$0" one "$mode"
   exit 0
 fi
@@ -84,6 +86,17 @@ podman)
   code=$(podman --runtime runc wait "$id")
   [[ $code == 137 ]] || { echo "$id exited with $code, not 137" >&2; exit 255; }
   p rm "$id"
+  ;;
+docker)
+  d() { "$DOCKER" "$@" >/dev/null; }
+  d create --name "$id" --network none --pids-limit 2048 "$BENCH_DOCKER_IMAGE" sleep 1000
+  d start "$id"
+  d pause "$id"
+  d unpause "$id"
+  d kill "$id"
+  code=$("$DOCKER" wait "$id")
+  [[ $code == 137 ]] || { echo "$id exited with $code, not 137" >&2; exit 255; }
+  d rm "$id"
   ;;
 *)
   echo "unknown mode $mode" >&2
