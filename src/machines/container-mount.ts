@@ -44,9 +44,10 @@ export const mountOutOfRuntime = {
   'cmd.unmount': [{ guard: 'keepsAMount', actions: 'dropMount' }, { target: 'unmounting' }],
 } as const;
 
-/** The runtime holds the root (mounted at init); running and paused take mounts, not unmounts. */
-const holds = or([stateIn('created'), stateIn('running'), stateIn('paused'), stateIn('stopping'), stateIn('stopped')]);
-const unmountable = and([or([stateIn('created'), stateIn('stopping'), stateIn('stopped')]), 'noExecSessions']);
+/** At rest where the runtime holds the root (mounted at init); running and paused take mounts, not unmounts. */
+const at = (path: string) => stateIn(`#container.${path}`);
+const holds = or([at('created.idle'), at('running.idle'), at('paused.idle'), at('stopping.waiting'), at('stopping.signalled'), at('stopped.idle')]);
+const unmountable = and([or([at('created.idle'), at('stopping.waiting'), at('stopping.signalled'), at('stopped.idle')]), 'noExecSessions']);
 
 /** The root's handlers: where the runtime holds the root, mount and unmount only count. */
 export const mountWhileHeld = {
