@@ -24,7 +24,7 @@ export type Settled = { kind: 'done'; pid?: number } | { kind: 'rerun' };
 
 export interface CallDef {
   /** The runtime subcommand it runs (`runc create` under conmon, `runc state` for a sync): its span's name and attribute. */
-  subcommand: 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'exec' | 'state' | 'checkpoint' | 'restore';
+  subcommand: 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'exec' | 'state' | 'checkpoint' | 'restore' | 'mount' | 'umount';
   run(c: CallInput): Promise<EffectOutput>;
   /** Given `runc state` (null: runc does not know the container), did the call take effect? */
   settle(observed: RuntimeState | null): Settled;
@@ -135,7 +135,8 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
   ociDelete: {
     subcommand: 'delete',
     run: async ({ runtime, record, input, signal }) => {
-      await runtime.delete(record.id, { force: input['force'] === true, signal });
+      // a counted `berth mount` keeps an image container's overlay mounted across the cleanup
+      await runtime.delete(record.id, { force: input['force'] === true, keepStorage: input['keepStorage'] === true, signal });
       await runtime.clearExit(record.id);
       return {};
     },
@@ -193,6 +194,27 @@ export const CALL_TABLE: Readonly<Record<RuntimeCall, CallDef>> = {
     // idempotent: running it again is always right
     settle: () => rerun,
   },
+  // --- mount / unmount (issue 11, point 3) ---
+  ociMount: {
+    subcommand: 'mount',
+    // a --rootfs container's root is its rootfs dir: always there, nothing to mount
+    run: async ({ runtime, record, signal }) => {
+      if (record.spec.layers) await runtime.mount(record.id, record.spec.layers, { signal });
+      return {};
+    },
+    // idempotent (a mounted overlay is left as it is): running it again is always right
+    settle: () => rerun,
+  },
+  ociUnmount: {
+    subcommand: 'umount',
+    run: async ({ runtime, record, signal }) => {
+      if (record.spec.layers) await runtime.unmount(record.id, { signal });
+      return {};
+    },
+    // idempotent (nothing mounted: nothing to do)
+    settle: () => rerun,
+  },
+  // --- end mount / unmount ---
   ociSync: {
     subcommand: 'state',
     run: observe,

@@ -6,7 +6,8 @@
  * call is reconciled against the runtime first (reconcile.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { BerthError, execSessionsError, stateError, toBerthError } from '../errors.js';
+import { BerthError, toBerthError } from '../errors.js';
+import { commandRefusal } from './refusal.js';
 import { containerMachine, INTERNAL_COMMANDS, type ContainerMachine } from '../machines/index.js';
 import type { ContainerRecord } from '../store/records.js';
 import { isRuntimeCall, settleCall, type Settled } from './calls.js';
@@ -32,9 +33,6 @@ export type { HostOptions } from './host-types.js';
 /** Hydrated snapshots kept by (container, version): hydrating (createActor) costs ~0.7 ms of CPU. */
 const SNAPSHOT_CACHE_SIZE = 512;
 
-/** Why a command is refused: the exec sessions a stopped container still has, or its state. */
-const refusal = (snap: ContainerSnapshot, name: string, command: string, status: string): BerthError =>
-  status === 'stopped' && Object.values(snap.context.execs).some((s) => s.running) ? execSessionsError(name, command, status) : stateError(name, command, status);
 
 const IGNORED = new BerthError('EINTERNAL', 'ignored'); // an internal command that no longer applies: acked, no error
 const callsOf = (effects: readonly Effect[]): CallEffect[] => effects.filter((e): e is CallEffect => e.kind === 'call');
@@ -176,7 +174,7 @@ export class ContainerHost {
     const { status } = positionOf(w.snapshot);
     if (event === null || !accepts(w.snapshot, event)) {
       log.debug({ command: entry.command, status }, internal ? 'internal command no longer applies' : 'command refused');
-      return internal ? IGNORED : refusal(w.snapshot, w.record.name, entry.command, status);
+      return internal ? IGNORED : commandRefusal(w.snapshot, w.record.name, entry.command, status);
     }
     const blocked = internal ? null : await dependencyRefusal(this.o.store, w.record, entry.command);
     if (blocked) return blocked;

@@ -152,6 +152,20 @@ const USER_TABLE = {
   // --- health (issue 13) ---
   healthcheck: user({ args: none, event: () => events.healthcheck(), help: 'run its health check now (`berth healthcheck run`); the result comes back as `health`' }),
   // --- end health ---
+  // --- mount / unmount (issue 11, point 3: under the container's lease, in mailbox order) ---
+  mount: user({
+    args: none,
+    event: () => events.mount(),
+    podmanEvent: 'mount',
+    help: "mount its root filesystem on its node (an image container's overlay, when it is not) and count the mount; its path is the result's `GraphDriver.Data.MergedDir` (`Rootfs` for a --rootfs container); refused while it is being removed",
+  }),
+  unmount: user({
+    args: z.object({ force: z.boolean().optional() }),
+    event: (a) => events.unmount(a.force === true),
+    podmanEvent: 'unmount',
+    help: 'drop a counted mount; the last one unmounts unless the runtime holds the root (then: "still in use"); refused while running or paused or with exec sessions (the seed\'s rules); `force: true` drops every counted mount',
+  }),
+  // --- end mount / unmount ---
 };
 
 // --- batch (issue 12) ---

@@ -31,13 +31,19 @@ export const STOP_DEADLINE = 'stopDeadline';
  * user, nothing scheduled), and `timer.restart` in stopped.idle, configured.idle and exited.idle.
  * 6 (health): the context's `healthcheck` (policy) and `health` (State.Health), null without a
  * health check, as older snapshots read (migrateContext); no new states (all in `running`).
+ * 7 (storage mailbox): `berth mount`/`unmount` are machine commands; configured and exited gained
+ * `mounting` (ociMount) and `unmounting` (ociUnmount), and the context `mounts` (the counted
+ * mounts, kept on the node in a file before), which older snapshots gain as 0 (migrateContext).
+ * A Berth of v6 refuses v7 snapshots.
  */
-export const MACHINE_VERSION = '6';
-export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6'];
+export const MACHINE_VERSION = '7';
+export const READABLE_VERSIONS: readonly string[] = ['1', '2', '3', '4', '5', '6', '7'];
 
 /** A context persisted by an older version, with what this version added (pure). */
 export function migrateContext(version: string, context: Record<string, unknown>): Record<string, unknown> {
-  if (Number(version) >= 6) return context;
+  if (Number(version) >= 7) return context;
+  // 7 (storage mailbox): no counted mount (a v6 node's count file is not carried over)
+  if (Number(version) >= 6) return { mounts: 0, ...context };
   // 6 (checkpoint): never checkpointed nor restored; 6 (restart): no policy, no user stop, no restart scheduled
   const v6 = {
     checkpointed: false,
@@ -52,6 +58,7 @@ export function migrateContext(version: string, context: Record<string, unknown>
     // 6 (health): no health check
     healthcheck: null,
     health: null,
+    mounts: 0,
     ...context,
   };
   if (Number(version) >= 5) return v6;
@@ -112,6 +119,8 @@ export interface ContainerContext {
   /** The health check's policy, and State.Health; both null without a health check. */
   healthcheck: HealthPolicy | null;
   health: HealthState | null;
+  /** `berth mount`s held (the seed's storage mount count): cleanup keeps the overlay mounted while any is (v7). */
+  mounts: number;
 }
 
 /** A new container's context: no run yet, its stop signal and timeout from its spec. */
@@ -145,6 +154,7 @@ export function initialContext(input: ContainerInput): ContainerContext {
     restartBackoffMs: 0,
     healthcheck: input.healthcheck ?? null,
     health: input.healthcheck ? { status: 'starting', failingStreak: 0, log: [], probes: 0 } : null,
+    mounts: 0,
   };
 }
 
@@ -171,6 +181,8 @@ export function resetAfterReboot(context: ContainerContext, event: MachineEvent,
     checkpointedAt: null,
     restored: false,
     restoredAt: null,
+    // a reboot unmounted every overlay (Podman's resetState clears the mount too)
+    mounts: 0,
   };
 }
 

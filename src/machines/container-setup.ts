@@ -19,7 +19,7 @@ import { HEALTH_TIMER, healthAtStart, healthRecorded, probeCounted, timed, unhea
  * The runtime calls the machine invokes, by name. Each has one entry in the host's call table
  * (actors/calls.ts: how it runs and how an interrupted one is settled), checked against this list.
  */
-export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync', 'ociExec', 'ociCheckpoint', 'ociRestore', 'ociRefresh'] as const;
+export const RUNTIME_CALLS = ['ociCreate', 'ociStart', 'ociKill', 'ociPause', 'ociResume', 'ociDelete', 'ociRemove', 'ociSync', 'ociExec', 'ociCheckpoint', 'ociRestore', 'ociRefresh', 'ociMount', 'ociUnmount'] as const;
 export type RuntimeCall = (typeof RUNTIME_CALLS)[number];
 
 const notProvided = (name: string) =>
@@ -181,6 +181,11 @@ export const containerSetup = setup({
     healthRestart: assign(({ context }) => ({ restarting: true, restartCount: context.restartCount + 1 })),
     healthKill: assign({ killSignal: 'SIGKILL' }),
     // --- end health ---
+    // --- mount / unmount (issue 11, point 3; container-mount.ts) ---
+    countMount: assign({ mounts: ({ context }) => context.mounts + 1 }),
+    dropMount: assign({ mounts: ({ context }) => Math.max(0, context.mounts - 1) }),
+    clearMounts: assign({ mounts: 0 }),
+    // --- end mount / unmount ---
   },
   guards: {
     thenStart: ({ context }) => context.then === 'start',
@@ -217,6 +222,12 @@ export const containerSetup = setup({
     unhealthyKill: ({ context, event }) => unhealthyThen(context, event, 'kill'),
     unhealthyStop: ({ context, event }) => unhealthyThen(context, event, 'stop'),
     unhealthyRestart: ({ context, event }) => unhealthyThen(context, event, 'restart'),
+    // --- mount / unmount ---
+    hasMounts: ({ context }) => context.mounts > 0,
+    isForcedUnmount: ({ event }) => event.type === 'cmd.unmount' && event.force,
+    /** An unmount that leaves a counted mount (the overlay stays mounted). */
+    keepsAMount: ({ context, event }) => event.type === 'cmd.unmount' && !event.force && context.mounts > 1,
+    // --- end mount / unmount ---
   },
   delays: {
     stopTimeout: ({ context }) => Math.max(0, context.stopTimeout) * 1000,

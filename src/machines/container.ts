@@ -16,6 +16,7 @@ import { syncing } from './container-sync.js';
 import { execEnded, execEndedWhenStopped, execing, startExec } from './container-exec.js';
 import { checkpointing, onRefresh, refreshing, restoring } from './container-checkpoint.js';
 import { healthOnRunning } from './container-health.js';
+import { mounting, mountOutOfRuntime, mountWhileHeld, unmounting } from './container-mount.js';
 
 export { MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS, STOP_DEADLINE } from './container-setup.js';
 export type { ContainerContext, ContainerInput, RuntimeCall } from './container-setup.js';
@@ -52,11 +53,14 @@ const outOfRuntime = containerSetup.createStateConfig({
         // not in the runtime: nothing to re-read (Podman's Sync skips configured and exited too)
         'cmd.sync': { actions: 'nothingToSync' },
         'cmd.restore': 'restoring',
+        ...mountOutOfRuntime,
       },
     },
     initializing,
     restoring,
     refreshing,
+    mounting,
+    unmounting,
   },
 });
 
@@ -81,6 +85,7 @@ export const containerMachine = containerSetup.createMachine({
     'runtime.lost': { target: '.unknown', actions: 'recordLoss' },
     'cmd.execExited': execEnded,
     'cmd.refresh': onRefresh,
+    ...mountWhileHeld,
   },
   states: {
     /** In Berth's store only; not in the runtime. */
@@ -115,7 +120,7 @@ export const containerMachine = containerSetup.createMachine({
           invoke: {
             id: 'delete',
             src: 'ociDelete',
-            input: { force: true },
+            input: ({ context }) => ({ force: true, keepStorage: context.mounts > 0 }),
             onDone: { target: '#container.configured', actions: 'released' },
             onError: { target: 'idle', actions: 'recordError' },
           },
@@ -261,7 +266,7 @@ export const containerMachine = containerSetup.createMachine({
           invoke: {
             id: 'delete',
             src: 'ociDelete',
-            input: { force: true },
+            input: ({ context }) => ({ force: true, keepStorage: context.mounts > 0 }),
             onDone: [
               { guard: 'thenCreate', target: '#container.exited.initializing', actions: 'released' },
               { target: '#container.exited', actions: 'released' },

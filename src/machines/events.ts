@@ -29,7 +29,11 @@ export type CommandEvent =
   | { type: 'cmd.sync' }
   | ExecEvent
   | CheckpointEvent
-  | HealthEvent;
+  | HealthEvent
+  | MountEvent;
+
+/** `berth mount` / `unmount` (the seed's Mount, Unmount(force)), issue 11 point 3. */
+export type MountEvent = { type: 'cmd.mount' } | { type: 'cmd.unmount'; force: boolean };
 
 
 /** checkpoint / restore (CRIU) and the post-reboot refresh (Berth-only), issue 12 points 4 and 5. */
@@ -137,6 +141,8 @@ export const events = {
   }),
   lost: (reason: string): RuntimeEvent => ({ type: 'runtime.lost', reason }),
   healthcheck: (): CommandEvent => ({ type: 'cmd.healthcheck' }),
+  mount: (): CommandEvent => ({ type: 'cmd.mount' }),
+  unmount: (force = false): CommandEvent => ({ type: 'cmd.unmount', force }),
   health: (r: ProbeResult): CommandEvent => ({ type: 'cmd.health', ...r }),
   deadline: (type: string, stops: number): DeadlineEvent => ({ type: type === LEGACY_STOP_DEADLINE ? 'timer.stop' : (type as 'timer.stop'), stops }),
   done: (invokeId: string, output: EffectOutput = {}): EffectResultEvent => ({

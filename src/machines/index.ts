@@ -4,7 +4,8 @@
  * executed from outside. container.ts and container-setup.ts: the container machine; events.ts:
  * its events and their factories; commands.ts: the one command table; status.ts: state values to
  * public statuses; describe.ts: guards in words, for the chart and the graph; podman-events.ts
- * (with podman-event-names.ts): transitions to Podman event names, for `berth events`.
+ * (with podman-event-names.ts): transitions to Podman event names, for `berth events`;
+ * container-mount.ts: `mount` / `unmount` and the count of mounts.
  */
 export { containerMachine, MACHINE_ID, MACHINE_VERSION, READABLE_VERSIONS, RUNTIME_CALLS } from './container.js';
 export type { ContainerContext, ContainerInput, ContainerMachine, RuntimeCall } from './container.js';

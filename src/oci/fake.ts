@@ -156,6 +156,7 @@ export class FakeRuntime implements OciRuntime {
     this.exits.delete(spec.id);
     const pid = this.nextPid++;
     this.containers.set(spec.id, { spec, status: 'created', pid, signals: [], pendingSignals: [] });
+    if (spec.layers) this.mounted.add(spec.id);
     return { pid };
   }
 
@@ -198,8 +199,9 @@ export class FakeRuntime implements OciRuntime {
     for (const name of c.pendingSignals.splice(0)) if (c.status === 'running') this.deliver(id, c, name);
   }
 
-  async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
-    this.record('delete', id, [{ force: opts.force === true }]);
+  async delete(id: string, opts: CallOptions & { force?: boolean; keepStorage?: boolean } = {}): Promise<void> {
+    this.record('delete', id, [{ force: opts.force === true, ...(opts.keepStorage ? { keepStorage: true } : {}) }]);
+    if (!opts.keepStorage) this.mounted.delete(id); // the cleanup's release, unless a mount is counted
     const c = this.containers.get(id);
     if (!c) return;
     if (c.status === 'running' || c.status === 'paused') {
@@ -233,7 +235,12 @@ export class FakeRuntime implements OciRuntime {
   async purge(id: string): Promise<void> {
     this.record('purge', id, []);
     this.exits.delete(id);
+    this.mounted.delete(id);
   }
+  /** The containers whose overlay is mounted (as runc's adapter's: mount, create with layers; delete, unmount, purge). */
+  readonly mounted = new Set<string>();
+  mount = async (id: string, layers: readonly string[]): Promise<void> => void (this.record('mount', id, [layers]), this.mounted.add(id));
+  unmount = async (id: string): Promise<void> => void (this.record('unmount', id, []), this.mounted.delete(id));
 
   /** The fake has no CRIU: checkpoint and restore are refused before they reach it. */
   checkpointSupport = async (): Promise<string | null> => 'the fake runtime has no CRIU';

@@ -11,7 +11,7 @@
  *   runc.log       runc's log for calls that concern no one container (list)
  *   rootfs/        root filesystems (the default rootfs root): the one part containers may see
  *   storage/<id>/  a container made from an image: upper/ and work/ (its overlay's own dirs),
- *                  merged/ (the overlay mount: its root), mounts (the `berth mount` count),
+ *                  merged/ (the overlay mount: its root; the `berth mount` count is the machine's),
  *                  artifacts/<key> (`berth artifact`; any container, gone with it)
  */
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import type { StdioPaths } from './types.js';
 /** A container's storage dirs under a node's storage dir (`<stateDir>/storage`). */
 export function storagePaths(storageDir: string, id: string): StoragePaths {
   const dir = join(storageDir, id);
-  return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), count: join(dir, 'mounts'), artifacts: join(dir, 'artifacts') };
+  return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), artifacts: join(dir, 'artifacts') };
 }
 
 export class StateLayout {

@@ -47,6 +47,12 @@ export class MissingRuntime implements OciRuntime {
   async delete(): Promise<void> {
     return this.missing('delete');
   }
+  async mount(): Promise<void> {
+    return this.missing('mount');
+  }
+  async unmount(): Promise<void> {
+    return this.missing('unmount');
+  }
   async state(): Promise<RuntimeState | null> {
     return this.missing('state');
   }

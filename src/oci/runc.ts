@@ -11,7 +11,7 @@ import { execa, type Result } from 'execa';
 import { BerthError } from '../errors.js';
 import { buildConfig, readHardLimits, type HardLimits } from './bundle.js';
 import { checkNotPrivate } from './rootfs-policy.js';
-import { mountOverlay, releaseOverlay, removeStorage } from '../storage/overlay.js';
+import { mountOverlay, removeStorage, unmountOverlay } from '../storage/overlay.js';
 import { resolveExecUser } from './exec-user.js';
 import { loadSeccompProfile, nativeArch } from './seccomp.js';
 import type { SeccompProfile } from '../seccomp-profile.js';
@@ -184,13 +184,17 @@ export class RuncRuntime implements OciRuntime {
   pause = (id: string, opts?: CallOptions): Promise<void> => paused(() => this.run('pause', id, [id], opts));
   resume = async (id: string, opts?: CallOptions): Promise<void> => void (await this.run('resume', id, [id], opts));
 
-  async delete(id: string, opts: CallOptions & { force?: boolean } = {}): Promise<void> {
+  async delete(id: string, opts: CallOptions & { force?: boolean; keepStorage?: boolean } = {}): Promise<void> {
     checkId(id);
     // runc keeps each container's state in <root>/<id>: without it there is nothing to delete
     if (await stat(join(this.o.root, id)).then(() => true, () => false)) await this.run('delete', id, [...(opts.force ? ['--force'] : []), id], opts, true);
-    // cleanup releases an image container's overlay, unless a `berth mount` holds it
-    await releaseOverlay(this.layout.storageOf(id));
+    // cleanup releases an image container's overlay, unless a counted `berth mount` holds it (the machine's count)
+    if (!opts.keepStorage) await unmountOverlay(this.layout.storageOf(id));
   }
+
+  /** `berth mount` / `unmount` of an image container's overlay (storage/overlay.ts: idempotent). */
+  mount = async (id: string, layers: readonly string[]): Promise<void> => void (await mountOverlay(this.layout.storageOf((checkId(id), id)), layers));
+  unmount = async (id: string): Promise<void> => unmountOverlay(this.layout.storageOf((checkId(id), id)));
 
   async state(id: string, opts?: CallOptions): Promise<RuntimeState | null> {
     const r = await this.run('state', id, [id], opts, true);

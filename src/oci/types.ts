@@ -154,8 +154,15 @@ export interface OciRuntime {
   kill(id: string, signal: string, opts?: CallOptions): Promise<void>;
   pause(id: string, opts?: CallOptions): Promise<void>;
   resume(id: string, opts?: CallOptions): Promise<void>;
-  /** `runc delete` (with --force when asked); a container runc does not know is not an error. */
-  delete(id: string, opts?: CallOptions & { force?: boolean }): Promise<void>;
+  /**
+   * `runc delete` (with --force when asked); a container runc does not know is not an error. An
+   * image container's overlay is unmounted too, unless `keepStorage` (a counted `berth mount`).
+   */
+  delete(id: string, opts?: CallOptions & { force?: boolean; keepStorage?: boolean }): Promise<void>;
+  /** Mounts an image container's overlay of `layers` (lowest first) unless it is mounted (`berth mount`). */
+  mount(id: string, layers: readonly string[], opts?: CallOptions): Promise<void>;
+  /** Unmounts an image container's overlay when it is mounted (`berth unmount`). */
+  unmount(id: string, opts?: CallOptions): Promise<void>;
   /** null when runc does not know the container. */
   state(id: string, opts?: CallOptions): Promise<RuntimeState | null>;
   list(opts?: CallOptions): Promise<RuntimeState[]>;

@@ -52,7 +52,7 @@ export class BerthClient extends BerthReader {
     super(redis, keys, store, nodes);
     this.resolver = new Resolver(store);
     this.queues = new NodeQueues(redis, keys, (name) => this.duplicateBlocking(name));
-    this.storage = new StorageClient(store, this.queues, (n) => this.resolver.locate(n), (name) => this.duplicateBlocking(name));
+    this.storage = new StorageClient(store, this.queues, (n) => this.resolver.locate(n), (name) => this.duplicateBlocking(name), (n, c, a) => this.run(n, c, a));
   }
   /** Mount, unmount, size, export and artifacts of a container, answered by its node (storage-client.ts). */
   readonly storage: StorageClient;

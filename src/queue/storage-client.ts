@@ -1,7 +1,9 @@
 /**
- * The client side of the storage jobs (storage/ops.ts): `client.storage.mount(name)`, `unmount`,
- * `size`, `export`, and the artifacts (`addArtifact`, `getArtifact`, `removeArtifact`, `listArtifacts`),
- * each one job on the container's node queue, answered by its node (storage-jobs.ts). Any client
+ * The client side of container storage: `client.storage.mount(name)` and `unmount` are commands of
+ * the one table (the machine applies them under the container's lease, in its mailbox's order;
+ * the path is the result's GraphDriver.Data.MergedDir, or Rootfs); `size`, `export`, and the
+ * artifacts (`addArtifact`, `getArtifact`, `removeArtifact`, `listArtifacts`) are storage jobs
+ * (storage/ops.ts), each one job on the container's node queue, answered by its node (storage-jobs.ts). Any client
  * machine may ask: artifacts are read back through the job's answer (each is small, bounded).
  * A container that has been removed (named by its Id, its record still kept) is "container <id>
  * has been removed"; arguments are checked here first, with the node's schema.
@@ -12,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { BerthError } from '../errors.js';
 import { ID_PATTERN, describeIssues } from '../spec.js';
 import { ARTIFACT_HARD_MAX_BYTES, STORAGE_JOB, storageOpSchema, type StorageOp, type StorageResult } from '../storage/ops.js';
+import type { Inspect } from '../actors/inspect.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { NodeQueues } from './node-queues.js';
 import type { Located } from './resolver.js';
@@ -33,6 +36,8 @@ export class StorageClient {
     private readonly locate: (nameOrId: string) => Promise<Located>,
     /** A new connection for a blocking read (the export's). */
     private readonly blocking: (name: string) => Redis,
+    /** Queues a command of the table and waits for its result (the client's run). */
+    private readonly command: (nameOrId: string, command: 'mount' | 'unmount', args: { force?: boolean }) => Promise<Inspect>,
   ) {}
 
   private async where(nameOrId: string): Promise<Located> {
@@ -57,14 +62,15 @@ export class StorageClient {
     return (await this.queues.finished(at.node, job)) as unknown as StorageResult;
   }
 
-  /** Mounts the container's root (an image container's overlay) and counts the mount; its path. */
+  /** Mounts the container's root (an image container's overlay) and counts the mount; its path on the node. */
   async mount(nameOrId: string): Promise<string> {
-    return (await this.run(nameOrId, { op: 'mount' })).path ?? '';
+    const after = await this.command(nameOrId, 'mount', {});
+    return after.GraphDriver?.Data.MergedDir ?? after.Rootfs;
   }
 
   /** Drops a mount; refused while running or paused or with exec sessions (the seed's rules). */
   async unmount(nameOrId: string, opts: { force?: boolean } = {}): Promise<void> {
-    await this.run(nameOrId, { op: 'unmount', ...(opts.force ? { force: true } : {}) });
+    await this.command(nameOrId, 'unmount', opts.force ? { force: true } : {});
   }
 
   /** Podman's `inspect --size`: SizeRw and SizeRootFs. */

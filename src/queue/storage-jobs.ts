@@ -1,12 +1,9 @@
 /**
- * A node's answers to storage jobs (storage/ops.ts): mount, unmount, size and artifacts of a
- * container it hosts, by the seed's rules (LIFECYCLE.md §2.9, §2.11):
- * - mount: no state check (a container being removed is refused, as current Podman); mounts an
- *   image container's overlay when needed and counts the mount; a --rootfs container's root is
- *   its rootfs dir, always there;
- * - unmount: refused while running or paused, or with exec sessions; drops one counted mount and
- *   unmounts when none is left and the runtime does not hold the root (created, stopped: the
- *   cleanup releases it); with no counted mount while the runtime holds it, "still in use";
+ * A node's answers to storage jobs (storage/ops.ts): size, export and artifacts of a container it
+ * hosts, by the seed's rules (LIFECYCLE.md §2.11). They read, or write side files, and leave the
+ * state alone, so they run outside the container's mailbox; every one refuses a container being
+ * removed (as Podman 4's export: "cannot mount container X as it is being removed"), and a
+ * removed one is "container <id> has been removed". (Mount and unmount are machine commands.)
  * - size: SizeRw is the upper dir's bytes, SizeRootFs the whole root's (the merged dir when
  *   mounted, else a read-only overlay of the layers and the upper dir, mounted for the count);
  * - export: a tar of the root (the merged dir, a read-only view of it when it is not mounted, or
@@ -17,13 +14,12 @@
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inspectFrom } from '../actors/inspect.js';
 import { BerthError } from '../errors.js';
 import { storagePaths } from '../oci/layout.js';
 import { describeIssues } from '../spec.js';
 import { treeBytes } from '../storage/disk-usage.js';
 import { storageOpSchema, type StorageOp, type StorageResult } from '../storage/ops.js';
-import { isMounted, mountCount, mountOverlay, setMountCount, unmountOverlay, withView } from '../storage/overlay.js';
+import { isMounted, withView } from '../storage/overlay.js';
 import type { ContainerStore } from '../store/containers.js';
 import type { Keys } from '../store/keys.js';
 import type { ContainerRecord } from '../store/records.js';
@@ -38,7 +34,8 @@ export interface StorageJobOptions {
   artifactMaxBytes: number;
 }
 
-const HELD_BY_RUNTIME = new Set(['created', 'stopping', 'stopped']);
+/** The refusal's verb per op (export's is Podman 4's "cannot mount"). */
+const VERBS: Record<StorageOp['op'], string> = { size: 'measure', export: 'mount', artifactAdd: 'add an artifact to', artifactGet: 'get an artifact of', artifactRemove: 'remove an artifact of', artifactList: 'list the artifacts of' };
 
 export function parseStorageOp(data: unknown): StorageOp {
   const parsed = storageOpSchema.safeParse(data);
@@ -61,33 +58,9 @@ export async function runStorageOp(o: StorageJobOptions, data: unknown): Promise
   const p = storagePaths(o.dir, record.id);
   const { layers, rootfs } = record.spec;
   const name = record.name;
+  // rm purges the storage dir: nothing of it is read or written once the removal has begun
+  if (record.status === 'removing') throw new BerthError('ECTRSTATE', `cannot ${VERBS[op.op]} container ${name} as it is being removed`, { container: name, command: op.op, state: record.status });
   switch (op.op) {
-    case 'mount': {
-      if (record.status === 'removing') throw new BerthError('ECTRSTATE', `cannot mount container ${name} as it is being removed`, { container: name, command: 'mount', state: record.status });
-      if (!layers) return { path: rootfs };
-      await mountOverlay(p, layers);
-      await setMountCount(p, (await mountCount(p)) + 1);
-      return { path: p.merged };
-    }
-    case 'unmount': {
-      const inspect = inspectFrom(record);
-      const state = record.status;
-      if (state === 'running' || state === 'paused') throw new BerthError('ECTRSTATE', `cannot unmount storage for container ${name} as it is running or paused`, { container: name, command: 'unmount', state });
-      if (inspect.ExecIDs.length > 0) throw new BerthError('ECTRSTATE', `container ${name} has active exec sessions, refusing to unmount`, { container: name, command: 'unmount', state });
-      if (!layers) return {};
-      const count = await mountCount(p);
-      if (HELD_BY_RUNTIME.has(state)) {
-        if (count === 0 && op.force !== true) throw new BerthError('EINTERNAL', `can't unmount ${name} last mount, it is still in use`, { container: name, command: 'unmount', state });
-        await setMountCount(p, count - 1);
-        return {};
-      }
-      await setMountCount(p, count - 1);
-      if (count <= 1 || op.force === true) {
-        await setMountCount(p, 0);
-        await unmountOverlay(p);
-      }
-      return {};
-    }
     case 'size': {
       const sizeRw = layers ? await treeBytes(p.upper) : 0;
       if (!layers) return { sizeRw, sizeRootFs: await treeBytes(rootfs) };
@@ -96,8 +69,7 @@ export async function runStorageOp(o: StorageJobOptions, data: unknown): Promise
       return { sizeRw, sizeRootFs: await withView(p.dir, [...layers, p.upper], treeBytes) };
     }
     case 'export': {
-      // Podman 4 refuses a container being removed; it mounts one that is not (here: a read-only view)
-      if (record.status === 'removing') throw new BerthError('ECTRSTATE', `cannot mount container ${name} as it is being removed`, { container: name, command: 'export', state: record.status });
+      // Podman mounts a container that is not mounted (here: a read-only view)
       const ship = (root: string) => shipExport(o.store.redis, o.keys, record.id, op.session, root);
       if (!layers) return { exitCode: await ship(rootfs) };
       if (await isMounted(p.merged)) return { exitCode: await ship(p.merged) };

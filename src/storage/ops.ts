@@ -1,8 +1,10 @@
 /**
- * The storage operations a client asks of a container's node (issue 11): the seed's Mount,
- * Unmount, Inspect(size) and AddArtifact / GetArtifact / RemoveArtifact. They leave the
- * container's state as it is, so they are not machine commands: each is one `storage` job on the
- * node's queue (schema below, validated at the boundary), answered by the node (node-ops.ts).
+ * The storage operations a client asks of a container's node (issue 11): the seed's
+ * Inspect(size), Export and AddArtifact / GetArtifact / RemoveArtifact. They are reads or side
+ * files that leave the container's state as it is, so they are not machine commands: each is one
+ * `storage` job on the node's queue (schema below, validated at the boundary), answered by the
+ * node (queue/storage-jobs.ts), which refuses a container being removed. Mount and Unmount change
+ * the container (its count of mounts): they are commands of the one table, applied under its lease.
  */
 import { z } from 'zod';
 import { ID_PATTERN } from '../spec.js';
@@ -18,8 +20,6 @@ const container = z.string().regex(ID_PATTERN, 'container is a 64-hex Id');
 const key = z.string().regex(ARTIFACT_KEY, 'artifact keys are file names: letters, digits, _ . - (not first), at most 255');
 
 export const storageOpSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('mount'), container }),
-  z.object({ op: z.literal('unmount'), container, force: z.boolean().optional() }),
   z.object({ op: z.literal('size'), container }),
   z.object({ op: z.literal('artifactAdd'), container, key, data: z.base64('data is base64').max(Math.ceil(ARTIFACT_HARD_MAX_BYTES / 3) * 4) }),
   z.object({ op: z.literal('artifactGet'), container, key }),
@@ -33,8 +33,6 @@ export type StorageOp = z.infer<typeof storageOpSchema>;
 
 /** What the node answers. */
 export interface StorageResult {
-  /** mount: the merged dir (or a --rootfs container's rootfs). */
-  path?: string;
   /** size: Podman's SizeRw (its upper dir's bytes) and SizeRootFs (its whole root's). */
   sizeRw?: number;
   sizeRootFs?: number;

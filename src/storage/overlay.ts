@@ -6,7 +6,7 @@
  * a runtime call interrupted midway is settled by running it again. `mount`/`umount` run through
  * execa with argument arrays.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BerthError } from '../errors.js';
@@ -18,8 +18,6 @@ export interface StoragePaths {
   upper: string;
   work: string;
   merged: string;
-  /** The mount count file (`berth mount` holds one, as the seed's storage mount count). */
-  count: string;
   /** The container's artifacts, a file per key (the seed's <StaticDir>/artifacts). */
   artifacts: string;
 }
@@ -83,28 +81,8 @@ export async function unmountOverlay(p: StoragePaths): Promise<void> {
   if (r.exitCode !== 0) throw new BerthError('EOCI', `unmounting the storage at ${p.merged} failed: ${String(r.stderr).trim() || `umount exited ${String(r.exitCode)}`}`);
 }
 
-/** Cleanup's release: unmounts unless a `berth mount` holds the storage. */
-export async function releaseOverlay(p: StoragePaths): Promise<void> {
-  if ((await mountCount(p)) === 0) await unmountOverlay(p);
-}
-
 /** Unmounts and removes the container's storage dir (its upper dir: what it wrote). */
 export async function removeStorage(p: StoragePaths): Promise<void> {
   await unmountOverlay(p);
   await rm(p.dir, { recursive: true, force: true });
-}
-
-/** The number of `berth mount`s held (0 when none). */
-export async function mountCount(p: StoragePaths): Promise<number> {
-  const text = await readFile(p.count, 'utf8').catch(() => '0');
-  const n = Number(text.trim());
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
-}
-
-export async function setMountCount(p: StoragePaths, n: number): Promise<void> {
-  if (n <= 0) await rm(p.count, { force: true });
-  else {
-    await mkdir(p.dir, { recursive: true });
-    await writeFile(p.count, `${n}\n`);
-  }
 }

@@ -1,11 +1,15 @@
 /**
- * Storage jobs through the queue on real runc (issue 11, points 3, 5 and 6): mount and unmount by
- * the seed's rules, inspect --size, artifacts (add, get, ls, rm; gone with the container), and
+ * Storage through the queue on real runc (issue 11, points 3, 5 and 6): mount and unmount as
+ * machine commands by the seed's rules (the count in the machine, applied in mailbox order: a
+ * mount queued between a start and a stop applies between them; forged runtime calls and storage
+ * jobs refused), inspect --size, artifacts (add, get, ls, rm; gone with the container), and
  * their bad input.
  */
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { Queue, QueueEvents } from 'bullmq';
 import { execa } from 'execa';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BerthError } from '../../src/errors.js';
@@ -20,6 +24,12 @@ const failure = async (p: Promise<unknown>) => {
 };
 
 describe('e2e: mount, unmount, size and artifacts through the queue', function () {
+  /** The container's events so far (`Status:State`), from the events stream, in commit order. */
+  const eventsOf = async (id: string): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const e of s.client.events({ since: '0-0', until: new Date(Date.now() + 1) })) if (e.ID === id) out.push(`${e.Status}:${e.State}`);
+    return out;
+  };
   this.timeout(60_000);
   let s: Stack;
 
@@ -48,7 +58,61 @@ describe('e2e: mount, unmount, size and artifacts through the queue', function (
     await s.client.storage.unmount('m1');
     expect(await isMounted(merged), 'the last mount dropped').to.equal(false);
     await s.client.storage.unmount('m1'); // nothing mounted: nothing to do, as Podman
+    // two mounts counted: the first unmount leaves it mounted, the second unmounts
+    await s.client.storage.mount('m1');
+    await s.client.storage.mount('m1');
+    await s.client.storage.unmount('m1');
+    expect(await isMounted(merged), 'one mount left').to.equal(true);
+    await s.client.storage.unmount('m1');
+    expect(await isMounted(merged)).to.equal(false);
+    // committed by the machine, each with Podman's event, in the order applied
+    const walk = (await eventsOf(c.Id)).filter((e) => e.startsWith('mount') || e.startsWith('unmount'));
+    expect(walk).to.deep.equal(['mount:configured', 'unmount:exited', 'unmount:exited', 'mount:exited', 'mount:exited', 'unmount:exited', 'unmount:exited']);
     await s.client.remove('m1');
+  });
+
+  it('a mount queued between a start and a stop applies between them (per-container FIFO); runc and the mount table agree', async () => {
+    const c = await s.client.create({ name: 'fifo', image: TEST_IMAGE, command: ['sleep', '60'] });
+    const merged = join(s.stateDir, 'storage', c.Id, 'merged');
+    // queued back to back, none awaited before the next is queued
+    const queued = [await s.client.enqueue('fifo', 'start'), await s.client.enqueue('fifo', 'mount'), await s.client.enqueue('fifo', 'stop', { timeout: 0 })];
+    const [started, mounted] = await Promise.all(queued.map((q) => q.result()));
+    expect(started!.State.Status).to.equal('running');
+    expect(mounted!.State.Status, 'the mount applied after the start, before the stop').to.equal('running');
+    expect(mounted!.GraphDriver?.Data.MergedDir).to.equal(merged);
+    await settled(s.client, 'fifo', 'exited');
+    expect(await eventsOf(c.Id), 'the order applied: start, mount, stop').to.deep.equal(['create:configured', 'init:created', 'start:running', 'mount:running', 'stop:stopping', 'died:stopped', 'cleanup:exited']);
+    // runc has let it go (cleaned up), the overlay stays mounted: the machine's count holds it
+    expect(await s.runc(c.Id)).to.equal(null);
+    expect(await isMounted(merged)).to.equal(true);
+    await s.client.storage.unmount('fifo');
+    expect(await isMounted(merged)).to.equal(false);
+    await s.client.remove('fifo');
+  });
+
+  it('a producer cannot forge a runtime call or the old storage mount job: refused, nothing mounted', async () => {
+    const c = await s.client.create({ name: 'forged', image: TEST_IMAGE, command: ['sleep', '60'] });
+    const merged = join(s.stateDir, 'storage', c.Id, 'merged');
+    const conn = new Redis(s.redis.url, { maxRetriesPerRequest: null });
+    const name = s.client.keys.nodeQueue(s.node);
+    const queue = new Queue(name, { connection: conn, prefix: s.client.keys.queuePrefix });
+    const events = new QueueEvents(name, { connection: conn.duplicate(), prefix: s.client.keys.queuePrefix });
+    try {
+      await events.waitUntilReady();
+      const outcome = async (job: string, data: Record<string, unknown>) =>
+        (await queue.add(job, data)).waitUntilFinished(events).then(() => 'done', (err: Error) => err.message);
+      expect(await outcome('ociMount', { container: c.Id })).to.match(/^EINVAL: /);
+      expect(await outcome('storage', { op: 'mount', container: c.Id })).to.match(/^EINVAL: invalid storage job: /);
+      expect(await outcome('storage', { op: 'unmount', container: c.Id, force: true })).to.match(/^EINVAL: invalid storage job: /);
+    } finally {
+      await events.close();
+      await queue.close();
+      conn.disconnect();
+    }
+    expect(await isMounted(merged)).to.equal(false);
+    const after = await s.client.inspect('forged');
+    expect([after.State.Status, after.Version]).to.deep.equal(['configured', c.Version]);
+    await s.client.remove('forged');
   });
 
   it('unmount of a created container whose only mount is the runtime\'s: still in use', async () => {

@@ -61,7 +61,7 @@ describe('inspector: JSON API', function () {
     };
     expect(body.path).to.equal('running');
     const valid = body.commands.filter((c) => c.valid).map((c) => c.command);
-    expect(valid).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint']);
+    expect(valid).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint', 'mount']);
     const unpause = body.commands.find((c) => c.command === 'unpause');
     expect(unpause?.reason).to.equal('cannot unpause a container in state running (container state improper); unpause is valid in paused');
   });
@@ -108,7 +108,7 @@ describe('inspector: JSON API', function () {
     expect(bad.status).to.equal(400);
     const error = (await json(bad)).error;
     expect(error?.code).to.equal('EINVAL');
-    expect(error?.message).to.equal('invalid command: unknown command "explode"; one of init, start, stop, kill, pause, unpause, restart, cleanup, remove, sync, checkpoint, restore, healthcheck');
+    expect(error?.message).to.equal('invalid command: unknown command "explode"; one of init, start, stop, kill, pause, unpause, restart, cleanup, remove, sync, checkpoint, restore, healthcheck, mount, unmount');
     const badBody = await post('/api/containers/api-web/stop', { 'Content-Type': 'application/json' }, '{"timeout":-1}');
     expect(badBody.status).to.equal(400);
     const notJson = await post('/api/containers/api-web/stop', { 'Content-Type': 'text/plain' }, 'timeout=1');

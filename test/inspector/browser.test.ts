@@ -69,7 +69,7 @@ describe('inspector: the page in headless Chromium', function () {
     const buttons = await page.$$eval('#actions button', (bs) =>
       (bs as HTMLButtonElement[]).map((b) => ({ command: b.dataset['command'], enabled: !b.disabled, title: b.title })),
     );
-    expect(buttons.filter((b) => b.enabled).map((b) => b.command)).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint']);
+    expect(buttons.filter((b) => b.enabled).map((b) => b.command)).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint', 'mount']);
     expect(buttons.find((b) => b.command === 'unpause')?.title).to.equal(
       'cannot unpause a container in state running (container state improper); unpause is valid in paused',
     );

@@ -49,11 +49,12 @@ describe('inspector: chart projection', () => {
   });
 
   it('says which commands each resting place accepts, asking the machine', () => {
-    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore']);
-    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint']);
-    expect(valid('paused')).to.deep.equal(['kill', 'unpause', 'sync']);
+    // mount: wherever the container is not being removed nor unknown; unmount: out of the runtime (the root's handler with no counted mount refuses it)
+    expect(valid('configured')).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore', 'mount', 'unmount']);
+    expect(valid('running')).to.deep.equal(['stop', 'kill', 'pause', 'restart', 'sync', 'checkpoint', 'mount']);
+    expect(valid('paused')).to.deep.equal(['kill', 'unpause', 'sync', 'mount']);
     expect(valid('running', 'pausing')).to.deep.equal([]);
-    expect(valid('stopping', 'waiting')).to.deep.equal(['stop', 'kill', 'sync']);
+    expect(valid('stopping', 'waiting')).to.deep.equal(['stop', 'kill', 'sync', 'mount']);
     expect(valid('unknown')).to.deep.equal(['sync']);
     expect(valid('removing', 'failed')).to.deep.equal(['remove']);
     expect(valid('removed')).to.deep.equal([]);

@@ -57,10 +57,10 @@ describe('machines/commands: the command table', () => {
     // a batch is a list of user commands, not a machine event of its own (actors/batch.ts)
     expect(COMMANDS).to.deep.equal(Object.keys(COMMAND_TABLE).filter((c) => !INTERNAL_COMMANDS.has(c) && c !== 'batch'));
     const configured = initialSnapshot({ stopSignal: 'SIGTERM', stopTimeout: 10 });
-    // init, start, restart, cleanup, remove, sync (nothing to re-read) and restore apply in configured; the rest are known events (refused there)
+    // init, start, restart, cleanup, remove, sync (nothing to re-read), restore, mount and unmount (nothing mounted: nothing to do) apply in configured; the rest are known events (refused there)
     const EXEC = { session: 'f'.repeat(64), argv: ['true'] };
     const applies = COMMANDS.filter((c) => accepts(configured, event(c, c === 'exec' ? EXEC : {}) as MachineEventInput));
-    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore']);
+    expect(applies).to.deep.equal(['init', 'start', 'restart', 'cleanup', 'remove', 'sync', 'restore', 'mount', 'unmount']);
   });
 
   it('is what the job contract validates, and the CLI verbs send', () => {
@@ -81,7 +81,7 @@ describe('machines/commands: the command table', () => {
     expect(commandSchema.safeParse({ command: 'kill', container: 'web', signal: 'NOPE' }).success).to.equal(false);
     const verbs = VERBS.map((v) => v.command);
     for (const v of verbs) expect(COMMANDS).to.include(v);
-    // exec, checkpoint, restore and healthcheck have CLI commands of their own (cli/commands/exec.ts, checkpoint.ts, healthcheck.ts), not lifecycle verbs
-    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'checkpoint', 'restore', 'healthcheck']);
+    // exec, checkpoint, restore, healthcheck, mount and unmount have CLI commands of their own (cli/commands/exec.ts, checkpoint.ts, healthcheck.ts, storage.ts), not lifecycle verbs
+    expect(COMMANDS.filter((c) => !verbs.includes(c)), 'user commands without a CLI verb').to.deep.equal(['cleanup', 'exec', 'checkpoint', 'restore', 'healthcheck', 'mount', 'unmount']);
   });
 });

@@ -122,7 +122,7 @@ describe('container machine: health checks', () => {
   });
 
   it('v5 snapshots read as v6 with no health check', () => {
-    expect(MACHINE_VERSION).to.equal('6');
+    expect(Number(MACHINE_VERSION)).to.be.at.least(6); // 7: the storage mailbox's mount count (mount.test.ts)
     expect(migrateContext('5', { run: 1, execs: {} })).to.deep.include({ healthcheck: null, health: null });
     const s = running(policy()).snapshot;
     expect(hydrateSnapshot(serializeSnapshot(s), 'x').context.health).to.deep.equal(s.context.health);
