@@ -8,12 +8,12 @@
  * cannot start on this host: run.ts prints that as a skip line.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Scope } from './cleanup.js';
 import { sleep } from './stats.js';
+import { UnixSocketApi } from './unix-api.js';
 
 export const DOCKER_IMAGE = 'berth-bench-docker:latest';
 /** Debian's CLI, which matches its dockerd; a docker on PATH otherwise. */
@@ -82,31 +82,9 @@ export async function startDocker(scope: Scope, rootfs: string): Promise<Docker>
 }
 
 /** Docker's Engine API over its unix socket (node:http, keep-alive). */
-export class DockerApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-  constructor(readonly socket: string) {}
-
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
-      const req = request({ socketPath: this.socket, agent: this.agent, method, path: `/v1.41${path}`, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
-  /** Fails unless the status is 2xx; resolves to the body. */
-  async ok(method: string, path: string, body?: unknown): Promise<string> {
-    const r = await this.call(method, path, body);
-    if (r.status < 200 || r.status > 299) throw new Error(`docker API ${method} ${path}: ${r.status} ${r.body.slice(0, 300)}`);
-    return r.body;
+export class DockerApi extends UnixSocketApi {
+  constructor(socket: string) {
+    super(socket, '/v1.41', 'docker');
   }
 
   /** POST /containers/create, as `docker create --network none --pids-limit 2048 IMAGE CMD` sends it. */
@@ -114,9 +92,5 @@ export class DockerApi {
     const r = await this.call('POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: command, HostConfig: { NetworkMode: 'none', PidsLimit: 2048 } });
     if (r.status !== 201) throw new Error(`docker API create: ${r.status} ${r.body.slice(0, 300)}`);
     return (JSON.parse(r.body) as { Id: string }).Id;
-  }
-
-  close(): void {
-    this.agent.destroy();
   }
 }

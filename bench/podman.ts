@@ -10,11 +10,11 @@
  * unix socket (node:http, keep-alive). Every container is named with a per-run prefix and removed
  * by the scope, whatever happened.
  */
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Scope } from './cleanup.js';
 import { sleep } from './stats.js';
+import { UnixSocketApi } from './unix-api.js';
 
 export const PODMAN = 'podman';
 export const IMAGE = 'localhost/berth-bench:latest';
@@ -110,39 +110,9 @@ export async function startService(scope: Scope, dir: string): Promise<PodmanSer
 }
 
 /** Podman's libpod REST API over its unix socket. */
-export class PodmanApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-  constructor(readonly socket: string) {}
-
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          socketPath: this.socket,
-          agent: this.agent,
-          method,
-          path: `/v4.0.0/libpod${path}`,
-          headers: data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
-  /** Fails unless the status is 2xx. */
-  async ok(method: string, path: string, body?: unknown): Promise<string> {
-    const r = await this.call(method, path, body);
-    if (r.status < 200 || r.status > 299) throw new Error(`podman API ${method} ${path}: ${r.status} ${r.body.slice(0, 300)}`);
-    return r.body;
+export class PodmanApi extends UnixSocketApi {
+  constructor(socket: string) {
+    super(socket, '/v4.0.0/libpod', 'podman');
   }
 
   /** POST /containers/create with the same settings as the CLI (`r_limits` are needed on this host). */
@@ -158,9 +128,5 @@ export class PodmanApi {
       ],
     });
     return (JSON.parse(body) as { Id: string }).Id;
-  }
-
-  close(): void {
-    this.agent.destroy();
   }
 }
