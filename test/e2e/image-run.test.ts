@@ -3,9 +3,10 @@
  * (issue 11): an image Podman saved is loaded into the node's real image store (an image job),
  * a container is created from it by name and started on its own overlay, runc reports it
  * running from the merged dir, the image cannot be removed while the container uses it, and can
- * once the container is gone.
+ * once the container is gone. Its export, imported as an image, runs with what it wrote.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -34,7 +35,7 @@ describe('e2e: an image Podman saved, loaded into the node and run', function ()
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads it, runs a container from it on an overlay runc reports running, and refuses image rm while it is used', async () => {
+  it('loads it, runs a container from it on an overlay runc reports running, exports it as an image that runs, and refuses image rm while it is used', async () => {
     const loaded = await s.client.images.load(saves.oci, { node: s.node });
     expect(loaded.map((i) => [i.node, i.id])).to.deep.equal([[s.node, saves.id]]);
 
@@ -56,6 +57,20 @@ describe('e2e: an image Podman saved, loaded into the node and run', function ()
     expect(inUse).to.be.instanceOf(BerthError);
     expect((inUse as BerthError).code).to.equal('EIMAGEUSED');
     expect((await s.client.images.list({ node: s.node })).map((i) => i.id)).to.include(saves.id);
+
+    // its root filesystem exported (streamed from the node), imported as an image: it runs, with the file
+    const tar = join(dir, 'exported.tar');
+    await pipeline(await s.client.storage.export('from-image'), createWriteStream(tar));
+    const exported = `localhost/berth-exported-${process.pid}:v1`;
+    await s.client.images.import(tar, exported, { node: s.node });
+    await s.client.create({ name: 'from-export', image: exported, command: ['cat', '/probe'] });
+    const waiting = s.client.wait('from-export');
+    await s.client.start('from-export');
+    expect(await waiting).to.equal(0);
+    const again: string[] = [];
+    for await (const l of s.client.logs('from-export', { follow: false })) again.push(l.text);
+    expect(again).to.deep.equal(['written']);
+    await s.client.remove('from-export', { force: true, timeout: 0 });
 
     await s.client.remove('from-image', { force: true, timeout: 0 });
     expect(await s.runc(running.Id)).to.equal(null);
