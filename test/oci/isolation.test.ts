@@ -89,7 +89,9 @@ describe('oci/isolation: namespaces, seccomp and pids limit on real runc', funct
 
   it('stops a fork bomb at a small pids limit, and leaves nothing behind', async () => {
     const id = `iso${++n}`;
-    await s.runtime.create(s.spec(id, ['sh', '-c', 'b(){ b|b& }; b; exec sleep 1000'], { pidsLimit: 20 }));
+    // the bomb in a child, the container's init a sleep: once forks fail the bomb's shells may all
+    // end, and an init that tried to fork at the limit would too (the cgroup then empty)
+    await s.runtime.create(s.spec(id, ['sh', '-c', 'sh -c "b(){ b|b& }; b" & exec sleep 1000'], { pidsLimit: 20 }));
     const dir = cgroupDir('pids', id);
     await s.runtime.start(id);
     await untilFileMatches(s.runtime.layout.log(id), /can't fork/);
